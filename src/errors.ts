@@ -1,0 +1,75 @@
+/**
+ * One error type for everything a user can get wrong, carrying where it happened.
+ * Message text lives in `messages.ts`; only the CLI decides how to print and exit.
+ */
+export type ErrorCode =
+  | 'config'
+  | 'file-missing'
+  | 'file-empty'
+  | 'column-missing'
+  | 'bad-value'
+  | 'bad-date'
+  | 'date-order'
+  | 'unknown-authority'
+  | 'duplicate-event'
+  | 'template'
+  | 'template-digit'
+  | 'data-disagrees'
+  | 'document'
+  | 'output';
+
+export interface ErrorLocation {
+  file?: string;
+  /** 1-based line of the file as a user sees it in an editor (the header is line 1). */
+  row?: number;
+  column?: string;
+  value?: string;
+}
+
+export class StatpressError extends Error {
+  readonly code: ErrorCode;
+  readonly location: ErrorLocation;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}, hint?: string) {
+    super(message);
+    this.name = 'StatpressError';
+    this.code = code;
+    this.location = location;
+    if (hint !== undefined) this.hint = hint;
+  }
+
+  /** "file.csv, row 12, column "Inspection date", value "2025-02-30": not a real date (expected …)" */
+  describe(): string {
+    const { file, row, column, value } = this.location;
+    const where = [
+      file,
+      row !== undefined ? `row ${row}` : undefined,
+      column !== undefined ? `column "${column}"` : undefined,
+      value !== undefined ? `value ${JSON.stringify(value)}` : undefined,
+    ].filter((part) => part !== undefined);
+    const head = where.length > 0 ? `${where.join(', ')}: ` : '';
+    return `${head}${this.message}${this.hint ? ` (${this.hint})` : ''}`;
+  }
+}
+
+/** Collects located errors so a user sees every bad row at once, not one per run. */
+export class ErrorList {
+  readonly errors: StatpressError[] = [];
+  add(error: StatpressError): void {
+    this.errors.push(error);
+  }
+  /** Throws the first error, with the rest summarised in its message, if there are any. */
+  throwIfAny(limit = 20): void {
+    const [first, ...rest] = this.errors;
+    if (!first) return;
+    if (rest.length === 0) throw first;
+    const shown = this.errors.slice(0, limit).map((e) => `  - ${e.describe()}`);
+    const more = this.errors.length > limit ? [`  … and ${this.errors.length - limit} more`] : [];
+    throw new StatpressError(
+      first.code,
+      `${this.errors.length} problems in the input:\n${[...shown, ...more].join('\n')}`,
+      {},
+    );
+  }
+}

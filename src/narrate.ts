@@ -1,0 +1,509 @@
+/**
+ * narrate: StatsModel + template set → ReportDocument. Numbers are formatted here, once.
+ *
+ * A template set is a folder with `template-set.yaml` (section templates in reading order, and
+ * the figures and tables with their titles, notes and alt text) plus the Markdown+Handlebars
+ * section templates and the Vega-Lite chart specs.
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Framework, ReleaseConfig } from './config.js';
+import type { StatsModel, Distribution } from './compute.js';
+import { formatDate } from './dates.js';
+import {
+  inlineText,
+  type Block,
+  type FigureNode,
+  type Inline,
+  type ReportDocument,
+  type ReportMeta,
+  type TableNode,
+  type TableRow,
+} from './document.js';
+import { StatpressError } from './errors.js';
+import { formatNumber, percentValue } from './format.js';
+import { COMPILE_OPTIONS, createNarrativeEnvironment, withRenderState, type RenderState } from './helpers.js';
+import { parseNarrative, type TokenValue } from './markdown.js';
+
+export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
+
+export interface FigureDefinition {
+  id: string;
+  kind: FigureKind;
+  judgement: string;
+  title: string;
+  subtitle?: string;
+  spec: string;
+  rowHeader: string;
+  label?: string;
+  notes: string[];
+  alt: string;
+  annex: boolean;
+  source?: string;
+}
+export interface TableDefinition {
+  id: string;
+  kind: 'movement';
+  judgement: string;
+  caption: string;
+  rowHeader: string;
+  columns: { improved: string; retained: string; declined: string };
+  notes: string[];
+}
+export interface TemplateSet {
+  dir: string;
+  sections: Array<{ file: string; source: string }>;
+  figures: FigureDefinition[];
+  tables: TableDefinition[];
+  roundingNote: string;
+  /** Phrases with digits that are words, not data (e.g. a law's name). */
+  allowDigits: string[];
+  files: string[];
+}
+
+const env = createNarrativeEnvironment();
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new StatpressError('file-missing', 'template file not found', { file });
+  }
+}
+
+/** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
+export function loadTemplateSet(dir: string): TemplateSet {
+  const file = join(dir, 'template-set.yaml');
+  const raw = parseYaml(readText(file)) as Record<string, unknown>;
+  const list = <T>(key: string): T[] => (Array.isArray(raw[key]) ? (raw[key] as T[]) : []);
+  const sections = list<string>('sections').map((name) => {
+    const path = join(dir, name);
+    return { file: path, source: readText(path) };
+  });
+  const need = (object: Record<string, unknown>, key: string, where: string): string => {
+    const value = object[key];
+    if (typeof value !== 'string' || value === '') {
+      throw new StatpressError('config', `expected a non-empty string`, { file, column: `${where}.${key}` });
+    }
+    return value;
+  };
+  const figures = list<Record<string, unknown>>('figures').map((f, i): FigureDefinition => {
+    const where = `figures[${i}]`;
+    const kind = need(f, 'kind', where);
+    if (!['series', 'regions', 'judgements', 'map', 'themes'].includes(kind)) {
+      throw new StatpressError('config', 'unknown figure kind', { file, column: `${where}.kind`, value: kind }, 'series, regions, judgements, map or themes');
+    }
+    const definition: FigureDefinition = {
+      id: need(f, 'id', where),
+      kind: kind as FigureKind,
+      judgement: typeof f.judgement === 'string' ? f.judgement : 'headline',
+      title: need(f, 'title', where),
+      spec: need(f, 'spec', where),
+      rowHeader: need(f, 'rowHeader', where),
+      notes: Array.isArray(f.notes) ? (f.notes as string[]) : [],
+      alt: need(f, 'alt', where),
+      annex: f.annex !== false,
+    };
+    if (typeof f.subtitle === 'string') definition.subtitle = f.subtitle;
+    if (typeof f.label === 'string') definition.label = f.label;
+    if (typeof f.source === 'string') definition.source = f.source;
+    return definition;
+  });
+  const tables = list<Record<string, unknown>>('tables').map((t, i): TableDefinition => {
+    const where = `tables[${i}]`;
+    const columns = (t.columns ?? {}) as Record<string, unknown>;
+    return {
+      id: need(t, 'id', where),
+      kind: 'movement',
+      judgement: typeof t.judgement === 'string' ? t.judgement : 'headline',
+      caption: need(t, 'caption', where),
+      rowHeader: need(t, 'rowHeader', where),
+      columns: {
+        improved: need(columns, 'improved', `${where}.columns`),
+        retained: need(columns, 'retained', `${where}.columns`),
+        declined: need(columns, 'declined', `${where}.columns`),
+      },
+      notes: Array.isArray(t.notes) ? (t.notes as string[]) : [],
+    };
+  });
+  const set: TemplateSet = {
+    dir,
+    sections,
+    figures,
+    tables,
+    roundingNote: typeof raw.roundingNote === 'string' ? raw.roundingNote : 'Due to rounding, percentages might not add up to 100.',
+    allowDigits: list<string>('allowDigits'),
+    files: [file, ...sections.map((s) => s.file)],
+  };
+  for (const section of sections) checkDigits(section.source, section.file, set.allowDigits);
+  return set;
+}
+
+/**
+ * Flags any digit written into a narrative template outside a helper call: numbers must come
+ * from the data. Mustaches, comments, heading anchors and link targets are not text.
+ */
+export function checkDigits(source: string, file: string, allow: string[]): void {
+  const lines = source.split('\n');
+  lines.forEach((line, i) => {
+    let text = line
+      .replace(/\{\{!--.*?--\}\}|\{\{!.*?\}\}/g, '')
+      .replace(/\{\{.*?\}\}/g, '')
+      .replace(/\{#[a-z0-9-]+\}/g, '')
+      .replace(/\]\([^)]*\)/g, ']')
+      .replace(/^\s*\d+\.\s/, '');
+    for (const phrase of allow) text = text.split(phrase).join('');
+    const match = /\d+/.exec(text);
+    if (match) {
+      throw new StatpressError('template-digit', `the number ${match[0]} is typed into the template; numbers must come from the data through a helper`, {
+        file,
+        row: i + 1,
+        value: line.trim(),
+      }, 'use {{count}}, {{pct}}, {{date}} … on a model value, or add the phrase to allowDigits in template-set.yaml if it is a word');
+    }
+  });
+}
+
+/** Template context: the model plus the framework keyed by id, and release metadata. */
+function buildContext(model: StatsModel, config: ReleaseConfig): Record<string, unknown> {
+  const fw = config.framework;
+  const byId = <T extends { id: string }>(items: T[]): Record<string, T> => Object.fromEntries(items.map((x) => [x.id, x]));
+  const headline = fw.judgements.find((j) => j.headline) ?? null;
+  const headlineId = headline?.id ?? fw.judgements[0]!.id;
+  const ranked = [...model.current.regions].sort(
+    (a, b) => b.judgements[headlineId]!.goodOrBetter.share - a.judgements[headlineId]!.goodOrBetter.share || a.name.localeCompare(b.name),
+  );
+  const subJudgementsRanked = fw.judgements
+    .filter((j) => !j.headline && model.current.judgements[j.id]!.base > 0)
+    .map((j) => ({ ...j, d: model.current.judgements[j.id]! }))
+    .sort((a, b) => b.d.goodOrBetter.share - a.d.goodOrBetter.share);
+  const themesRanked = fw.themes
+    .map((t) => ({ ...t, ...model.inYear.themes.themes[t.id]! }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count);
+  const previousThemesRanked = fw.themes
+    .map((t) => ({ ...t, ...model.inYear.previousThemes.themes[t.id]! }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count);
+  return {
+    release: { ...config.meta, id: config.id },
+    subJudgementsRanked,
+    themesRanked,
+    previousThemesRanked,
+    period: model.period,
+    framework: {
+      name: fw.name,
+      shortName: fw.shortName,
+      grades: byId(fw.grades),
+      gradeList: fw.grades,
+      best: fw.grades[0],
+      worst: fw.grades[fw.grades.length - 1],
+      judgements: byId(fw.judgements),
+      judgementList: fw.judgements,
+      subJudgements: fw.judgements.filter((j) => !j.headline),
+      headline,
+      types: byId(fw.eventTypes),
+      typeList: fw.eventTypes,
+      themes: byId(fw.themes),
+      themeList: fw.themes,
+    },
+    current: model.current,
+    previous: model.comparisons[0] ?? null,
+    comparisons: model.comparisons,
+    series: model.series,
+    earliest: model.series[model.series.length - 1] ?? null,
+    changes: model.changes,
+    changeSincePrevious: model.changes[0] ?? null,
+    changeSinceEarliest: model.changes[model.changes.length - 1] ?? null,
+    regionChanges: model.regionChanges,
+    regionsRanked: ranked,
+    /** Region name → its statistics at the previous comparison date. */
+    regionPrevious: Object.fromEntries((model.comparisons[0]?.regions ?? []).map((r) => [r.name, r])),
+    /** Region name → how a sentence names it ("the North West"). */
+    regionPhrase: Object.fromEntries(model.current.regions.map((r) => [r.name, config.regionPhrases[r.name] ?? r.name])),
+    inYear: model.inYear,
+  };
+}
+
+/** Renders a short template (a title, a label, alt text) to plain text. */
+function renderPlain(template: string, context: unknown, file: string, where: string): string {
+  const tokens: TokenValue[] = [];
+  const state: RenderState = {
+    tokens,
+    block: () => {
+      throw new StatpressError('template', 'figures and tables cannot be placed here', { file, column: where });
+    },
+    reference: () => [],
+  };
+  const markdown = renderTemplate(template, context, state, file, where);
+  const parsed = parseNarrative(markdown, tokens, file);
+  const first = parsed.blocks[0];
+  if (parsed.blocks.length > 1 || (first && first.type !== 'paragraph')) {
+    throw new StatpressError('template', 'expected a single line of text', { file, column: where });
+  }
+  return first?.type === 'paragraph' ? inlineText(first.children) : '';
+}
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+function renderTemplate(template: string, context: unknown, state: RenderState, file: string, where?: string): string {
+  try {
+    let fn = compiled.get(template);
+    if (!fn) {
+      fn = env.compile(template, COMPILE_OPTIONS);
+      compiled.set(template, fn);
+    }
+    const run = fn;
+    return withRenderState(state, () => run(context));
+  } catch (error) {
+    if (error instanceof StatpressError && error.location.file) throw error;
+    const message = (error as Error).message;
+    const line = /line (\d+)|- (\d+):\d+/.exec(message);
+    const row = line ? Number(line[1] ?? line[2]) : undefined;
+    throw new StatpressError('template', message.split('\n')[0] ?? message, {
+      file,
+      ...(row !== undefined ? { row } : {}),
+      ...(where ? { column: where } : {}),
+    });
+  }
+}
+
+function judgementId(framework: Framework, id: string): string {
+  if (id === 'headline') {
+    const headline = framework.judgements.find((j) => j.headline);
+    if (!headline) throw new StatpressError('config', 'this framework has no headline judgement; name the judgement for the figure');
+    return headline.id;
+  }
+  if (!framework.judgements.some((j) => j.id === id)) throw new StatpressError('config', `unknown judgement "${id}"`);
+  return id;
+}
+
+function percentCells(d: Distribution | undefined, framework: Framework, ref: string): TableRow['cells'] {
+  return framework.grades.map((g) => {
+    if (!d || d.base === 0) return { text: '[z]', raw: null };
+    const raw = percentValue(d.grades[g.id]!.share);
+    return { text: formatNumber(raw), raw, ref: `${ref}.grades.${g.id}.share` };
+  });
+}
+
+/** Builds each figure's data table and chart data from the model, by its kind. */
+function buildFigure(def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
+  const fw = config.framework;
+  const where = `figure ${def.id}`;
+  const gradeColumns = fw.grades.map((g) => ({ label: `% ${g.label}`, align: 'right' as const }));
+  let rows: TableRow[] = [];
+  let columns = [{ label: def.rowHeader, align: 'left' as const }, ...gradeColumns] as TableNode['columns'];
+  let chartData: FigureNode['chart']['data'] = [];
+  let domain = fw.grades.map((g) => g.label);
+  let range = fw.grades.map((g) => g.colour);
+  let sumsOk = true;
+  const label = (item: unknown): string => renderPlain(def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
+  const stacked = (items: Array<{ label: string; d: Distribution | undefined; shares?: Record<string, number>; ref: string }>) => {
+    rows = items.map((item) => {
+      const cells = item.shares
+        ? fw.grades.map((g) => {
+            const raw = percentValue(item.shares![g.id]!);
+            return { text: formatNumber(raw), raw, ref: `${item.ref}.shares.${g.id}` };
+          })
+        : percentCells(item.d, fw, item.ref);
+      const numbers = cells.map((c) => c.raw).filter((v): v is number => typeof v === 'number');
+      if (numbers.length > 0 && numbers.reduce((a, b) => a + b, 0) !== 100) sumsOk = false;
+      return { header: { text: item.label }, cells };
+    });
+    chartData = rows.flatMap((row) =>
+      fw.grades.map((g, i) => ({ label: row.header.text, series: g.label, value: row.cells[i]!.raw ?? null })),
+    );
+  };
+  switch (def.kind) {
+    case 'series': {
+      stacked(model.series.map((point, i) => ({ label: label(point), d: undefined, shares: point.shares, ref: `series.${i}` })));
+      break;
+    }
+    case 'regions': {
+      const id = judgementId(fw, def.judgement);
+      const ranked = context.regionsRanked as StatsModel['current']['regions'];
+      stacked([
+        ...ranked.map((r) => ({ label: label({ name: r.name, base: r.judgements[id]!.base }), d: r.judgements[id], ref: `current.regions.${r.name}.judgements.${id}` })),
+        { label: label({ name: config.meta.coverage, base: model.current.judgements[id]!.base }), d: model.current.judgements[id], ref: `current.judgements.${id}` },
+      ]);
+      break;
+    }
+    case 'judgements': {
+      stacked(
+        fw.judgements
+          .filter((j) => model.current.judgements[j.id]!.base > 0)
+          .map((j) => ({ label: label({ ...j, base: model.current.judgements[j.id]!.base }), d: model.current.judgements[j.id], ref: `current.judgements.${j.id}` })),
+      );
+      break;
+    }
+    case 'map': {
+      const id = judgementId(fw, def.judgement);
+      const judgement = fw.judgements.find((j) => j.id === id)!;
+      const gradeLabel = new Map(fw.grades.map((g) => [g.id, g.label]));
+      const authorities = [...model.current.authorities].sort((a, b) => a.name.localeCompare(b.name));
+      columns = [
+        { label: def.rowHeader, align: 'left' },
+        { label: 'Area code', align: 'left' },
+        { label: 'Region', align: 'left' },
+        { label: judgement.label, align: 'left' },
+      ];
+      rows = authorities.map((a) => ({
+        header: { text: a.name },
+        cells: [{ text: a.code }, { text: a.region ?? '[x]' }, { text: gradeLabel.get(a.grades[id] ?? '') ?? '[x]' }],
+      }));
+      chartData = authorities.map((a) => ({ code: a.code, name: a.name, series: gradeLabel.get(a.grades[id] ?? '') ?? null }));
+      break;
+    }
+    case 'themes': {
+      const periods = [model.inYear.previousThemes, model.inYear.themes].filter((p) => p.visits > 0);
+      const periodLabels = periods.map((p) => label({ ...p, base: p.visits, fromText: formatDate(p.from), toText: formatDate(p.to) }));
+      columns = [{ label: def.rowHeader, align: 'left' }, ...periodLabels.map((l) => ({ label: `% ${l}`, align: 'right' as const }))];
+      const themes = fw.themes.filter((t) => periods.some((p) => p.themes[t.id]!.count > 0));
+      rows = themes.map((t) => ({
+        header: { text: t.label },
+        cells: periods.map((p, i) => {
+          const raw = percentValue(p.themes[t.id]!.share);
+          return { text: formatNumber(raw), raw, ref: `inYear.${i === periods.length - 1 ? 'themes' : 'previousThemes'}.themes.${t.id}.share` };
+        }),
+      }));
+      sumsOk = periods.every((_, i) => rows.reduce((sum, row) => sum + (row.cells[i]!.raw ?? 0), 0) === 100);
+      chartData = rows.flatMap((row) => periods.map((_, i) => ({ label: row.header.text, series: periodLabels[i]!, value: row.cells[i]!.raw ?? null })));
+      domain = periodLabels;
+      range = [fw.grades[0]!.colour, fw.grades[2]?.colour ?? fw.grades[1]!.colour];
+      break;
+    }
+  }
+  const title = renderPlain(def.title, context, setFile, `${where}.title`);
+  const alt = renderPlain(def.alt, context, setFile, `${where}.alt`);
+  if (alt.length > 220) throw new StatpressError('template', `alt text is ${alt.length} characters; the limit is 220`, { file: setFile, column: `${where}.alt`, value: alt });
+  if (alt === title) throw new StatpressError('template', 'alt text must say more than the title', { file: setFile, column: `${where}.alt` });
+  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
+  if (!sumsOk && def.kind !== 'map') notes.push([{ type: 'text', value: roundingNote }]);
+  const node: FigureNode = {
+    type: 'figure',
+    id: def.id,
+    number,
+    title,
+    chart: { spec: def.spec, data: chartData, domain, range },
+    altText: alt,
+    dataTable: { type: 'table', id: `${def.id}-data`, caption: `Data for Figure ${number}: ${title}`, columns, rows, notes: [] },
+    notes,
+  };
+  if (def.subtitle) node.subtitle = renderPlain(def.subtitle, context, setFile, `${where}.subtitle`);
+  if (def.source) node.source = renderPlain(def.source, context, setFile, `${where}.source`);
+  return node;
+}
+
+
+function buildTable(def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
+  const fw = config.framework;
+  const id = judgementId(fw, def.judgement);
+  const movement = model.current.movement[id]!;
+  const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
+  const where = `table ${def.id}`;
+  const caption = renderPlain(def.caption, context, setFile, `${where}.caption`);
+  return {
+    type: 'table',
+    id: def.id,
+    number,
+    caption: `Table ${number}: ${caption}`,
+    columns: [
+      { label: def.rowHeader, align: 'left' },
+      { label: def.columns.improved, align: 'right' },
+      { label: def.columns.retained, align: 'right' },
+      { label: def.columns.declined, align: 'right' },
+    ],
+    rows: movement.matrix.map((row, i) => ({
+      header: { text: fw.grades[i]!.label },
+      cells: [
+        cell(row.improved, `current.movement.${id}.matrix.${i}.improved`),
+        cell(row.retained, `current.movement.${id}.matrix.${i}.retained`),
+        cell(row.declined, `current.movement.${id}.matrix.${i}.declined`),
+      ],
+    })),
+    notes: def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]),
+  };
+}
+
+function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
+  const m = config.meta;
+  const title = renderPlain(m.title, context, config.file, 'meta.title');
+  const meta: ReportMeta = {
+    title,
+    status: m.status,
+    draft: m.draft,
+    coverage: m.coverage,
+    period: `Inspections as at ${formatDate(config.period.asAt)}, with a report published by ${formatDate(config.period.publishedBy)}`,
+    published: { iso: m.published, text: formatDate(m.published) },
+    nextUpdate: m.nextUpdate,
+    producer: m.producer,
+    contact: m.contact,
+    licence: m.licence,
+    language: m.language,
+    includes: m.includes,
+  };
+  if (m.series) meta.series = m.series;
+  if (m.acknowledgements) meta.acknowledgements = m.acknowledgements;
+  if (m.revision) meta.revision = { iso: m.revision.date, text: formatDate(m.revision.date), reason: m.revision.reason };
+  return meta;
+}
+
+/** Turns the statistics model into the document tree through the release's template set. */
+export function narrateReport(model: StatsModel, config: ReleaseConfig, set: TemplateSet): ReportDocument {
+  const context = buildContext(model, config);
+  const setFile = join(set.dir, 'template-set.yaml');
+  const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
+  const tableNumbers = new Map(set.tables.map((t, i) => [t.id, i + 1]));
+  const figures = new Map<string, FigureNode>();
+  const tables = new Map<string, TableNode>();
+  const figureNode = (id: string): FigureNode => {
+    let node = figures.get(id);
+    if (!node) {
+      const def = set.figures.find((f) => f.id === id);
+      if (!def) throw new StatpressError('template', `no figure "${id}" in template-set.yaml`, { file: setFile });
+      node = buildFigure(def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote);
+      figures.set(id, node);
+    }
+    return node;
+  };
+  const tableNode = (id: string): TableNode => {
+    let node = tables.get(id);
+    if (!node) {
+      const def = set.tables.find((t) => t.id === id);
+      if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
+      node = buildTable(def, tableNumbers.get(id)!, model, config, context, setFile);
+      tables.set(id, node);
+    }
+    return node;
+  };
+  const tokens: TokenValue[] = [];
+  const state: RenderState = {
+    tokens,
+    block: (kind, id) => {
+      if (kind === 'figure') return [figureNode(id)];
+      if (kind === 'table') return [tableNode(id)];
+      return set.figures
+        .filter((f) => f.annex)
+        .map((f) => {
+          const figure = figureNode(f.id);
+          return { ...figure.dataTable, id: `annex-${f.id}`, notes: figure.notes };
+        });
+    },
+    reference: (kind, id) => {
+      const number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
+      if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
+      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: `${kind === 'figure' ? 'Figure' : 'Table'} ${number}` }] }];
+    },
+  };
+  const parts = set.sections.map((section) => renderTemplate(section.source, context, state, section.file));
+  const markdown = parts.join('\n\n');
+  const parsed = parseNarrative(markdown, tokens, relative(process.cwd(), set.dir));
+  const document: ReportDocument = {
+    type: 'report',
+    meta: buildMeta(config, context),
+    children: parsed.blocks as Block[],
+    footnotes: parsed.footnotes,
+  };
+  return document;
+}
