@@ -122,6 +122,8 @@ export interface InYear {
     retainedOther: Part;
     /** byType[type][previousGrade][newGrade] = count. */
     transitions: Record<string, Record<string, Record<string, number>>>;
+    /** fromPrevious[previousGrade][newGrade] = count, over all graded types. */
+    fromPrevious: Record<string, Record<string, number>>;
   };
   /** Ungraded visits by the grade of the authority's latest graded inspection before the visit. */
   visitsByPreviousGrade: Record<string, Record<string, Part>>;
@@ -348,6 +350,7 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
   const gradedEvents = events.filter((e) => graded.has(e.type));
   let withPrevious = 0, improved = 0, declined = 0, retainedGood = 0;
   const transitions: InYear['graded']['transitions'] = {};
+  const fromPrevious: InYear['graded']['fromPrevious'] = {};
   for (const e of gradedEvents) {
     const before = previousGraded(dataset.events, graded, e.authority, e.date);
     const now = e.grades[headline];
@@ -361,6 +364,8 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
     const byPrev = (transitions[e.type] ??= {});
     const row = (byPrev[then] ??= {});
     row[now] = (row[now] ?? 0) + 1;
+    const all = (fromPrevious[then] ??= {});
+    all[now] = (all[now] ?? 0) + 1;
   }
   const visitsByPreviousGrade: InYear['visitsByPreviousGrade'] = {};
   const authoritiesByPreviousGrade: InYear['authoritiesByPreviousGrade'] = {};
@@ -380,6 +385,11 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
       [...framework.grades.map((g) => g.id), 'none'].map((g) => [g, authorities[g]?.size ?? 0]),
     );
   }
+  // Keys in grade order (best first), so templates list outcomes in the scale's order.
+  const order = (row: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(framework.grades.filter((g) => row[g.id] !== undefined).map((g) => [g.id, row[g.id]!]));
+  for (const key of Object.keys(fromPrevious)) fromPrevious[key] = order(fromPrevious[key]!);
+  for (const byPrev of Object.values(transitions)) for (const key of Object.keys(byPrev)) byPrev[key] = order(byPrev[key]!);
   const retainedOther = withPrevious - improved - declined - retainedGood;
   // The theme figure compares visits of the first ungraded type that has themes.
   const themedType = framework.eventTypes.find((t) => !t.graded && dataset.events.some((e) => e.type === t.id && e.theme))?.id;
@@ -398,6 +408,7 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
       retainedGoodOrBetter: part(retainedGood, withPrevious),
       retainedOther: part(retainedOther, withPrevious),
       transitions,
+      fromPrevious,
     },
     visitsByPreviousGrade,
     authoritiesByPreviousGrade,

@@ -70,18 +70,19 @@ export function formatWord(value: number): string {
 }
 
 /**
- * Fractions a reader knows, for "just over a quarter": the nearest of halves, thirds and
- * quarters, with "just over" / "just under" / "around" chosen from the exact share.
+ * Fractions a reader knows, for "just over a quarter": the largest of a quarter, a third, half,
+ * two thirds and three quarters at or below the share, if within 5 points ("just over"), else the
+ * one above if within 5 points ("just under"). The direction always agrees with the exact share.
  */
 export function formatFraction(share: number): string {
   const fractions: Array<[number, string]> = [
     [1 / 4, 'a quarter'], [1 / 3, 'a third'], [1 / 2, 'half'], [2 / 3, 'two thirds'], [3 / 4, 'three quarters'],
   ];
-  let best = fractions[0]!;
-  for (const candidate of fractions) {
-    if (Math.abs(candidate[0] - share) < Math.abs(best[0] - share)) best = candidate;
-  }
-  const gap = share - best[0];
-  if (Math.abs(gap) < 0.005) return best[1];
-  return `${gap > 0 ? 'just over' : 'just under'} ${best[1]}`;
+  const exact = fractions.find(([f]) => Math.abs(f - share) < 1e-9);
+  if (exact) return exact[1];
+  const below = [...fractions].reverse().find(([f]) => f < share);
+  if (below && share - below[0] <= 0.05) return `just over ${below[1]}`;
+  const above = fractions.find(([f]) => f > share);
+  if (above && above[0] - share <= 0.05) return `just under ${above[1]}`;
+  return `${formatPercent(share)}`;
 }

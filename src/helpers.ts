@@ -124,13 +124,14 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const dp = typeof args[1] === 'number' ? args[1] : 0;
     return inline(value(share, formatPercent(share, dp), 'percent', refOf(args, 0)));
   },
-  /** "36 (24%)" from a count-and-share. */
+  /** "36 (24%)" from a count-and-share; with nouns, "36 local authorities (24%)": (countPct p "authority" "authorities"). */
   countPct: (...args: unknown[]) => {
     const p = asPart(args[0], 'countPct');
     const ref = refOf(args, 0);
+    const noun = typeof args[1] === 'string' ? (p.count === 1 ? args[1] : typeof args[2] === 'string' ? args[2] : args[1]) : '';
     return inline(
       value(p.count, formatNumber(p.count), 'count', `${ref}.count`),
-      { type: 'text', value: ' (' },
+      { type: 'text', value: noun ? ` ${noun} (` : ' (' },
       value(p.share, formatPercent(p.share), 'percent', `${ref}.share`),
       { type: 'text', value: ')' },
     );
@@ -286,6 +287,22 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
       if (op === 'ne') return v !== target;
       return v === target;
     });
+  },
+  /** Values of an object, in key order. */
+  values: (...args: unknown[]) => (args[0] && typeof args[0] === 'object' ? Object.values(args[0]) : []),
+  /** An object's entries as a list of `{ key, ...value }` (or `{ key, value }` for plain values). */
+  entries: (...args: unknown[]) =>
+    Object.entries((args[0] ?? {}) as Record<string, unknown>).map(([key, v]) =>
+      v && typeof v === 'object' ? { key, ...(v as object) } : { key, value: v },
+    ),
+  /** Joins strings: (concat id ".count"). */
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+  /** A grade's label for use in a sentence, from its id: "requires improvement to be good". */
+  gradeName: (...args: unknown[]) => {
+    const grades = (options(args).data as { root?: { framework?: { grades?: Record<string, { label: string }> } } }).root?.framework?.grades;
+    const grade = grades?.[String(args[0])];
+    if (!grade) throw new StatpressError('template', `{{gradeName}}: no grade "${String(args[0])}" in the framework`);
+    return grade.label.toLowerCase();
   },
   take: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].slice(0, requireNumber(args[1], 'take')) : []),
   first: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0][0] : undefined),

@@ -1,0 +1,133 @@
+/**
+ * build: orchestrates one release.
+ *
+ *   release config ─► loadReleaseConfig
+ *   data files ─────► loadDataset ─► computeStats ─► narrateReport ─► validateDocument
+ *                                                           │
+ *                                  renderCharts (SVG, PNG, CSV) ◄─┤
+ *                                                           ▼
+ *                                renderHtml / renderPdf / renderDocx ─► writeOutputs
+ *
+ * All file writes go through an injected `Effects` object, and the outputs are written to a
+ * temporary folder that replaces the output folder only when everything succeeded, so a failed
+ * build leaves the previous release untouched.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { computeStats, type StatsModel } from './compute.js';
+import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from './config.js';
+import type { FigureNode, ReportDocument } from './document.js';
+import { StatpressError } from './errors.js';
+import { loadDataset } from './load.js';
+import { loadTemplateSet, narrateReport } from './narrate.js';
+import { renderHtml } from './render/html.js';
+import { validateDocument } from './validate.js';
+
+export type Format = 'html' | 'pdf' | 'docx';
+export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
+
+export interface BuildOptions extends ReleaseOverrides {
+  configFile: string;
+  outDir: string;
+  formats: Format[];
+}
+
+/** File writes, injected so tests can build without touching the disk. */
+export interface Effects {
+  /** Writes all files to `outDir` at once, replacing what was there only on success. */
+  writeOutputs(outDir: string, files: Map<string, string | Uint8Array>): void;
+}
+
+export interface BuildResult {
+  config: ReleaseConfig;
+  model: StatsModel;
+  document: ReportDocument;
+  files: Map<string, string | Uint8Array>;
+  timings: Record<string, number>;
+}
+
+/** Atomic replacement of the output folder: write beside it, then swap. */
+export const nodeEffects: Effects = {
+  writeOutputs(outDir, files) {
+    const target = resolve(outDir);
+    const parent = dirname(target);
+    mkdirSync(parent, { recursive: true });
+    const staging = `${target}.tmp-${process.pid}`;
+    const backup = `${target}.old-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    try {
+      for (const [name, content] of files) {
+        const path = join(staging, name);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content);
+      }
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new StatpressError('output', `could not write the outputs: ${(error as Error).message}`, { file: staging });
+    }
+    if (existsSync(target)) renameSync(target, backup);
+    renameSync(staging, target);
+    rmSync(backup, { recursive: true, force: true });
+  },
+};
+
+/** The base name of every output file of a release. */
+export const OUTPUT_NAME = 'main-findings';
+
+/** Everything up to the document tree: pure apart from reading the inputs. */
+export function buildDocument(options: ReleaseOverrides & { configFile: string }): Omit<BuildResult, 'files'> {
+  const timings: Record<string, number> = {};
+  const time = <T>(name: string, fn: () => T): T => {
+    const start = performance.now();
+    const result = fn();
+    timings[name] = performance.now() - start;
+    return result;
+  };
+  const overrides: ReleaseOverrides = {};
+  if (options.asAt) overrides.asAt = options.asAt;
+  if (options.publishedBy) overrides.publishedBy = options.publishedBy;
+  if (options.draft !== undefined) overrides.draft = options.draft;
+  const config = time('config', () => loadReleaseConfig(options.configFile, overrides));
+  const dataset = time('load', () => loadDataset(config));
+  const model = time('compute', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
+  const set = time('templates', () => loadTemplateSet(config.templateDir));
+  const document = time('narrate', () => narrateReport(model, config, set));
+  time('validate', () => validateDocument(document));
+  config.inputs.push(...set.files);
+  return { config, model, document, timings };
+}
+
+export function figuresOf(doc: ReportDocument): FigureNode[] {
+  const out: FigureNode[] = [];
+  const walk = (blocks: ReportDocument['children']): void => {
+    for (const b of blocks) {
+      if (b.type === 'figure') out.push(b);
+      if (b.type === 'section') walk(b.children);
+    }
+  };
+  walk(doc.children);
+  return out;
+}
+
+/** Builds a release and writes it to `options.outDir`. */
+export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
+  const { config, model, document, timings } = buildDocument(options);
+  const files = new Map<string, string | Uint8Array>();
+  const start = performance.now();
+  const html = renderHtml(document, {
+    downloads: [
+      ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
+      ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),
+    ],
+  });
+  timings.html = performance.now() - start;
+  if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
+  files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  effects.writeOutputs(options.outDir, files);
+  return { config, model, document, files, timings };
+}
+
+/** Reads a file as text, for tests and tools. */
+export function readOutput(outDir: string, name: string): string {
+  return readFileSync(join(outDir, name), 'utf8');
+}

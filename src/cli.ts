@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * The statpress command line. The only module that prints to the terminal or exits.
+ */
+import { relative, resolve } from 'node:path';
+import { buildRelease, FORMATS, type Format } from './build.js';
+import { isIsoDate } from './dates.js';
+import { StatpressError } from './errors.js';
+
+const HELP = `statpress: build official-statistics releases from data, templates and chart specs
+
+Usage:
+  statpress build <release.yaml> [options]   build the release into an output folder
+  statpress --help                            show this help
+
+Options for build:
+  --out DIR                 output folder (default: output)
+  --as-at YYYY-MM-DD        build the release as at another date; the publication cut-off,
+                            in-year period and comparison dates follow the config's rules
+  --published-by YYYY-MM-DD count only reports published by this date
+  --formats LIST            comma-separated: ${FORMATS.join(',')} (default: html)
+  --draft                   mark the release as a draft
+
+Exit status: 0 when every output was written; 1 for bad input (the message names the file,
+row, column and value); 2 for a usage error. A failed build leaves the previous output as it was.
+`;
+
+interface Parsed {
+  command: string | undefined;
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const flags = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      const next = argv[i + 1];
+      if (inline !== undefined) flags.set(name, inline);
+      else if (['out', 'as-at', 'published-by', 'formats'].includes(name) && next !== undefined) {
+        flags.set(name, next);
+        i++;
+      } else flags.set(name, true);
+    } else positional.push(arg);
+  }
+  return { command: positional.shift(), positional, flags };
+}
+
+class UsageError extends Error {}
+
+function dateFlag(flags: Parsed['flags'], name: string): string | undefined {
+  const value = flags.get(name);
+  if (value === undefined) return undefined;
+  if (value === true || !isIsoDate(value)) throw new UsageError(`--${name} needs a date written YYYY-MM-DD, got ${value === true ? 'nothing' : JSON.stringify(value)}`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
+    process.stdout.write(HELP);
+    return args.command === undefined && !args.flags.has('help') ? 2 : 0;
+  }
+  if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
+  const configFile = args.positional[0];
+  if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/ofsted-2025.yaml');
+  const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'help']);
+  for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+  const formatsFlag = args.flags.get('formats');
+  const formats = (typeof formatsFlag === 'string' ? formatsFlag.split(',') : ['html']).map((f) => f.trim()) as Format[];
+  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`unknown format "${f}" (expected ${FORMATS.join(', ')})`);
+  const out = args.flags.get('out');
+  const outDir = resolve(typeof out === 'string' ? out : 'output');
+  const asAt = dateFlag(args.flags, 'as-at');
+  const publishedBy = dateFlag(args.flags, 'published-by');
+  const started = performance.now();
+  const result = await buildRelease({
+    configFile,
+    outDir,
+    formats,
+    ...(asAt ? { asAt } : {}),
+    ...(publishedBy ? { publishedBy } : {}),
+    ...(args.flags.has('draft') ? { draft: true } : {}),
+  });
+  const shown = relative(process.cwd(), outDir) || '.';
+  process.stdout.write(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
+  for (const [name, content] of result.files) {
+    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+    process.stdout.write(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`statpress: ${error.message}\nRun "statpress --help" for usage.\n`);
+      process.exitCode = 2;
+    } else if (error instanceof StatpressError) {
+      process.stderr.write(`statpress: error: ${error.describe()}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`statpress: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,300 @@
+/**
+ * render/html: ReportDocument (+ chart SVGs) → one self-contained GOV.UK-style HTML page.
+ *
+ * Built on the GOV.UK Design System's CSS (govuk-frontend), inlined so the file opens from disk.
+ * Reads only the document tree; every string from it is escaped, so data can never become markup.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  assertNever,
+  inlineText,
+  type Block,
+  type FigureNode,
+  type Inline,
+  type ListNode,
+  type ReportDocument,
+  type SectionNode,
+  type TableNode,
+} from '../document.js';
+
+/** The rendered chart of a figure, as the chart renderer gives it. */
+export interface ChartSvg {
+  svg: string;
+}
+
+export interface HtmlOptions {
+  /** Chart SVGs by figure id; a figure without one shows its data table only. */
+  assets?: ReadonlyMap<string, ChartSvg>;
+  /** `print` opens every "view data" section and adds `printCss`; used for the PDF. */
+  mode?: 'web' | 'print';
+  printCss?: string;
+  /** Extra markup for the end of <head> (the preview's reload script). Not data: trusted. */
+  headExtra?: string;
+  /** Links to the other formats and files of the release, shown under the title. */
+  downloads?: Array<{ label: string; href: string }>;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+}
+
+/** Only web, mail and in-page links are kept; anything else (javascript:, data:) is dropped. */
+function safeUrl(url: string): string | undefined {
+  return /^(https?:\/\/|mailto:|#)/i.test(url.trim()) ? url.trim() : undefined;
+}
+
+let cachedCss: string | undefined;
+
+/** GOV.UK Frontend's stylesheet without its web fonts and images (not usable from disk). */
+function govukCss(): string {
+  if (cachedCss === undefined) {
+    const require = createRequire(import.meta.url);
+    const file = require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css');
+    cachedCss = readFileSync(file, 'utf8')
+      .replace(/@font-face\{[^}]*\}/g, '')
+      .replace(/\/\*# sourceMappingURL=[^*]*\*\//g, '');
+  }
+  return cachedCss;
+}
+
+const APP_CSS = `
+body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
+.govuk-template,.govuk-body,.govuk-heading-xl,.govuk-heading-l,.govuk-heading-m,.govuk-heading-s,.govuk-caption-l,.govuk-caption-m,.govuk-list,.govuk-table,.govuk-details,.govuk-inset-text,.govuk-summary-list,.govuk-notification-banner,.govuk-footer,.govuk-header,.govuk-skip-link,.govuk-tag{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
+.app-key-messages{border-left:10px solid #1d70b8;padding:5px 0 5px 20px;margin-bottom:30px}
+.app-figure{margin:30px 0 40px}
+.app-figure__title{font-weight:700;font-size:1.1875rem;line-height:1.3;margin:0 0 5px}
+.app-figure__subtitle{margin:0 0 15px;color:#505a5f}
+.app-chart svg{max-width:100%;height:auto;display:block}
+.app-notes{font-size:1rem}
+.app-source{font-size:1rem;color:#505a5f}
+.app-contents li{margin-bottom:5px}
+.app-meta{margin-bottom:20px}
+.app-draft{background:#d4351c;color:#fff;font-weight:700;padding:10px 15px;margin:15px 0;font-size:1.1875rem}
+.govuk-table__caption{font-size:1.1875rem}
+.govuk-table{font-size:1rem}
+.app-footnotes{font-size:1rem}
+`;
+
+interface Context {
+  assets: ReadonlyMap<string, ChartSvg>;
+  print: boolean;
+  footnotes: Record<string, Inline[]>;
+  footnoteOrder: string[];
+}
+
+function renderInline(nodes: readonly Inline[], ctx: Context): string {
+  return nodes
+    .map((node) => {
+      switch (node.type) {
+        case 'text':
+          return escapeHtml(node.value);
+        case 'value':
+          return `<span class="app-value" data-ref="${escapeHtml(node.ref)}">${escapeHtml(node.text)}</span>`;
+        case 'strong':
+          return `<strong>${renderInline(node.children, ctx)}</strong>`;
+        case 'emphasis':
+          return `<em>${renderInline(node.children, ctx)}</em>`;
+        case 'link': {
+          const url = safeUrl(node.url);
+          const inner = renderInline(node.children, ctx);
+          return url ? `<a class="govuk-link" href="${escapeHtml(url)}">${inner}</a>` : inner;
+        }
+        case 'footnoteRef': {
+          if (!ctx.footnoteOrder.includes(node.id)) ctx.footnoteOrder.push(node.id);
+          const n = ctx.footnoteOrder.indexOf(node.id) + 1;
+          const id = escapeHtml(node.id);
+          return `<sup class="app-footnote-ref"><a class="govuk-link" href="#footnote-${id}" id="footnote-ref-${id}" aria-label="Footnote ${n}">[${n}]</a></sup>`;
+        }
+        default:
+          return assertNever(node);
+      }
+    })
+    .join('');
+}
+
+function renderList(list: ListNode, ctx: Context): string {
+  const tag = list.ordered ? 'ol' : 'ul';
+  const cls = list.ordered ? 'govuk-list govuk-list--number' : 'govuk-list govuk-list--bullet';
+  const items = list.items
+    .map((item) => `<li>${renderInline(item.children, ctx)}${item.sublist ? renderList(item.sublist, ctx) : ''}</li>`)
+    .join('');
+  return `<${tag} class="${cls}">${items}</${tag}>`;
+}
+
+function renderTable(table: TableNode, ctx: Context, captionClass = 'govuk-table__caption--m'): string {
+  const head = table.columns
+    .map((c) => `<th scope="col" class="govuk-table__header${c.align === 'right' ? ' govuk-table__header--numeric' : ''}">${escapeHtml(c.label)}</th>`)
+    .join('');
+  const body = table.rows
+    .map((row) => {
+      const cells = row.cells
+        .map((cell, i) => {
+          const numeric = table.columns[i + 1]?.align === 'right';
+          const ref = cell.ref ? ` data-ref="${escapeHtml(cell.ref)}"` : '';
+          return `<td class="govuk-table__cell${numeric ? ' govuk-table__cell--numeric' : ''}"${ref}>${escapeHtml(cell.text)}</td>`;
+        })
+        .join('');
+      return `<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${escapeHtml(row.header.text)}</th>${cells}</tr>`;
+    })
+    .join('');
+  const notes = table.notes.length
+    ? `<div class="app-notes">${table.notes.map((n) => `<p class="govuk-body-s">${renderInline(n, ctx)}</p>`).join('')}</div>`
+    : '';
+  return `<table class="govuk-table" id="${escapeHtml(table.id)}"><caption class="govuk-table__caption ${captionClass}">${escapeHtml(table.caption)}</caption><thead class="govuk-table__head"><tr class="govuk-table__row">${head}</tr></thead><tbody class="govuk-table__body">${body}</tbody></table>${notes}`;
+}
+
+function renderFigure(figure: FigureNode, ctx: Context): string {
+  const id = escapeHtml(figure.id);
+  const asset = ctx.assets.get(figure.id);
+  const chart = asset ? `<div class="app-chart">${asset.svg}</div>` : '';
+  const notes = figure.notes.length
+    ? `<ol class="govuk-list govuk-list--number app-notes">${figure.notes.map((n) => `<li>${renderInline(n, ctx)}</li>`).join('')}</ol>`
+    : '';
+  const source = figure.source ? `<p class="app-source">Source: ${escapeHtml(figure.source)}</p>` : '';
+  const table = renderTable(figure.dataTable, ctx, 'govuk-table__caption--s');
+  const details = `<details class="govuk-details"${ctx.print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">View data in an accessible format</span></summary><div class="govuk-details__text">${table}</div></details>`;
+  return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title"><figcaption><p class="app-figure__title" id="${id}-title">Figure ${figure.number}: ${escapeHtml(figure.title)}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}${details}</figure>`;
+}
+
+function renderSection(section: SectionNode, ctx: Context): string {
+  const size = section.depth === 2 ? 'l' : section.depth === 3 ? 'm' : 's';
+  const id = escapeHtml(section.id);
+  return `<section aria-labelledby="${id}"><h${section.depth} class="govuk-heading-${size}" id="${id}">${renderInline(section.title, ctx)}</h${section.depth}>${renderBlocks(section.children, ctx)}</section>`;
+}
+
+function renderBlocks(blocks: readonly Block[], ctx: Context): string {
+  return blocks
+    .map((block) => {
+      switch (block.type) {
+        case 'section':
+          return renderSection(block, ctx);
+        case 'paragraph':
+          return `<p class="govuk-body">${renderInline(block.children, ctx)}</p>`;
+        case 'list':
+          return renderList(block, ctx);
+        case 'keyMessages':
+          return `<div class="app-key-messages">${renderBlocks(block.children, ctx)}</div>`;
+        case 'callout':
+          return `<div class="govuk-inset-text">${block.title ? `<p class="govuk-body"><strong>${escapeHtml(block.title)}</strong></p>` : ''}${renderBlocks(block.children, ctx)}</div>`;
+        case 'table':
+          return renderTable(block, ctx);
+        case 'figure':
+          return renderFigure(block, ctx);
+        default:
+          return assertNever(block);
+      }
+    })
+    .join('\n');
+}
+
+function renderContents(doc: ReportDocument, ctx: Context): string {
+  const items = doc.children
+    .filter((b): b is SectionNode => b.type === 'section')
+    .map((s) => `<li><a class="govuk-link" href="#${escapeHtml(s.id)}">${renderInline(s.title, ctx)}</a></li>`)
+    .join('');
+  return `<nav class="app-contents" aria-labelledby="contents-title"><h2 class="govuk-heading-s" id="contents-title">Contents</h2><ol class="govuk-list">${items}</ol></nav>`;
+}
+
+function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
+  const m = doc.meta;
+  const row = (key: string, value: string) =>
+    `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${escapeHtml(key)}</dt><dd class="govuk-summary-list__value">${value}</dd></div>`;
+  const mail = (address: string) => `<a class="govuk-link" href="mailto:${escapeHtml(address)}">${escapeHtml(address)}</a>`;
+  const licenceUrl = safeUrl(m.licence.url);
+  const rows = [
+    row('Status', escapeHtml(m.status)),
+    row('Published', escapeHtml(m.published.text)),
+    row('Period covered', escapeHtml(m.period)),
+    row('Coverage', escapeHtml(m.coverage)),
+    row('Next update', escapeHtml(m.nextUpdate)),
+    row('Producer', escapeHtml(m.producer)),
+    row('Contact', `${escapeHtml(m.contact.name)} (${mail(m.contact.email)}), ${escapeHtml(m.contact.team)} (${mail(m.contact.teamEmail)})`),
+    row('Licence', licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)),
+  ].join('');
+  const downloads = options.downloads?.length
+    ? `<h2 class="govuk-heading-s">Download this release</h2><ul class="govuk-list">${options.downloads
+        .map((d) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`)
+        .join('')}</ul>`
+    : '';
+  const includes = m.includes.length
+    ? `<p class="govuk-body">This release includes:</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
+    : '';
+  return `<dl class="govuk-summary-list app-meta">${rows}</dl>${includes}${downloads}`;
+}
+
+function renderFootnotes(ctx: Context): string {
+  if (ctx.footnoteOrder.length === 0) return '';
+  const items = ctx.footnoteOrder
+    .map((id) => {
+      const key = escapeHtml(id);
+      return `<li id="footnote-${key}">${renderInline(ctx.footnotes[id] ?? [], ctx)} <a class="govuk-link" href="#footnote-ref-${key}">Back to text</a></li>`;
+    })
+    .join('');
+  return `<section class="app-footnotes" aria-labelledby="footnotes-title"><h2 class="govuk-heading-m" id="footnotes-title">Footnotes</h2><ol class="govuk-list govuk-list--number">${items}</ol></section>`;
+}
+
+/** Renders the whole release as one HTML page. */
+export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): string {
+  const print = options.mode === 'print';
+  const ctx: Context = { assets: options.assets ?? new Map(), print, footnotes: doc.footnotes, footnoteOrder: [] };
+  const m = doc.meta;
+  const body = renderBlocks(doc.children, ctx);
+  const footnotes = renderFootnotes(ctx);
+  const draft = m.draft
+    ? `<div class="app-draft" role="note">DRAFT: not for publication. These statistics have not been released.</div>`
+    : '';
+  const revision = m.revision
+    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">Revised</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">This release was revised on ${escapeHtml(m.revision.text)}: ${escapeHtml(m.revision.reason)}</p></div></div>`
+    : '';
+  const title = `${m.draft ? 'DRAFT: ' : ''}${m.title}`;
+  return `<!DOCTYPE html>
+<html lang="${escapeHtml(m.language)}" class="govuk-template">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<meta name="description" content="${escapeHtml(`${m.status}: ${m.title}. ${m.coverage}. Published ${m.published.text}.`)}">
+<meta name="author" content="${escapeHtml(m.producer)}">
+<meta name="dcterms.created" content="${escapeHtml(m.published.iso)}">
+<style>${govukCss()}${APP_CSS}${options.printCss ?? ''}</style>
+${options.headExtra ?? ''}
+</head>
+<body class="govuk-template__body">
+${print ? '' : '<a href="#main-content" class="govuk-skip-link">Skip to main content</a>'}
+<header class="govuk-header" role="banner"><div class="govuk-header__container govuk-width-container"><div class="govuk-header__logo"><span class="govuk-header__link govuk-header__link--homepage">${escapeHtml(m.producer)}</span></div></div></header>
+<div class="govuk-width-container">
+<main class="govuk-main-wrapper" id="main-content">
+${draft}${revision}
+<span class="govuk-caption-l">${escapeHtml(m.status)}</span>
+<h1 class="govuk-heading-xl">${escapeHtml(m.title)}</h1>
+<p class="govuk-body-l">Published ${escapeHtml(m.published.text)}<br>Applies to ${escapeHtml(m.coverage)}</p>
+${renderMeta(doc, options)}
+${renderContents(doc, ctx)}
+${body}
+${footnotes}
+</main>
+</div>
+<footer class="govuk-footer"><div class="govuk-width-container"><div class="govuk-footer__meta"><div class="govuk-footer__meta-item govuk-footer__meta-item--grow"><p class="govuk-footer__licence-description">All content is available under the ${
+    safeUrl(m.licence.url) ? `<a class="govuk-footer__link" href="${escapeHtml(m.licence.url)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)
+  }, except where otherwise stated.</p><p class="govuk-body-s">© Crown copyright ${escapeHtml(m.published.iso.slice(0, 4))}</p></div></div></div></footer>
+</body>
+</html>
+`;
+}
+
+/** Plain text of the key messages, for checks that compare formats. */
+export function keyMessageTexts(doc: ReportDocument): string[] {
+  const out: string[] = [];
+  const walk = (blocks: readonly Block[]): void => {
+    for (const b of blocks) {
+      if (b.type === 'section') walk(b.children);
+      if (b.type === 'keyMessages') out.push(...b.children.map((p) => inlineText(p.children)));
+    }
+  };
+  walk(doc.children);
+  return out;
+}

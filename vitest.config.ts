@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Dates in the release are calendar dates; pin the zone so nothing depends on the machine.
+process.env.TZ = 'UTC';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
