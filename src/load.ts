@@ -393,13 +393,15 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList): Publishe
 }
 
 /** Rejects the same event given twice (same authority, type and date), naming both rows. */
-function checkDuplicates(events: InspectionEvent[], errors: ErrorList): void {
+function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'framework' | 'authorities'>, errors: ErrorList): void {
+  const names = new Map(dataset.authorities.map((a) => [a.code, a.name]));
+  const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t.name]));
   const seen = new Map<string, InspectionEvent>();
   for (const event of events) {
     const key = `${event.authority}|${event.type}|${event.date}`;
     const first = seen.get(key);
     if (first) {
-      errors.add(new StatpressError('duplicate-event', `the same ${event.type} of ${event.authority} on ${event.date} is also at ${first.origin.file} row ${first.origin.row}`, {
+      errors.add(new StatpressError('duplicate-event', `the same ${types.get(event.type) ?? event.type} of ${names.get(event.authority) ?? event.authority} (${event.authority}) on ${event.date} is also at ${first.origin.file} row ${first.origin.row}`, {
         file: event.origin.file, row: event.origin.row, value: event.date,
       }));
     } else {
@@ -414,7 +416,7 @@ export function loadDataset(config: ReleaseConfig): Dataset {
   const authorities = loadRegister(config, errors);
   errors.throwIfAny();
   const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors));
-  checkDuplicates(events, errors);
+  checkDuplicates(events, { framework: config.framework, authorities }, errors);
   const published = loadPublishedSeries(config, errors);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));
