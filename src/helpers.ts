@@ -70,9 +70,11 @@ function refOf(args: unknown[], i: number): string {
   return base ? `${base}.${id}` : id;
 }
 
-function requireNumber(value: unknown, helper: string): number {
+function requireNumber(value: unknown, helper: string, args: unknown[], i: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new StatpressError('template', `{{${helper}}} needs a number, got ${JSON.stringify(value)}`);
+    const path = refOf(args, i);
+    const what = value === undefined ? `"${path}" is not defined in the statistics model` : `got ${JSON.stringify(value)}`;
+    throw new StatpressError('template', `{{${helper} ${path}}} needs a number: ${what}`);
   }
   return value;
 }
@@ -90,6 +92,10 @@ function asPart(part: unknown, helper: string): { count: number; share: number }
 }
 
 function getPath(object: unknown, path: string): unknown {
+  // A key that exists as written wins over a dotted path (region names may contain dots).
+  if (object && typeof object === 'object' && path in (object as Record<string, unknown>)) {
+    return (object as Record<string, unknown>)[path];
+  }
   return path.split('.').reduce<unknown>((o, key) => (o == null ? undefined : (o as Record<string, unknown>)[key]), object);
 }
 
@@ -109,18 +115,18 @@ function escapeForNarrative(input: unknown): string {
 const helpers: Record<string, (...args: never[]) => unknown> = {
   /** 2,548 */
   count: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'count');
+    const n = requireNumber(args[0], 'count', args, 0);
     return inline(value(n, formatNumber(n), 'count', refOf(args, 0)));
   },
   /** A number with `dp` decimal places (default 0). */
   number: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'number');
+    const n = requireNumber(args[0], 'number', args, 0);
     const dp = typeof args[1] === 'number' ? args[1] : 0;
     return inline(value(n, formatNumber(n, dp), 'number', refOf(args, 0)));
   },
   /** 24% from a share of 0.2353. */
   pct: (...args: unknown[]) => {
-    const share = requireNumber(args[0], 'pct');
+    const share = requireNumber(args[0], 'pct', args, 0);
     const dp = typeof args[1] === 'number' ? args[1] : 0;
     return inline(value(share, formatPercent(share, dp), 'percent', refOf(args, 0)));
   },
@@ -138,12 +144,12 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   },
   /** "almost 4 percentage points": the magnitude of an exact change, in words that agree with it. */
   points: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'points');
+    const n = requireNumber(args[0], 'points', args, 0);
     return inline(value(n, formatPointsApprox(n), 'points', refOf(args, 0)));
   },
   /** "3 percentage points": the magnitude rounded to whole points. */
   pointsRounded: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'pointsRounded');
+    const n = requireNumber(args[0], 'pointsRounded', args, 0);
     return inline(value(n, formatPoints(n), 'points', refOf(args, 0)));
   },
   /**
@@ -151,14 +157,14 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
    * text agrees with the two percentages a reader sees ("46%, previously 36%: 10 points").
    */
   pointsBetween: (...args: unknown[]) => {
-    const a = requireNumber(args[0], 'pointsBetween');
-    const b = requireNumber(args[1], 'pointsBetween');
+    const a = requireNumber(args[0], 'pointsBetween', args, 0);
+    const b = requireNumber(args[1], 'pointsBetween', args, 1);
     const diff = percentValue(a) - percentValue(b);
     return inline(value(diff, `${formatNumber(Math.abs(diff))} ${pointsUnit(diff)}`, 'points', `${refOf(args, 0)} - ${refOf(args, 1)}`));
   },
   /** Direction word chosen by the sign: (x "increased" "decreased" "did not change"). */
   upDown: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'upDown');
+    const n = requireNumber(args[0], 'upDown', args, 0);
     const [up, down, same] = [args[1], args[2], args[3]].map((w) => (typeof w === 'string' ? w : undefined));
     if (!up || !down) throw new StatpressError('template', '{{upDown}} needs a number and the words for up and down');
     if (Math.abs(n) < 1e-9) return same ?? 'did not change';
@@ -166,7 +172,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   },
   /** Like upDown, on the difference of two shares' printed percentages. */
   upDownBetween: (...args: unknown[]) => {
-    const diff = percentValue(requireNumber(args[0], 'upDownBetween')) - percentValue(requireNumber(args[1], 'upDownBetween'));
+    const diff = percentValue(requireNumber(args[0], 'upDownBetween', args, 0)) - percentValue(requireNumber(args[1], 'upDownBetween', args, 1));
     const [up, down, same] = [args[2], args[3], args[4]].map((w) => (typeof w === 'string' ? w : undefined));
     if (!up || !down) throw new StatpressError('template', '{{upDownBetween}} needs two shares and the words for up and down');
     if (diff === 0) return same ?? 'did not change';
@@ -177,8 +183,8 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
    * (now then "up" "down" "unchanged") → "up 10 percentage points", or "unchanged".
    */
   changeBetween: (...args: unknown[]) => {
-    const a = requireNumber(args[0], 'changeBetween');
-    const b = requireNumber(args[1], 'changeBetween');
+    const a = requireNumber(args[0], 'changeBetween', args, 0);
+    const b = requireNumber(args[1], 'changeBetween', args, 1);
     const [up, down, same] = [args[2], args[3], args[4]].map((w) => (typeof w === 'string' ? w : undefined));
     if (!up || !down) throw new StatpressError('template', '{{changeBetween}} needs two shares and the words for up and down');
     const diff = percentValue(a) - percentValue(b);
@@ -188,23 +194,23 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   },
   /** Singular or plural noun for a count: (n "authority" "authorities"). */
   plural: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'plural');
+    const n = requireNumber(args[0], 'plural', args, 0);
     return n === 1 ? String(args[1]) : String(args[2]);
   },
   /** "one" to "nine" in words (for the start of a clause), larger as numerals. */
   word: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'word');
+    const n = requireNumber(args[0], 'word', args, 0);
     return inline(value(n, formatWord(n), 'word', refOf(args, 0)));
   },
   /** As `word`, capitalised for the start of a sentence. */
   Word: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'Word');
+    const n = requireNumber(args[0], 'Word', args, 0);
     const text = formatWord(n);
     return inline(value(n, text.charAt(0).toUpperCase() + text.slice(1), 'word', refOf(args, 0)));
   },
   /** "just over a quarter" */
   fraction: (...args: unknown[]) => {
-    const share = requireNumber(args[0], 'fraction');
+    const share = requireNumber(args[0], 'fraction', args, 0);
     return inline(value(share, formatFraction(share), 'word', refOf(args, 0)));
   },
   /**
@@ -212,7 +218,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
    * (399460 "just under") → "just under 400,000"; a value above the round figure says "just over".
    */
   approx: (...args: unknown[]) => {
-    const n = requireNumber(args[0], 'approx');
+    const n = requireNumber(args[0], 'approx', args, 0);
     const below = typeof args[1] === 'string' ? args[1] : 'nearly';
     const digits = n >= 1e6 ? 2 : 2;
     const magnitude = 10 ** (Math.floor(Math.log10(Math.abs(n))) - digits + 1);
@@ -257,8 +263,8 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
 
   eq: (...args: unknown[]) => args[0] === args[1],
   ne: (...args: unknown[]) => args[0] !== args[1],
-  gt: (...args: unknown[]) => requireNumber(args[0], 'gt') > requireNumber(args[1], 'gt'),
-  lt: (...args: unknown[]) => requireNumber(args[0], 'lt') < requireNumber(args[1], 'lt'),
+  gt: (...args: unknown[]) => requireNumber(args[0], 'gt', args, 0) > requireNumber(args[1], 'gt', args, 1),
+  lt: (...args: unknown[]) => requireNumber(args[0], 'lt', args, 0) < requireNumber(args[1], 'lt', args, 1),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   not: (...args: unknown[]) => !args[0],
@@ -304,7 +310,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     if (!grade) throw new StatpressError('template', `{{gradeName}}: no grade "${String(args[0])}" in the framework`);
     return grade.label.toLowerCase();
   },
-  take: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].slice(0, requireNumber(args[1], 'take')) : []),
+  take: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].slice(0, requireNumber(args[1], 'take', args, 1)) : []),
   first: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0][0] : undefined),
   last: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0][args[0].length - 1] : undefined),
   length: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].length : Object.keys(args[0] ?? {}).length),
@@ -316,7 +322,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     return list.reduce((total: number, item) => total + ((path ? getPath(item, path) : item) as number), 0);
   },
   /** a - b, for derived counts such as "the other" authorities. */
-  minus: (...args: unknown[]) => requireNumber(args[0], 'minus') - requireNumber(args[1], 'minus'),
+  minus: (...args: unknown[]) => requireNumber(args[0], 'minus', args, 0) - requireNumber(args[1], 'minus', args, 1),
   /** Joins words as "a, b and c" (or with another conjunction: (joinAnd list "or")). */
   joinAnd: (...args: unknown[]) => {
     const list = (Array.isArray(args[0]) ? args[0] : []).map(String);

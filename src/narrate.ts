@@ -136,8 +136,20 @@ export function loadTemplateSet(dir: string): TemplateSet {
     allowDigits: list<string>('allowDigits'),
     files: [file, ...sections.map((s) => s.file)],
   };
-  for (const section of sections) checkDigits(section.source, section.file, set.allowDigits);
+  for (const section of sections) {
+    checkUnescaped(section.source, section.file);
+    checkDigits(section.source, section.file, set.allowDigits);
+  }
   return set;
+}
+
+/** Refuses `{{{x}}}` and `{{&x}}`, which would print data without escaping. */
+export function checkUnescaped(source: string, file: string): void {
+  source.split('\n').forEach((line, i) => {
+    if (/\{\{\{|\{\{~?\s*&/.test(line)) {
+      throw new StatpressError('template', 'triple braces and {{& }} print data without escaping; use {{ }}', { file, row: i + 1, value: line.trim() });
+    }
+  });
 }
 
 /**

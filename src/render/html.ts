@@ -56,6 +56,7 @@ function govukCss(): string {
     const file = require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css');
     cachedCss = readFileSync(file, 'utf8')
       .replace(/@font-face\{[^}]*\}/g, '')
+      .replace(/url\(\/assets\/[^)]*\)/g, 'none')
       .replace(/\/\*# sourceMappingURL=[^*]*\*\//g, '');
   }
   return cachedCss;
