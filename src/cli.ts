@@ -1,6 +1,6 @@
-#!/usr/bin/env node
 /**
- * The statpress command line. The only module that prints to the terminal or exits.
+ * The statpress command line: parses arguments, runs a command and returns the exit status.
+ * `bin.ts` wires it to the process; tests call `runCli` with their own output streams.
  */
 import { relative, resolve } from 'node:path';
 import { buildRelease, FORMATS, type Format } from './build.js';
@@ -58,10 +58,15 @@ function dateFlag(flags: Parsed['flags'], name: string): string | undefined {
   return value;
 }
 
-async function main(argv: string[]): Promise<number> {
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+async function main(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv);
   if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
-    process.stdout.write(HELP);
+    io.out(HELP);
     return args.command === undefined && !args.flags.has('help') ? 2 : 0;
   }
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
@@ -86,28 +91,28 @@ async function main(argv: string[]): Promise<number> {
     ...(args.flags.has('draft') ? { draft: true } : {}),
   });
   const shown = relative(process.cwd(), outDir) || '.';
-  process.stdout.write(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
+  io.out(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
   for (const [name, content] of result.files) {
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    process.stdout.write(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
+    io.out(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
   }
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
+/** Runs one command; never throws; returns the exit status (0 ok, 1 bad input, 2 usage, 70 bug). */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`statpress: ${error.message}\nRun "statpress --help" for usage.\n`);
-      process.exitCode = 2;
-    } else if (error instanceof StatpressError) {
-      process.stderr.write(`statpress: error: ${error.describe()}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`statpress: internal error: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 70;
+      io.err(`statpress: ${error.message}\nRun "statpress --help" for usage.\n`);
+      return 2;
     }
-  },
-);
+    if (error instanceof StatpressError) {
+      io.err(`statpress: error: ${error.describe()}\n`);
+      return 1;
+    }
+    io.err(`statpress: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 70;
+  }
+}

@@ -322,11 +322,24 @@ function computeThemes(dataset: Dataset, from: IsoDate, to: IsoDate, visitType: 
   return { from, to, visits: visits.length, themes };
 }
 
-/** Latest graded event of an authority strictly before a date (publication not required). */
-function previousGraded(events: InspectionEvent[], graded: Set<string>, authority: string, before: IsoDate): InspectionEvent | undefined {
-  let found: InspectionEvent | undefined;
+/** Each authority's graded events in date order, for "the inspection before this one". */
+function indexGraded(events: InspectionEvent[], graded: Set<string>): Map<string, InspectionEvent[]> {
+  const index = new Map<string, InspectionEvent[]>();
   for (const e of events) {
-    if (e.authority === authority && graded.has(e.type) && e.date < before) found = e;
+    if (!graded.has(e.type)) continue;
+    const list = index.get(e.authority);
+    if (list) list.push(e);
+    else index.set(e.authority, [e]);
+  }
+  return index;
+}
+
+/** Latest graded event of an authority strictly before a date (publication not required). */
+function previousGraded(index: Map<string, InspectionEvent[]>, authority: string, before: IsoDate): InspectionEvent | undefined {
+  let found: InspectionEvent | undefined;
+  for (const e of index.get(authority) ?? []) {
+    if (e.date < before) found = e;
+    else break;
   }
   return found;
 }
@@ -348,11 +361,12 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
     byType[t.id] = { count: list.length, authorities: new Set(list.map((e) => e.authority)).size };
   }
   const gradedEvents = events.filter((e) => graded.has(e.type));
+  const gradedIndex = indexGraded(dataset.events, graded);
   let withPrevious = 0, improved = 0, declined = 0, retainedGood = 0;
   const transitions: InYear['graded']['transitions'] = {};
   const fromPrevious: InYear['graded']['fromPrevious'] = {};
   for (const e of gradedEvents) {
-    const before = previousGraded(dataset.events, graded, e.authority, e.date);
+    const before = previousGraded(gradedIndex, e.authority, e.date);
     const now = e.grades[headline];
     const then = before?.grades[headline];
     if (!now || !then) continue;
@@ -374,7 +388,7 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
     const counts: Record<string, number> = {};
     const authorities: Record<string, Set<string>> = {};
     for (const v of visits) {
-      const grade = previousGraded(dataset.events, graded, v.authority, v.date)?.grades[headline] ?? 'none';
+      const grade = previousGraded(gradedIndex, v.authority, v.date)?.grades[headline] ?? 'none';
       counts[grade] = (counts[grade] ?? 0) + 1;
       (authorities[grade] ??= new Set()).add(v.authority);
     }

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Framework, Layout, ReleaseConfig, SourceConfig } from './config.js';
+import { CsvSyntaxError, parseCsvText, type CsvRecord } from './csv.js';
 import { isIsoDate, parseDate, type IsoDate } from './dates.js';
 import { ErrorList, StatpressError } from './errors.js';
 
@@ -85,14 +85,11 @@ export function readTable(file: string, display: string): Table {
     const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
     throw new StatpressError('bad-value', 'the file is not valid UTF-8', { file: display, row: line }, 'save it as UTF-8');
   }
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  let records: CsvRecord[];
   try {
-    records = parseCsv(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as Array<{
-      record: string[];
-      info: { lines: number };
-    }>;
+    records = parseCsvText(text);
   } catch (error) {
-    const line = (error as { lines?: number }).lines;
+    const line = error instanceof CsvSyntaxError ? error.line : undefined;
     throw new StatpressError('bad-value', `not a readable CSV file: ${(error as Error).message}`, {
       file: display,
       ...(line !== undefined ? { row: line } : {}),
@@ -102,8 +99,8 @@ export function readTable(file: string, display: string): Table {
   if (!head || body.length === 0) {
     throw new StatpressError('file-empty', 'the file has a header but no data rows', { file: display });
   }
-  const header = head.record.map((h) => h.trim());
-  const rows = body.map(({ record, info }) => {
+  const header = head.cells.map((h) => h.trim());
+  const rows = body.map(({ cells: record, line }) => {
     const cells: Record<string, string> = {};
     header.forEach((name, i) => {
       cells[name] = (record[i] ?? '').trim();
@@ -111,10 +108,10 @@ export function readTable(file: string, display: string): Table {
     if (record.length > header.length && record.slice(header.length).some((cell) => cell.trim() !== '')) {
       throw new StatpressError('bad-value', `the row has ${record.length} cells but the header has ${header.length}`, {
         file: display,
-        row: info.lines,
+        row: line,
       });
     }
-    return { line: info.lines, cells };
+    return { line, cells };
   });
   return { file: display, header, rows };
 }

@@ -5,8 +5,10 @@
  * the figures and tables with their titles, notes and alt text) plus the Markdown+Handlebars
  * section templates and the Vega-Lite chart specs.
  */
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Framework, ReleaseConfig } from './config.js';
 import type { StatsModel, Distribution } from './compute.js';
@@ -177,6 +179,12 @@ export function checkDigits(source: string, file: string, allow: string[]): void
   });
 }
 
+/** Case-insensitive ordering that is the same on every machine (no locale tables). */
+function compareText(a: string, b: string): number {
+  const x = a.toLowerCase(), y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Template context: the model plus the framework keyed by id, and release metadata. */
 function buildContext(model: StatsModel, config: ReleaseConfig): Record<string, unknown> {
   const fw = config.framework;
@@ -184,7 +192,7 @@ function buildContext(model: StatsModel, config: ReleaseConfig): Record<string, 
   const headline = fw.judgements.find((j) => j.headline) ?? null;
   const headlineId = headline?.id ?? fw.judgements[0]!.id;
   const ranked = [...model.current.regions].sort(
-    (a, b) => b.judgements[headlineId]!.goodOrBetter.share - a.judgements[headlineId]!.goodOrBetter.share || a.name.localeCompare(b.name),
+    (a, b) => b.judgements[headlineId]!.goodOrBetter.share - a.judgements[headlineId]!.goodOrBetter.share || compareText(a.name, b.name),
   );
   const subJudgementsRanked = fw.judgements
     .filter((j) => !j.headline && model.current.judgements[j.id]!.base > 0)
@@ -249,6 +257,17 @@ function renderPlain(template: string, context: unknown, file: string, where: st
     reference: () => [],
   };
   const markdown = renderTemplate(template, context, state, file, where);
+  // Most labels are words, escaped data and values: read them without the Markdown parser.
+  const unescaped = markdown.replace(/\\([!-/:-@[-`{-~])/g, '');
+  if (!/[\n*_`[\]<>!#|~&\\]/.test(unescaped)) {
+    return markdown
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .replace(/\uE000(\d+)\uE001/g, (_, i: string) => {
+        const token = tokens[Number(i)];
+        return token?.kind === 'inline' ? inlineText(token.nodes) : '';
+      })
+      .trim();
+  }
   const parsed = parseNarrative(markdown, tokens, file);
   const first = parsed.blocks[0];
   if (parsed.blocks.length > 1 || (first && first.type !== 'paragraph')) {
@@ -258,15 +277,40 @@ function renderPlain(template: string, context: unknown, file: string, where: st
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
+const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'statpress-templates');
+const CACHE_SALT = `${env.VERSION}|${JSON.stringify(COMPILE_OPTIONS)}|`;
+
+/**
+ * Compiles a template, keeping Handlebars' precompiled form on disk by content hash: compiling
+ * is most of a cold build's time, and the cache is keyed so an edited template recompiles.
+ */
+function compileTemplate(template: string): HandlebarsTemplateDelegate {
+  const cached = compiled.get(template);
+  if (cached) return cached;
+  const key = createHash('sha256').update(CACHE_SALT + template).digest('hex');
+  const file = join(CACHE_DIR, `${key}.js`);
+  let source: string | undefined;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    source = env.precompile(template, COMPILE_OPTIONS) as unknown as string;
+    try {
+      mkdirSync(CACHE_DIR, { recursive: true });
+      writeFileSync(file, source);
+    } catch {
+      // A read-only install just compiles every time.
+    }
+  }
+  // The source is Handlebars' own output for our template (never data), as its docs load it.
+  const spec = new Function(`return ${source}`)() as TemplateSpecification;
+  const fn = env.template(spec) as HandlebarsTemplateDelegate;
+  compiled.set(template, fn);
+  return fn;
+}
 
 function renderTemplate(template: string, context: unknown, state: RenderState, file: string, where?: string): string {
   try {
-    let fn = compiled.get(template);
-    if (!fn) {
-      fn = env.compile(template, COMPILE_OPTIONS);
-      compiled.set(template, fn);
-    }
-    const run = fn;
+    const run = compileTemplate(template);
     return withRenderState(state, () => run(context));
   } catch (error) {
     if (error instanceof StatpressError && error.location.file) throw error;
@@ -353,7 +397,7 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
       const id = judgementId(fw, def.judgement);
       const judgement = fw.judgements.find((j) => j.id === id)!;
       const gradeLabel = new Map(fw.grades.map((g) => [g.id, g.label]));
-      const authorities = [...model.current.authorities].sort((a, b) => a.name.localeCompare(b.name));
+      const authorities = [...model.current.authorities].sort((a, b) => compareText(a.name, b.name));
       columns = [
         { label: def.rowHeader, align: 'left' },
         { label: 'Area code', align: 'left' },

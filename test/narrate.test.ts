@@ -3,7 +3,7 @@
  * digits typed into the text and unescaped output all fail the build with a located error; data
  * with markup in it come out as text.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDocument } from '../src/build.js';
@@ -170,4 +170,3 @@ describe('the page structure', () => {
   });
 });
 
-void mkdirSync;

@@ -1,0 +1,76 @@
+/** The command line: what it writes, what it prints, its exit status, and that a failed build changes nothing. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+import { editedData, RELEASE_2025, releaseVariant, tempDir } from './support.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('statpress build', () => {
+  it('writes the release and says what it wrote', async () => {
+    const out = join(tempDir(), 'release');
+    const result = await run('build', RELEASE_2025, '--out', out);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Built "Main findings: local authority inspection outcomes as at 31 March 2025"/);
+    expect(result.out).toMatch(/main-findings\.html/);
+    expect(readFileSync(join(out, 'main-findings.html'), 'utf8')).toMatch(/<h1 class="govuk-heading-xl">Main findings/);
+  });
+
+  it('leaves the previous output untouched when the input is bad, and exits 1 naming the place', async () => {
+    const out = join(tempDir(), 'release');
+    expect((await run('build', RELEASE_2025, '--out', out)).code).toBe(0);
+    const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    const mtime = statSync(join(out, 'main-findings.html')).mtimeMs;
+    const broken = editedData('ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv', (t) => t.replace('2019-02-18', '2019-02-31'));
+    const variant = releaseVariant((c) => {
+      c.sources[0].file = broken;
+    });
+    const result = await run('build', variant, '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/ILACS_inspection_history\.csv, row 2, column "Inspection date", value "2019-02-31": not a real date/);
+    expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
+    const after = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    expect(after).toEqual(before);
+    expect(statSync(join(out, 'main-findings.html')).mtimeMs).toBe(mtime);
+    expect(readdirSync(join(out, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('builds another as-at date from flags alone', async () => {
+    const out = join(tempDir(), 'release');
+    const result = await run('build', RELEASE_2025, '--out', out, '--as-at', '2024-03-31', '--published-by', '2024-06-30');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(out, 'main-findings.html'), 'utf8')).toMatch(/<title>Main findings: local authority inspection outcomes as at 31 March 2024<\/title>/);
+  });
+
+  it('marks a draft', async () => {
+    const out = join(tempDir(), 'release');
+    expect((await run('build', RELEASE_2025, '--out', out, '--draft')).code).toBe(0);
+    const html = readFileSync(join(out, 'main-findings.html'), 'utf8');
+    expect(html).toMatch(/<title>DRAFT: /);
+    expect(html).toMatch(/class="app-draft"/);
+  });
+
+  it('rejects usage errors with exit 2 and help', async () => {
+    expect((await run('build')).code).toBe(2);
+    expect((await run('build', RELEASE_2025, '--as-at', '31/03/2025')).err).toMatch(/--as-at needs a date written YYYY-MM-DD/);
+    expect((await run('build', RELEASE_2025, '--formats', 'html,rtf')).err).toMatch(/unknown format "rtf"/);
+    expect((await run('frobnicate')).code).toBe(2);
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage:/);
+  });
+
+  it('reports a missing config file as bad input', async () => {
+    const result = await run('build', join(tempDir(), 'nope.yaml'));
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/nope\.yaml: file not found/);
+  });
+});
+
