@@ -18,7 +18,7 @@ import { computeStats, type StatsModel } from './compute.js';
 import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from './config.js';
 import type { FigureNode, ReportDocument } from './document.js';
 import { StatpressError } from './errors.js';
-import { loadDataset } from './load.js';
+import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport } from './narrate.js';
 import { renderHtml } from './render/html.js';
 import { validateDocument } from './validate.js';
@@ -40,6 +40,7 @@ export interface Effects {
 
 export interface BuildResult {
   config: ReleaseConfig;
+  dataset: Dataset;
   model: StatsModel;
   document: ReportDocument;
   files: Map<string, string | Uint8Array>;
@@ -91,10 +92,10 @@ export function buildDocument(options: ReleaseOverrides & { configFile: string }
   const dataset = time('load', () => loadDataset(config));
   const model = time('compute', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
   const set = time('templates', () => loadTemplateSet(config.templateDir));
-  const document = time('narrate', () => narrateReport(model, config, set));
+  const document = time('narrate', () => narrateReport(model, config, set, dataset));
   time('validate', () => validateDocument(document));
   config.inputs.push(...set.files);
-  return { config, model, document, timings };
+  return { config, dataset, model, document, timings };
 }
 
 export function figuresOf(doc: ReportDocument): FigureNode[] {
@@ -111,7 +112,7 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
 
 /** Builds a release and writes it to `options.outDir`. */
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
-  const { config, model, document, timings } = buildDocument(options);
+  const { config, dataset, model, document, timings } = buildDocument(options);
   const files = new Map<string, string | Uint8Array>();
   const start = performance.now();
   const html = renderHtml(document, {
@@ -124,7 +125,7 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
   effects.writeOutputs(options.outDir, files);
-  return { config, model, document, files, timings };
+  return { config, dataset, model, document, files, timings };
 }
 
 /** Reads a file as text, for tests and tools. */

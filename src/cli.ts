@@ -71,7 +71,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
-  if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/ofsted-2025.yaml');
+  if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
   const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'help']);
   for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const formatsFlag = args.flags.get('formats');
@@ -90,6 +90,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     ...(publishedBy ? { publishedBy } : {}),
     ...(args.flags.has('draft') ? { draft: true } : {}),
   });
+  for (const warning of result.dataset.warnings) io.err(`statpress: warning: ${warning}\n`);
   const shown = relative(process.cwd(), outDir) || '.';
   io.out(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
   for (const [name, content] of result.files) {

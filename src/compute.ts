@@ -3,7 +3,7 @@
  * percentage points are unrounded), no text. Everything is keyed by the ids the framework
  * declares, so a new grade scale or judgement area needs no change here.
  */
-import type { Framework, PeriodRules } from './config.js';
+import type { Condition, Framework, PeriodRules } from './config.js';
 import type { IsoDate } from './dates.js';
 import type { Authority, Dataset, InspectionEvent } from './load.js';
 import { StatpressError } from './errors.js';
@@ -27,6 +27,8 @@ export interface Distribution {
 }
 
 export interface SnapshotAuthority {
+  /** Class from the framework's classification rules, or null where none matched or none declared. */
+  class: string | null;
   code: string;
   name: string;
   region: string | null;
@@ -42,6 +44,7 @@ export interface RegionStats {
   name: string;
   authorities: number;
   judgements: Record<string, Distribution>;
+  classes: Record<string, Part>;
 }
 
 /** Movement of one judgement between each authority's previous and latest graded inspection. */
@@ -76,6 +79,10 @@ export interface Snapshot {
   inspected: number;
   notInspected: number;
   judgements: Record<string, Distribution>;
+  /** Class id → authorities in it (share of those inspected), by the framework's rules. */
+  classes: Record<string, Part>;
+  /** Authorities whose latest inspection has a headline judgement (none after its removal). */
+  withHeadline: Part;
   regions: RegionStats[];
   authorities: SnapshotAuthority[];
   movement: Record<string, Movement>;
@@ -229,6 +236,19 @@ function computePairing(framework: Framework, a: string, b: string, authorities:
   return { base, sameOrBetter: part(better + same, base), better: part(better, base), same: part(same, base), worse: part(worse, base) };
 }
 
+/** The first class whose conditions the grades meet, or null. */
+export function classify(framework: Framework, grades: Record<string, string | null>): string | null {
+  const holds = (c: Condition) => c.judgements.filter((j) => { const g = grades[j]; return g != null && c.grades.includes(g); }).length >= c.count;
+  for (const cls of framework.classifications) {
+    if (cls.allOf.every(holds) && (cls.anyOf.length === 0 || cls.anyOf.some(holds))) return cls.id;
+  }
+  return null;
+}
+
+function classParts(framework: Framework, list: SnapshotAuthority[]): Record<string, Part> {
+  return Object.fromEntries(framework.classifications.map((c) => [c.id, part(list.filter((a) => a.class === c.id).length, list.length)]));
+}
+
 /**
  * The snapshot "as at" date D with reports published by P: every authority that existed on D,
  * with its most recent graded inspection carried out by D and published by P.
@@ -253,6 +273,7 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
     const latest = events[events.length - 1]!;
     const previous = events.length > 1 ? events[events.length - 2]! : null;
     authorities.push({
+      class: classify(framework, latest.grades),
       code: authority.code,
       name: authority.name,
       region: authority.region,
@@ -270,7 +291,7 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
   const regionNames = [...new Set(existing.map((a) => a.region).filter((r): r is string => r !== null))].sort();
   const regions = regionNames.map((name) => {
     const list = authorities.filter((a) => a.region === name);
-    return { name, authorities: list.length, judgements: distributionOf(list) };
+    return { name, authorities: list.length, judgements: distributionOf(list), classes: classParts(framework, list) };
   });
   const pairings: Record<string, Record<string, Pairing>> = {};
   for (const a of framework.judgements) {
@@ -302,6 +323,8 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
     inspected: authorities.length,
     notInspected: existing.length - authorities.length,
     judgements: distributionOf(authorities),
+    classes: classParts(framework, authorities),
+    withHeadline: part(headline ? authorities.filter((a) => a.grades[headline.id] != null).length : 0, authorities.length),
     regions,
     authorities,
     movement: Object.fromEntries(framework.judgements.map((j) => [j.id, computeMovement(framework, j.id, authorities)])),

@@ -37,6 +37,24 @@ export interface Theme {
   id: string;
   label: string;
 }
+/** "At least `count` of these judgements have one of these grades." */
+export interface Condition {
+  judgements: string[];
+  count: number;
+  grades: string[];
+}
+/**
+ * A way of grouping authorities by their latest judgements (from April 2026 Ofsted decides the
+ * next inspection this way). Classes are tried in order; the first that matches wins.
+ */
+export interface Classification {
+  id: string;
+  label: string;
+  /** Matches when every condition in `allOf` and at least one in `anyOf` (if given) hold. */
+  allOf: Condition[];
+  anyOf: Condition[];
+  colour: string;
+}
 export interface Framework {
   id: string;
   name: string;
@@ -46,12 +64,15 @@ export interface Framework {
   judgements: Judgement[];
   eventTypes: EventType[];
   themes: Theme[];
+  classifications: Classification[];
 }
 
 /** How one file's columns and spellings map onto inspection events. */
 export interface Layout {
   id: string;
   dateFormat: string;
+  /** Date format of the publication column where it differs from `dateFormat`. */
+  publishedFormat?: string;
   columns: {
     authorityCode?: string[];
     authorityName?: string[];
@@ -62,9 +83,16 @@ export interface Layout {
     judgements: Record<string, string[]>;
   };
   /** Raw spelling → framework id, per kind of value; matched without regard to case or spacing. */
+  /**
+   * Raw spelling → framework id, per kind of value; matched without regard to case or spacing.
+   * A type mapped to `skip` marks rows that are not events to count (e.g. reports of an older
+   * framework in a scrape); they are left out and counted.
+   */
   values: { type: Record<string, string>; theme: Record<string, string>; grade: Record<string, string> };
-  /** Raw values that mean "no judgement" (besides an empty cell). */
+  /** Raw values that mean "no judgement" (besides an empty cell), e.g. a scrape's sentinels. */
   blanks: string[];
+  /** Authority names this layout spells differently from the register → ONS code. */
+  authorityAliases: Record<string, string>;
 }
 
 export interface SourceConfig {
@@ -72,6 +100,11 @@ export interface SourceConfig {
   layout: Layout;
   take: string[];
   between?: { from: IsoDate; to: IsoDate };
+  /**
+   * `error` (default): any bad row stops the build. `warn`: bad rows are left out and listed as
+   * warnings, for secondary sources known to have a few unreadable rows.
+   */
+  invalidRows: 'error' | 'warn';
 }
 
 export interface PeriodRules {
@@ -288,7 +321,25 @@ function readFramework(file: string): Framework {
       graded: t.boolean('graded', false),
     })),
     themes: r.has('themes') ? r.list('themes').map((t) => ({ id: t.string('id'), label: t.string('label') })) : [],
+    classifications: [],
   };
+  const judgementIds = new Set(framework.judgements.map((j) => j.id));
+  const gradeIds = new Set(framework.grades.map((g) => g.id));
+  const readCondition = (c: Reader): Condition => {
+    const condition = { judgements: c.strings('judgements'), count: c.number('count', 1), grades: c.strings('grades') };
+    for (const j of condition.judgements) if (!judgementIds.has(j)) throw new StatpressError('config', `unknown judgement "${j}"`, { file, column: c.path });
+    for (const g of condition.grades) if (!gradeIds.has(g)) throw new StatpressError('config', `unknown grade "${g}"`, { file, column: c.path });
+    return condition;
+  };
+  if (r.has('classifications')) {
+    framework.classifications = r.list('classifications').map((c) => ({
+      id: c.string('id'),
+      label: c.string('label'),
+      colour: c.string('colour', '#3D3D3D'),
+      allOf: c.has('allOf') ? c.list('allOf').map(readCondition) : [],
+      anyOf: c.has('anyOf') ? c.list('anyOf').map(readCondition) : [],
+    }));
+  }
   if (framework.grades.length < 2) {
     throw new StatpressError('config', 'a framework needs at least two grades', { file, column: 'grades' });
   }
@@ -321,7 +372,10 @@ function readLayout(file: string, framework: Framework): Layout {
       grade: values?.dictionary('grade') ?? {},
     },
     blanks: r.has('blanks') ? r.strings('blanks') : [],
+    authorityAliases: r.dictionary('authorityAliases'),
   };
+  const publishedFormat = r.optionalString('publishedFormat');
+  if (publishedFormat) layout.publishedFormat = publishedFormat;
   const code = optional('authorityCode');
   const name = optional('authorityName');
   const published = optional('published');
@@ -432,7 +486,11 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
         });
       }
     }
-    const source: SourceConfig = { file: inData(s.string('file')), layout, take };
+    const invalidRows = s.string('invalidRows', 'error');
+    if (invalidRows !== 'error' && invalidRows !== 'warn') {
+      throw new StatpressError('config', 'expected error or warn', { file, column: `${s.path}.invalidRows`, value: invalidRows });
+    }
+    const source: SourceConfig = { file: inData(s.string('file')), layout, take, invalidRows };
     const between = s.optionalChild('between');
     if (between) source.between = { from: between.date('from'), to: between.date('to') };
     return source;

@@ -51,6 +51,8 @@ export interface PublishedPoint {
 
 export interface Dataset {
   framework: Framework;
+  /** Problems in sources that allow them (`invalidRows: warn`) and rows left out on purpose. */
+  warnings: string[];
   authorities: Authority[];
   events: InspectionEvent[];
   published: PublishedPoint[];
@@ -248,8 +250,12 @@ function loadSource(
   source: SourceConfig,
   config: ReleaseConfig,
   authorities: Authority[],
-  errors: ErrorList,
+  sourceErrors: ErrorList,
+  warnings: string[],
 ): InspectionEvent[] {
+  // A source that allows bad rows collects their errors as warnings instead.
+  const errors = source.invalidRows === 'warn' ? new ErrorList() : sourceErrors;
+  let skipped = 0;
   const { framework } = config;
   const table = readTable(source.file, displayName(source.file, config.dataRoot));
   const columns = resolveColumns(table, source.layout);
@@ -260,6 +266,7 @@ function loadSource(
   const codes = new Map(authorities.map((a) => [a.code, a]));
   const names = new Map<string, string>();
   for (const a of authorities) for (const n of a.names) names.set(normaliseKey(n), a.code);
+  for (const [alias, code] of Object.entries(source.layout.authorityAliases)) names.set(normaliseKey(alias), code);
   const take = new Set(source.take);
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
   const events: InspectionEvent[] = [];
@@ -269,6 +276,10 @@ function loadSource(
     const before = errors.errors.length;
     const rawType = cells[columns.type] ?? '';
     const type = types.get(normaliseKey(rawType));
+    if (type === 'skip') {
+      skipped++;
+      continue;
+    }
     if (!type) {
       const known = framework.eventTypes.map((t) => t.label).join(', ');
       errors.add(new StatpressError('bad-value', 'unknown inspection or visit type', at(columns.type, rawType), `expected one of: ${known}, or a spelling listed under values.type in layout ${source.layout.id}`));
@@ -290,9 +301,10 @@ function loadSource(
       if (rawPublished === '' && graded.has(type)) {
         errors.add(new StatpressError('bad-date', 'a graded inspection needs a publication date', at(columns.published, rawPublished)));
       } else if (rawPublished !== '') {
-        published = parseDate(rawPublished, source.layout.dateFormat) ?? null;
+        const format = source.layout.publishedFormat ?? source.layout.dateFormat;
+        published = parseDate(rawPublished, format) ?? null;
         if (!published) {
-          errors.add(new StatpressError('bad-date', `not a real date (expected ${source.layout.dateFormat})`, at(columns.published, rawPublished)));
+          errors.add(new StatpressError('bad-date', `not a real date (expected ${format})`, at(columns.published, rawPublished)));
         } else if (published < date) {
           errors.add(new StatpressError('date-order', `the report was published before the inspection (${date})`, at(columns.published, rawPublished)));
         }
@@ -348,6 +360,10 @@ function loadSource(
     if (errors.errors.length > before || !authority) continue;
     events.push({ authority, type, date, published, grades: eventGrades, theme, origin: { file: table.file, row: line } });
   }
+  if (source.invalidRows === 'warn') {
+    for (const error of errors.errors) warnings.push(`left out: ${error.describe()}`);
+  }
+  if (skipped > 0) warnings.push(`${table.file}: ${skipped} rows of a type this release does not count were left out`);
   return events;
 }
 
@@ -412,13 +428,15 @@ export function loadDataset(config: ReleaseConfig): Dataset {
   const errors = new ErrorList();
   const authorities = loadRegister(config, errors);
   errors.throwIfAny();
-  const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors));
+  const warnings: string[] = [];
+  const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors, warnings));
   checkDuplicates(events, { framework: config.framework, authorities }, errors);
   const published = loadPublishedSeries(config, errors);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));
   return {
     framework: config.framework,
+    warnings,
     authorities,
     events,
     published,

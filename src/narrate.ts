@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Framework, ReleaseConfig } from './config.js';
 import type { StatsModel, Distribution } from './compute.js';
+import type { Dataset } from './load.js';
 import { formatDate } from './dates.js';
 import {
   inlineText,
@@ -46,7 +47,8 @@ export interface FigureDefinition {
 }
 export interface TableDefinition {
   id: string;
-  kind: 'movement';
+  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region. */
+  kind: 'movement' | 'classes';
   judgement: string;
   caption: string;
   rowHeader: string;
@@ -114,18 +116,19 @@ export function loadTemplateSet(dir: string): TemplateSet {
   });
   const tables = list<Record<string, unknown>>('tables').map((t, i): TableDefinition => {
     const where = `tables[${i}]`;
+    const kind = typeof t.kind === 'string' ? t.kind : 'movement';
+    if (kind !== 'movement' && kind !== 'classes') {
+      throw new StatpressError('config', 'unknown table kind', { file, column: `${where}.kind`, value: kind }, 'movement or classes');
+    }
     const columns = (t.columns ?? {}) as Record<string, unknown>;
+    const label = (key: string) => (kind === 'movement' ? need(columns, key, `${where}.columns`) : '');
     return {
       id: need(t, 'id', where),
-      kind: 'movement',
+      kind,
       judgement: typeof t.judgement === 'string' ? t.judgement : 'headline',
       caption: need(t, 'caption', where),
       rowHeader: need(t, 'rowHeader', where),
-      columns: {
-        improved: need(columns, 'improved', `${where}.columns`),
-        retained: need(columns, 'retained', `${where}.columns`),
-        declined: need(columns, 'declined', `${where}.columns`),
-      },
+      columns: { improved: label('improved'), retained: label('retained'), declined: label('declined') },
       notes: Array.isArray(t.notes) ? (t.notes as string[]) : [],
     };
   });
@@ -186,7 +189,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Template context: the model plus the framework keyed by id, and release metadata. */
-function buildContext(model: StatsModel, config: ReleaseConfig): Record<string, unknown> {
+function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Dataset, 'warnings'>): Record<string, unknown> {
   const fw = config.framework;
   const byId = <T extends { id: string }>(items: T[]): Record<string, T> => Object.fromEntries(items.map((x) => [x.id, x]));
   const headline = fw.judgements.find((j) => j.headline) ?? null;
@@ -238,6 +241,8 @@ function buildContext(model: StatsModel, config: ReleaseConfig): Record<string, 
     changeSinceEarliest: model.changes[model.changes.length - 1] ?? null,
     regionChanges: model.regionChanges,
     regionsRanked: ranked,
+    classifications: fw.classifications.map((c) => ({ ...c, part: model.current.classes[c.id]!, previous: model.comparisons[0]?.classes[c.id] ?? null })),
+    warnings: dataset.warnings,
     /** Region name → its statistics at the previous comparison date. */
     regionPrevious: Object.fromEntries((model.comparisons[0]?.regions ?? []).map((r) => [r.name, r])),
     /** Region name → how a sentence names it ("the North West"). */
@@ -454,16 +459,44 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
 
 function buildTable(def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
   const fw = config.framework;
+  const where = `table ${def.id}`;
+  const caption = `Table ${number}: ${renderPlain(def.caption, context, setFile, `${where}.caption`)}`;
+  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
+  const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
+  if (def.kind === 'classes') {
+    const percent = (share: number, base: number, ref: string) =>
+      base === 0 ? { text: '[z]', raw: null } : { text: formatNumber(percentValue(share)), raw: percentValue(share), ref };
+    const rows: TableRow[] = [
+      ...model.current.regions.map((r) => ({
+        header: { text: r.name },
+        cells: [cell(r.authorities, `current.regions.${r.name}.authorities`), ...fw.classifications.map((c) => percent(r.classes[c.id]!.share, r.authorities, `current.regions.${r.name}.classes.${c.id}.share`))],
+      })),
+      {
+        header: { text: config.meta.coverage },
+        cells: [cell(model.current.inspected, 'current.inspected'), ...fw.classifications.map((c) => percent(model.current.classes[c.id]!.share, model.current.inspected, `current.classes.${c.id}.share`))],
+      },
+    ];
+    return {
+      type: 'table',
+      id: def.id,
+      number,
+      caption,
+      columns: [
+        { label: def.rowHeader, align: 'left' },
+        { label: 'Local authorities inspected', align: 'right' },
+        ...fw.classifications.map((c) => ({ label: `% ${c.label}`, align: 'right' as const })),
+      ],
+      rows,
+      notes,
+    };
+  }
   const id = judgementId(fw, def.judgement);
   const movement = model.current.movement[id]!;
-  const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
-  const where = `table ${def.id}`;
-  const caption = renderPlain(def.caption, context, setFile, `${where}.caption`);
   return {
     type: 'table',
     id: def.id,
     number,
-    caption: `Table ${number}: ${caption}`,
+    caption,
     columns: [
       { label: def.rowHeader, align: 'left' },
       { label: def.columns.improved, align: 'right' },
@@ -478,7 +511,7 @@ function buildTable(def: TableDefinition, number: number, model: StatsModel, con
         cell(row.declined, `current.movement.${id}.matrix.${i}.declined`),
       ],
     })),
-    notes: def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]),
+    notes,
   };
 }
 
@@ -506,8 +539,8 @@ function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): Rep
 }
 
 /** Turns the statistics model into the document tree through the release's template set. */
-export function narrateReport(model: StatsModel, config: ReleaseConfig, set: TemplateSet): ReportDocument {
-  const context = buildContext(model, config);
+export function narrateReport(model: StatsModel, config: ReleaseConfig, set: TemplateSet, dataset: Pick<Dataset, 'warnings'> = { warnings: [] }): ReportDocument {
+  const context = buildContext(model, config, dataset);
   const setFile = join(set.dir, 'template-set.yaml');
   const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
   const tableNumbers = new Map(set.tables.map((t, i) => [t.id, i + 1]));
