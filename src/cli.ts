@@ -4,13 +4,17 @@
  */
 import { relative, resolve } from 'node:path';
 import { buildRelease, FORMATS, type Format } from './build.js';
-import { isIsoDate } from './dates.js';
+import { existsSync, writeFileSync } from 'node:fs';
+import { formatDate, isIsoDate } from './dates.js';
+import { rollReleaseConfig } from './rollover.js';
 import { StatpressError } from './errors.js';
 
 const HELP = `statpress: build official-statistics releases from data, templates and chart specs
 
 Usage:
   statpress build <release.yaml> [options]   build the release into an output folder
+  statpress next <release.yaml> --out FILE    write the next quarter's release config
+                 [--months N]                (N months on instead of 3)
   statpress --help                            show this help
 
 Options for build:
@@ -40,7 +44,7 @@ function parseArgs(argv: string[]): Parsed {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
       const next = argv[i + 1];
       if (inline !== undefined) flags.set(name, inline);
-      else if (['out', 'as-at', 'published-by', 'formats'].includes(name) && next !== undefined) {
+      else if (['out', 'as-at', 'published-by', 'formats', 'months'].includes(name) && next !== undefined) {
         flags.set(name, next);
         i++;
       } else flags.set(name, true);
@@ -69,6 +73,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.out(HELP);
     return args.command === undefined && !args.flags.has('help') ? 2 : 0;
   }
+  if (args.command === 'next') return nextCommand(args, io);
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
   if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
@@ -97,6 +102,20 @@ async function main(argv: string[], io: Io): Promise<number> {
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
     io.out(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
   }
+  return 0;
+}
+
+async function nextCommand(args: Parsed, io: Io): Promise<number> {
+  const configFile = args.positional[0];
+  const out = args.flags.get('out');
+  if (!configFile || typeof out !== 'string') throw new UsageError('next needs a release config and --out FILE for the new one');
+  const monthsFlag = args.flags.get('months');
+  const months = monthsFlag === undefined ? 3 : Number(monthsFlag);
+  if (!Number.isInteger(months) || months <= 0) throw new UsageError(`--months needs a whole number of months, got ${JSON.stringify(monthsFlag)}`);
+  if (existsSync(out)) throw new UsageError(`${out} already exists; choose a new file name`);
+  const next = rollReleaseConfig(configFile, months);
+  writeFileSync(out, next.yaml);
+  io.out(`Wrote ${out}: as at ${formatDate(next.asAt)}, to be published ${formatDate(next.published)}.\nPoint its sources at the new data files, check meta.nextUpdate, then build it.\n`);
   return 0;
 }
 

@@ -74,3 +74,24 @@ describe('statpress build', () => {
   });
 });
 
+
+describe('statpress next', () => {
+  it('writes the next quarter\'s config, which builds with the dates derived by the rules', async () => {
+    const dir = tempDir();
+    const next = join(dir, 'next.yaml');
+    // A copy of the release beside the real one, so its relative paths still resolve.
+    const current = releaseVariant(() => {}, dir);
+    const result = await run('next', current, '--out', next);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/as at 30 June 2025, to be published 25 December 2025/);
+    const text = readFileSync(next, 'utf8');
+    expect(text).toMatch(/asAt: 2025-06-30/);
+    expect(text).not.toMatch(/publishedBy:/);
+    const out = join(dir, 'out');
+    expect((await run('build', next, '--out', out)).code).toBe(0);
+    const html = readFileSync(join(out, 'main-findings.html'), 'utf8').replace(/<[^>]+>/g, '');
+    expect(html).toContain('Inspections as at 30 June 2025, with a report published by 30 September 2025');
+    expect(html).toContain('from 1 July 2024 to 30 June 2025');
+    expect((await run('next', current, '--out', next)).err).toMatch(/already exists/);
+  });
+});
