@@ -21,7 +21,7 @@ import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport } from './narrate.js';
 import { renderHtml } from './render/html.js';
-import { validateDocument } from './validate.js';
+import { checkDocument, formatGateReport, type GateResult } from './check.js';
 
 export type Format = 'html' | 'pdf' | 'docx';
 export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
@@ -75,8 +75,14 @@ export const nodeEffects: Effects = {
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
 
+/** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
+export function checkRelease(options: ReleaseOverrides & { configFile: string }): GateResult[] {
+  const { document } = buildDocument({ ...options, gates: false });
+  return checkDocument(document);
+}
+
 /** Everything up to the document tree: pure apart from reading the inputs. */
-export function buildDocument(options: ReleaseOverrides & { configFile: string }): Omit<BuildResult, 'files'> {
+export function buildDocument(options: ReleaseOverrides & { configFile: string; gates?: boolean }): Omit<BuildResult, 'files'> {
   const timings: Record<string, number> = {};
   const time = <T>(name: string, fn: () => T): T => {
     const start = performance.now();
@@ -93,7 +99,13 @@ export function buildDocument(options: ReleaseOverrides & { configFile: string }
   const model = time('compute', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
   const set = time('templates', () => loadTemplateSet(config.templateDir));
   const document = time('narrate', () => narrateReport(model, config, set, dataset));
-  time('validate', () => validateDocument(document));
+  time('check', () => {
+    if (options.gates === false) return;
+    const results = checkDocument(document);
+    if (results.some((r) => r.findings.length > 0)) {
+      throw new StatpressError('check', `the release fails its quality gates:\n${formatGateReport(results)}`);
+    }
+  });
   config.inputs.push(...set.files);
   return { config, dataset, model, document, timings };
 }

@@ -3,7 +3,8 @@
  * `bin.ts` wires it to the process; tests call `runCli` with their own output streams.
  */
 import { relative, resolve } from 'node:path';
-import { buildRelease, FORMATS, type Format } from './build.js';
+import { buildRelease, checkRelease, FORMATS, type Format } from './build.js';
+import { formatGateReport } from './check.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { formatDate, isIsoDate } from './dates.js';
 import { rollReleaseConfig } from './rollover.js';
@@ -13,6 +14,7 @@ const HELP = `statpress: build official-statistics releases from data, templates
 
 Usage:
   statpress build <release.yaml> [options]   build the release into an output folder
+  statpress check <release.yaml> [options]   run every quality gate and print what each guarantees
   statpress next <release.yaml> --out FILE    write the next quarter's release config
                  [--months N]                (N months on instead of 3)
   statpress --help                            show this help
@@ -74,6 +76,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     return args.command === undefined && !args.flags.has('help') ? 2 : 0;
   }
   if (args.command === 'next') return nextCommand(args, io);
+  if (args.command === 'check') return checkCommand(args, io);
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
   if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
@@ -103,6 +106,19 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.out(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
   }
   return 0;
+}
+
+async function checkCommand(args: Parsed, io: Io): Promise<number> {
+  const configFile = args.positional[0];
+  if (!configFile) throw new UsageError('check needs a release config file');
+  const asAt = dateFlag(args.flags, 'as-at');
+  const publishedBy = dateFlag(args.flags, 'published-by');
+  // The build itself refuses a document that fails a gate; build the tree without that stop.
+  const results = checkRelease({ configFile, ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) });
+  io.out(`${formatGateReport(results)}\n`);
+  const failed = results.filter((r) => r.findings.length > 0).length;
+  io.out(failed === 0 ? `All ${results.length} gates pass.\n` : `${failed} of ${results.length} gates fail.\n`);
+  return failed === 0 ? 0 : 1;
 }
 
 async function nextCommand(args: Parsed, io: Io): Promise<number> {

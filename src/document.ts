@@ -12,6 +12,8 @@ export type Inline = TextNode | StrongNode | EmphasisNode | LinkNode | ValueNode
 export interface TextNode {
   type: 'text';
   value: string;
+  /** Set when the text came from the data (a name, a region), not from a template. */
+  data?: true;
 }
 export interface StrongNode {
   type: 'strong';

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'template-digit'
   | 'data-disagrees'
   | 'document'
+  | 'check'
   | 'output';
 
 export interface ErrorLocation {

@@ -62,12 +62,27 @@ function options(args: unknown[]): HelperOptions {
 }
 
 /** The model path of argument `i`, for the value's `ref` (needs `trackIds`). */
+/**
+ * Numbers made by subexpressions ((get …), (minus …), (sum …)) lose their path in Handlebars;
+ * those helpers note what they returned here, and the number helper that receives the result
+ * (always the next to run) picks the note up, so every value keeps a traceable source.
+ */
+const recent: Array<{ value: unknown; ref: string }> = [];
+function traced<T>(value: T, ref: string): T {
+  if (typeof value === 'number') {
+    recent.push({ value, ref });
+    if (recent.length > 32) recent.shift();
+  }
+  return value;
+}
+
 function refOf(args: unknown[], i: number): string {
   const opts = options(args);
   const id = opts.ids?.[i];
   const base = opts.data?.contextPath;
-  if (typeof id !== 'string') return '(computed)';
-  return base ? `${base}.${id}` : id;
+  if (typeof id === 'string') return (base ? `${base}.${id}` : id).replace(/^@root\./, '');
+  for (let k = recent.length - 1; k >= 0; k--) if (recent[k]!.value === args[i]) return recent[k]!.ref;
+  return '(computed)';
 }
 
 function requireNumber(value: unknown, helper: string, args: unknown[], i: number): number {
@@ -227,6 +242,18 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const qualifier = n < round ? below : n > round ? 'just over' : '';
     return inline(value(n, qualifier ? `${qualifier} ${text}` : text, 'number', refOf(args, 0)));
   },
+  /**
+   * A figure quoted from another publication, as the config states it ("nearly 12 million"),
+   * kept as a value so it is traced to the config entry that cites its source.
+   */
+  quoted: (...args: unknown[]) => {
+    const text = String(args[0] ?? '');
+    const number = /(\d[\d,.]*)\s*(million|thousand)?/.exec(text);
+    const scale = number?.[2] === 'million' ? 1e6 : number?.[2] === 'thousand' ? 1e3 : 1;
+    const raw = number ? Number(number[1]!.replace(/,/g, '')) * scale : Number.NaN;
+    if (!Number.isFinite(raw)) throw new StatpressError('template', `{{quoted}} needs text with a number, got ${JSON.stringify(text)}`);
+    return inline(value(raw, text, 'number', refOf(args, 0)));
+  },
   /** "31 March 2025" */
   date: (...args: unknown[]) => {
     const iso = args[0];
@@ -269,7 +296,7 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   not: (...args: unknown[]) => !args[0],
   /** Value at a dotted path or key: (get obj "a.b"). */
-  get: (...args: unknown[]) => getPath(args[0], String(args[1])),
+  get: (...args: unknown[]) => traced(getPath(args[0], String(args[1])), `${refOf(args, 0)}.${String(args[1])}`),
   /** Sorts a list by the number at a path: (sortBy list "judgements.overall.goodOrBetter.share" "desc"). */
   sortBy: (...args: unknown[]) => {
     const list = args[0];
@@ -313,16 +340,19 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   take: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].slice(0, requireNumber(args[1], 'take', args, 1)) : []),
   first: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0][0] : undefined),
   last: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0][args[0].length - 1] : undefined),
-  length: (...args: unknown[]) => (Array.isArray(args[0]) ? args[0].length : Object.keys(args[0] ?? {}).length),
+  length: (...args: unknown[]) =>
+    traced(Array.isArray(args[0]) ? args[0].length : Object.keys(args[0] ?? {}).length, `length(${refOf(args, 0)})`),
   /** Sum of numbers, or of the number at a path in each item: (sum list "count"). */
   sum: (...args: unknown[]) => {
     const list = args[0];
     if (!Array.isArray(list)) throw new StatpressError('template', '{{sum}} needs a list');
     const path = typeof args[1] === 'string' ? args[1] : undefined;
-    return list.reduce((total: number, item) => total + ((path ? getPath(item, path) : item) as number), 0);
+    const total = list.reduce((sum: number, item) => sum + ((path ? getPath(item, path) : item) as number), 0);
+    return traced(total, `sum(${refOf(args, 0)}${path ? `, ${path}` : ''})`);
   },
   /** a - b, for derived counts such as "the other" authorities. */
-  minus: (...args: unknown[]) => requireNumber(args[0], 'minus', args, 0) - requireNumber(args[1], 'minus', args, 1),
+  minus: (...args: unknown[]) =>
+    traced(requireNumber(args[0], 'minus', args, 0) - requireNumber(args[1], 'minus', args, 1), `${refOf(args, 0)} - ${refOf(args, 1)}`),
   /** Joins words as "a, b and c" (or with another conjunction: (joinAnd list "or")). */
   joinAnd: (...args: unknown[]) => {
     const list = (Array.isArray(args[0]) ? args[0] : []).map(String);

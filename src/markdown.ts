@@ -15,7 +15,10 @@ import { StatpressError } from './errors.js';
 
 export const TOKEN_OPEN = '\uE000';
 export const TOKEN_CLOSE = '\uE001';
-const TOKEN = /\uE000(\d+)\uE001/g;
+/** Data strings are wrapped in these so the tree can mark text that came from the data. */
+export const DATA_OPEN = '\uE002';
+export const DATA_CLOSE = '\uE003';
+const MARKERS = /[\uE000-\uE003]/g;
 
 /** What a token stands for: inline nodes, or one block that must stand alone in a paragraph. */
 export type TokenValue = { kind: 'inline'; nodes: Inline[] } | { kind: 'block'; node: Block };
@@ -31,12 +34,18 @@ export interface ParsedMarkdown {
  * token characters are dropped, line breaks become spaces.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\uE000\uE001]/g, '')
+  const escaped = text
+    .replace(MARKERS, '')
     .replace(/[\r\n\t]+/g, ' ')
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001F\u007F]/g, '')
     .replace(/[!-/:-@[-`{-~]/g, (ch) => `\\${ch}`);
+  return escaped === '' ? '' : `${DATA_OPEN}${escaped}${DATA_CLOSE}`;
+}
+
+/** Removes the data markers, for places that take plain strings (URLs, anchors, titles). */
+export function stripMarkers(text: string): string {
+  return text.replace(/[\uE002\uE003]/g, '');
 }
 
 function slugify(text: string): string {
@@ -58,18 +67,34 @@ function fail(context: Context, node: Nodes, message: string): never {
   });
 }
 
+/** Splits text into template text, data text (marked) and the nodes that tokens stand for. */
 function splitTokens(text: string, context: Context, node: Nodes): Inline[] {
   const out: Inline[] = [];
-  let last = 0;
-  for (const match of text.matchAll(TOKEN)) {
-    if (match.index > last) out.push({ type: 'text', value: text.slice(last, match.index) });
-    const token = context.tokens[Number(match[1])];
-    if (!token) fail(context, node, 'internal: unknown token');
-    if (token.kind === 'block') fail(context, node, 'a figure or table must stand on its own line');
-    out.push(...token.nodes);
-    last = match.index + match[0].length;
+  let inData = false;
+  let buffer = '';
+  const flush = () => {
+    if (buffer !== '') out.push(inData ? { type: 'text', value: buffer, data: true } : { type: 'text', value: buffer });
+    buffer = '';
+  };
+  const parts = text.split(/(\uE000\d+\uE001|\uE002|\uE003)/);
+  for (const part of parts) {
+    if (part === DATA_OPEN || part === DATA_CLOSE) {
+      flush();
+      inData = part === DATA_OPEN;
+      continue;
+    }
+    const match = /^\uE000(\d+)\uE001$/.exec(part);
+    if (match) {
+      flush();
+      const token = context.tokens[Number(match[1])];
+      if (!token) fail(context, node, 'internal: unknown token');
+      if (token.kind === 'block') fail(context, node, 'a figure or table must stand on its own line');
+      out.push(...token.nodes);
+      continue;
+    }
+    buffer += part;
   }
-  if (last < text.length) out.push({ type: 'text', value: text.slice(last) });
+  flush();
   return out;
 }
 
@@ -77,7 +102,7 @@ function mergeText(nodes: Inline[]): Inline[] {
   const out: Inline[] = [];
   for (const node of nodes) {
     const prev = out[out.length - 1];
-    if (node.type === 'text' && prev?.type === 'text') prev.value += node.value;
+    if (node.type === 'text' && prev?.type === 'text' && prev.data === node.data) prev.value += node.value;
     else if (node.type !== 'text' || node.value !== '') out.push(node);
   }
   return out;
@@ -97,7 +122,7 @@ function convertInline(nodes: PhrasingContent[], context: Context): Inline[] {
         out.push({ type: 'emphasis', children: convertInline(node.children, context) });
         break;
       case 'link':
-        out.push({ type: 'link', url: node.url, children: convertInline(node.children, context) });
+        out.push({ type: 'link', url: stripMarkers(node.url), children: convertInline(node.children, context) });
         break;
       case 'break':
         out.push({ type: 'text', value: ' ' });
@@ -138,7 +163,7 @@ function convertList(node: Extract<RootContent, { type: 'list' }>, context: Cont
 function convertBlock(node: RootContent, context: Context): Block[] {
   switch (node.type) {
     case 'paragraph': {
-      const only = node.children.length === 1 && node.children[0]?.type === 'text' ? node.children[0].value.trim() : '';
+      const only = node.children.length === 1 && node.children[0]?.type === 'text' ? stripMarkers(node.children[0].value).trim() : '';
       const match = /^\uE000(\d+)\uE001$/.exec(only);
       const token = match ? context.tokens[Number(match[1])] : undefined;
       if (token?.kind === 'block') return [token.node];

@@ -27,7 +27,7 @@ import {
 import { StatpressError } from './errors.js';
 import { formatNumber, percentValue } from './format.js';
 import { COMPILE_OPTIONS, createNarrativeEnvironment, withRenderState, type RenderState } from './helpers.js';
-import { parseNarrative, type TokenValue } from './markdown.js';
+import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
 
 export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
 
@@ -265,7 +265,7 @@ function renderPlain(template: string, context: unknown, file: string, where: st
   // Most labels are words, escaped data and values: read them without the Markdown parser.
   const unescaped = markdown.replace(/\\([!-/:-@[-`{-~])/g, '');
   if (!/[\n*_`[\]<>!#|~&\\]/.test(unescaped)) {
-    return markdown
+    return stripMarkers(markdown)
       .replace(/\\([!-/:-@[-`{-~])/g, '$1')
       .replace(/\uE000(\d+)\uE001/g, (_, i: string) => {
         const token = tokens[Number(i)];

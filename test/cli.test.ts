@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { editedData, RELEASE_2025, releaseVariant, tempDir } from './support.js';
+import { editedData, RELEASE_2025, releaseVariant, ROOT, tempDir } from './support.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -93,5 +93,35 @@ describe('statpress next', () => {
     expect(html).toContain('Inspections as at 30 June 2025, with a report published by 30 September 2025');
     expect(html).toContain('from 1 July 2024 to 30 June 2025');
     expect((await run('next', current, '--out', next)).err).toMatch(/already exists/);
+  });
+});
+
+describe('statpress check', () => {
+  it('runs every gate on the 2025 release and says what each guarantees', async () => {
+    const result = await run('check', RELEASE_2025);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/pass {2}numbers-trace: every number in the narrative is a value computed from the data/);
+    expect(result.out).toMatch(/All \d+ gates pass/);
+  });
+
+  it('fails, naming the place, when a template types a number', async () => {
+    const dir = tempDir();
+    const { cpSync, writeFileSync: write, readFileSync: read } = await import('node:fs');
+    cpSync(join(ROOT, 'templates/ofsted-main-findings'), join(dir, 'templates'), { recursive: true });
+    // The template lint allows listed phrases; a number hidden in one must still be caught.
+    const setFile = join(dir, 'templates/template-set.yaml');
+    write(setFile, `${read(setFile, 'utf8')}\nallowDigits: ["in 52 inspections"]\n`);
+    const section = join(dir, 'templates/in-year.md.hbs');
+    write(section, `${read(section, 'utf8')}\nWe found problems in 52 inspections.\n`);
+    const variant = releaseVariant((c) => {
+      c.templates = join(dir, 'templates');
+    }, dir);
+    const result = await run('check', variant);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/FAIL {2}numbers-trace/);
+    expect(result.out).toMatch(/"52" in "We found problems in 52 inspections\." is not a computed value/);
+    const build = await run('build', variant, '--out', join(dir, 'out'));
+    expect(build.code).toBe(1);
+    expect(build.err).toMatch(/fails its quality gates/);
   });
 });

@@ -79,7 +79,7 @@ describe('a post-April-2026 quarter from the community scrape', () => {
 
   it('lists the rows it left out instead of failing on a secondary source', () => {
     expect(dataset.warnings.some((w) => /row \d+, column "help_and_protection_grade", value "to requires improvement": unknown grade/.test(w))).toBe(true);
-    expect(html).toContain('to requires improvement');
+    expect(html).toMatch(/the build lists each one/);
   });
 });
 
