@@ -113,6 +113,12 @@ export function readTable(file: string, display: string): Table {
         row: line,
       });
     }
+    for (const [column, value] of Object.entries(cells)) {
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value)) {
+        throw new StatpressError('bad-value', 'the value holds a control character', { file: display, row: line, column, value: value.slice(0, 80) }, 'remove it; it is invisible and breaks documents');
+      }
+    }
     return { line, cells };
   });
   return { file: display, header, rows };
