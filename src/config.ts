@@ -168,6 +168,10 @@ export interface ReleaseConfig {
   meta: ReleaseMetaConfig;
   /** How sentences name a region where it differs from its name ("the North West"). */
   regionPhrases: Record<string, string>;
+  /** Files chart specs may use by name (e.g. map boundaries), as absolute paths. */
+  resources: Record<string, string>;
+  /** Notes for the underlying-data workbook, numbered in this order. */
+  notes: Array<{ id: string; text: string }>;
   /** Every file the release reads, for the build manifest. */
   inputs: string[];
 }
@@ -553,6 +557,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     sources,
     meta,
     regionPhrases: r.dictionary('regionPhrases'),
+    resources: Object.fromEntries(Object.entries(r.dictionary('resources')).map(([k, v]) => [k, inData(v)])),
+    notes: r.has('notes') ? r.list('notes').map((n) => ({ id: n.string('id'), text: n.string('text') })) : [],
     inputs: [file, frameworkFile, ...layouts.keys()],
   };
   if (series) {

@@ -52,7 +52,8 @@ export interface TableDefinition {
   judgement: string;
   caption: string;
   rowHeader: string;
-  columns: { improved: string; retained: string; declined: string };
+  /** Column labels: improved/retained/declined for `movement`, count for `classes`. */
+  columns: { improved: string; retained: string; declined: string; count: string };
   notes: string[];
 }
 export interface TemplateSet {
@@ -121,14 +122,19 @@ export function loadTemplateSet(dir: string): TemplateSet {
       throw new StatpressError('config', 'unknown table kind', { file, column: `${where}.kind`, value: kind }, 'movement or classes');
     }
     const columns = (t.columns ?? {}) as Record<string, unknown>;
-    const label = (key: string) => (kind === 'movement' ? need(columns, key, `${where}.columns`) : '');
+    const label = (key: string, kinds: string[]) => (kinds.includes(kind) ? need(columns, key, `${where}.columns`) : '');
     return {
       id: need(t, 'id', where),
       kind,
       judgement: typeof t.judgement === 'string' ? t.judgement : 'headline',
       caption: need(t, 'caption', where),
       rowHeader: need(t, 'rowHeader', where),
-      columns: { improved: label('improved'), retained: label('retained'), declined: label('declined') },
+      columns: {
+        improved: label('improved', ['movement']),
+        retained: label('retained', ['movement']),
+        declined: label('declined', ['movement']),
+        count: label('count', ['classes']),
+      },
       notes: Array.isArray(t.notes) ? (t.notes as string[]) : [],
     };
   });
@@ -463,56 +469,39 @@ function buildTable(def: TableDefinition, number: number, model: StatsModel, con
   const caption = `Table ${number}: ${renderPlain(def.caption, context, setFile, `${where}.caption`)}`;
   const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
   const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
+  const table = (columns: TableNode['columns'], rows: TableRow[]): TableNode => ({ type: 'table', id: def.id, number, caption, columns: [{ label: def.rowHeader, align: 'left' }, ...columns], rows, notes });
   if (def.kind === 'classes') {
     const percent = (share: number, base: number, ref: string) =>
       base === 0 ? { text: '[z]', raw: null } : { text: formatNumber(percentValue(share)), raw: percentValue(share), ref };
-    const rows: TableRow[] = [
-      ...model.current.regions.map((r) => ({
-        header: { text: r.name },
-        cells: [cell(r.authorities, `current.regions.${r.name}.authorities`), ...fw.classifications.map((c) => percent(r.classes[c.id]!.share, r.authorities, `current.regions.${r.name}.classes.${c.id}.share`))],
-      })),
-      {
-        header: { text: config.meta.coverage },
-        cells: [cell(model.current.inspected, 'current.inspected'), ...fw.classifications.map((c) => percent(model.current.classes[c.id]!.share, model.current.inspected, `current.classes.${c.id}.share`))],
-      },
-    ];
-    return {
-      type: 'table',
-      id: def.id,
-      number,
-      caption,
-      columns: [
-        { label: def.rowHeader, align: 'left' },
-        { label: 'Local authorities inspected', align: 'right' },
-        ...fw.classifications.map((c) => ({ label: `% ${c.label}`, align: 'right' as const })),
+    const row = (name: string, count: number, classes: Record<string, { share: number }>, ref: string): TableRow => ({
+      header: { text: name },
+      cells: [cell(count, `${ref}.count`), ...fw.classifications.map((c) => percent(classes[c.id]!.share, count, `${ref}.classes.${c.id}.share`))],
+    });
+    return table(
+      [{ label: def.columns.count, align: 'right' }, ...fw.classifications.map((c) => ({ label: `% ${c.label}`, align: 'right' as const }))],
+      [
+        ...model.current.regions.map((r) => row(r.name, r.authorities, r.classes, `current.regions.${r.name}`)),
+        row(config.meta.coverage, model.current.inspected, model.current.classes, 'current'),
       ],
-      rows,
-      notes,
-    };
+    );
   }
   const id = judgementId(fw, def.judgement);
   const movement = model.current.movement[id]!;
-  return {
-    type: 'table',
-    id: def.id,
-    number,
-    caption,
-    columns: [
-      { label: def.rowHeader, align: 'left' },
+  return table(
+    [
       { label: def.columns.improved, align: 'right' },
       { label: def.columns.retained, align: 'right' },
       { label: def.columns.declined, align: 'right' },
     ],
-    rows: movement.matrix.map((row, i) => ({
+    movement.matrix.map((r, i) => ({
       header: { text: fw.grades[i]!.label },
       cells: [
-        cell(row.improved, `current.movement.${id}.matrix.${i}.improved`),
-        cell(row.retained, `current.movement.${id}.matrix.${i}.retained`),
-        cell(row.declined, `current.movement.${id}.matrix.${i}.declined`),
+        cell(r.improved, `current.movement.${id}.matrix.${i}.improved`),
+        cell(r.retained, `current.movement.${id}.matrix.${i}.retained`),
+        cell(r.declined, `current.movement.${id}.matrix.${i}.declined`),
       ],
     })),
-    notes,
-  };
+  );
 }
 
 function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
