@@ -20,6 +20,7 @@ import type { FigureNode, ReportDocument } from './document.js';
 import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport } from './narrate.js';
+import { renderCharts } from './render/chart.js';
 import { renderHtml } from './render/html.js';
 import { checkDocument, formatGateReport, type GateResult } from './check.js';
 
@@ -126,8 +127,17 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
   const { config, dataset, model, document, timings } = buildDocument(options);
   const files = new Map<string, string | Uint8Array>();
-  const start = performance.now();
+  let start = performance.now();
+  const assets = await renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources });
+  timings.charts = performance.now() - start;
+  for (const [id, asset] of assets) {
+    files.set(`charts/${id}.svg`, asset.svg);
+    files.set(`charts/${id}.png`, asset.png);
+    files.set(`charts/${id}.csv`, asset.csv);
+  }
+  start = performance.now();
   const html = renderHtml(document, {
+    assets,
     downloads: [
       ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
       ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),

@@ -131,6 +131,10 @@ export interface ChartSpec {
   /** Category order and colours for the encoding, from the framework config. */
   domain: string[];
   range: string[];
+  /** Text colour to use on each category's colour (for labels inside bars), same order. */
+  textRange?: string[];
+  /** Named files the spec draws on (e.g. map boundaries), resolved by the release config. */
+  resources?: string[];
 }
 export interface FigureNode {
   type: 'figure';

@@ -44,6 +44,8 @@ export interface FigureDefinition {
   alt: string;
   annex: boolean;
   source?: string;
+  /** Series colours for figures whose series are not grades (e.g. two periods). */
+  colours?: string[];
 }
 export interface TableDefinition {
   id: string;
@@ -113,6 +115,7 @@ export function loadTemplateSet(dir: string): TemplateSet {
     if (typeof f.subtitle === 'string') definition.subtitle = f.subtitle;
     if (typeof f.label === 'string') definition.label = f.label;
     if (typeof f.source === 'string') definition.source = f.source;
+    if (Array.isArray(f.colours)) definition.colours = f.colours.map(String);
     return definition;
   });
   const tables = list<Record<string, unknown>>('tables').map((t, i): TableDefinition => {
@@ -437,7 +440,10 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
       sumsOk = periods.every((_, i) => rows.reduce((sum, row) => sum + (row.cells[i]!.raw ?? 0), 0) === 100);
       chartData = rows.flatMap((row) => periods.map((_, i) => ({ label: row.header.text, series: periodLabels[i]!, value: row.cells[i]!.raw ?? null })));
       domain = periodLabels;
-      range = [fw.grades[0]!.colour, fw.grades[2]?.colour ?? fw.grades[1]!.colour];
+      range = def.colours ?? [];
+      if (range.length < domain.length) {
+        throw new StatpressError('config', `figure ${def.id} needs ${domain.length} colours for its series`, { file: setFile, column: `${where}.colours` });
+      }
       break;
     }
   }
@@ -452,7 +458,14 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
     id: def.id,
     number,
     title,
-    chart: { spec: def.spec, data: chartData, domain, range },
+    chart: {
+      spec: def.spec,
+      data: chartData,
+      domain,
+      range,
+      ...(def.kind === 'themes' ? {} : { textRange: fw.grades.map((g) => g.textColour) }),
+      ...(def.kind === 'map' ? { resources: ['boundaries'] } : {}),
+    },
     altText: alt,
     dataTable: { type: 'table', id: `${def.id}-data`, caption: `Data for Figure ${number}: ${title}`, columns, rows, notes: [] },
     notes,

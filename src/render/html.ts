@@ -69,7 +69,7 @@ body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .app-figure{margin:30px 0 40px}
 .app-figure__title{font-weight:700;font-size:1.1875rem;line-height:1.3;margin:0 0 5px}
 .app-figure__subtitle{margin:0 0 15px;color:#505a5f}
-.app-chart svg{max-width:100%;height:auto;display:block}
+.app-chart svg{max-width:100%;height:auto;display:block;overflow:visible}
 .app-notes{font-size:1rem}
 .app-source{font-size:1rem;color:#505a5f}
 .app-contents li{margin-bottom:5px}

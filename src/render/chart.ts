@@ -1,0 +1,190 @@
+/**
+ * Charts: a figure's Vega-Lite spec template + its tidy data → SVG (for HTML and PDF), a PNG at
+ * twice the size (for DOCX) and a CSV of the data. Rendered server-side with Vega (no canvas):
+ * text is measured with the real font, and the PNG rasteriser is given the same font files,
+ * so labels are neither cut nor lost.
+ *
+ * A spec template is plain Vega-Lite JSON in which `{"$ref": "name"}` stands for a value filled
+ * in from the figure: `data` (its rows), `domain`, `range`, `textRange` (category order, colours
+ * and label colours), `xMax` (a round axis end above the largest value) and any resource the
+ * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { FigureNode } from '../document.js';
+import { StatpressError } from '../errors.js';
+import { FONT_FAMILY, FONT_FILES, measureText } from '../fonts.js';
+
+export interface ChartAsset {
+  id: string;
+  svg: string;
+  png: Uint8Array;
+  csv: string;
+  /** Size of the SVG in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+export interface ChartOptions {
+  templateDir: string;
+  /** Named files (absolute paths) that specs may refer to. */
+  resources: Record<string, string>;
+}
+
+let metricsInstalled = false;
+/** Vega measures text to place labels and size axes; make it measure the font we embed. */
+function installTextMetrics(): void {
+  if (metricsInstalled) return;
+  // textMetrics is exported at run time but missing from vega's type definitions.
+  const metrics = (vega as unknown as { textMetrics: unknown }).textMetrics as { width: (item: Record<string, unknown>, text: unknown) => number };
+  metrics.width = (item, text) => {
+    const size = typeof item.fontSize === 'number' ? item.fontSize : 11;
+    const weight = item.fontWeight;
+    const bold = weight === 'bold' || (typeof weight === 'number' && weight >= 600);
+    const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
+    return Math.max(0, ...lines.map((line) => measureText(line, size, bold)));
+  };
+  metricsInstalled = true;
+}
+
+const specCache = new Map<string, unknown>();
+const resourceCache = new Map<string, unknown>();
+
+function readJson(cache: Map<string, unknown>, file: string, what: string): unknown {
+  let value = cache.get(file);
+  if (value === undefined) {
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new StatpressError('config', `could not read the ${what}: ${(error as Error).message.split('\n')[0]}`, { file });
+    }
+    cache.set(file, value);
+  }
+  return value;
+}
+
+/** Replaces every `{"$ref": name}` in a spec with its value. */
+function fillRefs(node: unknown, refs: Record<string, unknown>, file: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => fillRefs(n, refs, file));
+  if (node && typeof node === 'object') {
+    const object = node as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (keys.length === 1 && keys[0] === '$ref') {
+      const name = String(object.$ref);
+      if (!(name in refs)) throw new StatpressError('config', `the chart spec refers to "${name}", which this figure does not provide`, { file, value: name }, `available: ${Object.keys(refs).join(', ')}`);
+      return refs[name];
+    }
+    return Object.fromEntries(keys.map((k) => [k, fillRefs(object[k], refs, file)]));
+  }
+  return node;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+
+/**
+ * Makes the SVG stand alone in a page with others: ids prefixed with the figure id, an
+ * accessible name (role="img", <title>, aria-labelledby), and size kept by its viewBox.
+ */
+function finishSvg(svg: string, figure: FigureNode): { svg: string; width: number; height: number } {
+  const prefix = `${figure.id}-`;
+  // Map paths carry far more precision than a screen or printer resolves; a tenth of a pixel keeps
+  // the shapes and roughly halves the size of the page.
+  let out = svg
+    .replace(/\sd="([^"]+)"/g, (_, d: string) => ` d="${d.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10))}"`)
+    .replace(/\sid="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(out);
+  const width = size ? Number(size[1]) : 0;
+  const height = size ? Number(size[2]) : 0;
+  const titleId = `${figure.id}-svg-title`;
+  out = out.replace(/<svg([^>]*)>/, (_, attrs: string) => {
+    const cleaned = attrs.replace(/\s(role|aria-label|aria-labelledby)="[^"]*"/g, '');
+    return `<svg${cleaned} role="img" aria-labelledby="${titleId}"><title id="${titleId}">${escapeXml(figure.altText)}</title>`;
+  });
+  return { svg: out, width, height };
+}
+
+const CSV_HEADERS: Record<string, string> = { label: '', series: 'category', value: 'percentage', code: 'area_code', name: 'name' };
+
+function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '[z]';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The figure's data as a tidy CSV (header row, one observation per row, `[z]` where none applies). */
+export function figureCsv(figure: FigureNode): string {
+  const rows = figure.chart.data;
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const rowHeader = figure.dataTable.columns[0]?.label.toLowerCase().replace(/[^a-z0-9]+/g, '_') ?? 'label';
+  const header = keys.map((k) => (k === 'label' ? rowHeader : CSV_HEADERS[k] ?? k));
+  const lines = [header.join(','), ...rows.map((row) => keys.map((k) => csvCell(row[k])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** A round axis end above the largest value: 40 for 36, 60 for 52. */
+function roundedMax(rows: FigureNode['chart']['data']): number {
+  const max = Math.max(0, ...rows.map((r) => (typeof r.value === 'number' ? r.value : 0)));
+  return Math.max(10, Math.ceil(max / 10) * 10);
+}
+
+async function renderChart(figure: FigureNode, options: ChartOptions): Promise<ChartAsset> {
+  const file = join(options.templateDir, figure.chart.spec);
+  const template = readJson(specCache, file, 'chart spec');
+  const { domain, range } = figure.chart;
+  const refs: Record<string, unknown> = {
+    data: figure.chart.data.map((row) => ({ ...row, order: typeof row.series === 'string' ? domain.indexOf(row.series) : 0 })),
+    domain,
+    range,
+    textRange: figure.chart.textRange ?? range.map(() => '#0b0c0c'),
+    xMax: roundedMax(figure.chart.data),
+  };
+  for (const name of figure.chart.resources ?? []) {
+    const path = options.resources[name];
+    if (!path) throw new StatpressError('config', `figure ${figure.number} needs the resource "${name}"; add it under resources in the release config`);
+    refs[name] = readJson(resourceCache, path, `resource "${name}"`);
+  }
+  const spec = fillRefs(template, refs, file) as TopLevelSpec;
+  let svg: string;
+  try {
+    const compiled = compile(spec, { logger: silentLogger }).spec;
+    const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+    svg = await view.toSVG();
+    view.finalize();
+  } catch (error) {
+    throw new StatpressError('config', `the chart could not be drawn: ${(error as Error).message}`, { file });
+  }
+  const finished = finishSvg(svg, figure);
+  const png = new Resvg(finished.svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
+  })
+    .render()
+    .asPng();
+  return { id: figure.id, svg: finished.svg, png: new Uint8Array(png), csv: figureCsv(figure), width: finished.width, height: finished.height };
+}
+
+/** Vega-Lite warns on stderr about harmless things (e.g. dropped nulls); keep builds quiet. */
+const silentLogger = {
+  level: () => silentLogger,
+  error: (...args: unknown[]) => {
+    throw new Error(args.map(String).join(' '));
+  },
+  warn: () => silentLogger,
+  info: () => silentLogger,
+  debug: () => silentLogger,
+};
+
+/** Renders every figure's chart. */
+export async function renderCharts(figures: readonly FigureNode[], options: ChartOptions): Promise<Map<string, ChartAsset>> {
+  installTextMetrics();
+  const assets = new Map<string, ChartAsset>();
+  for (const figure of figures) assets.set(figure.id, await renderChart(figure, options));
+  return assets;
+}
