@@ -26,7 +26,9 @@ describe('statpress build', () => {
   it('leaves the previous output untouched when the input is bad, and exits 1 naming the place', async () => {
     const out = join(tempDir(), 'release');
     expect((await run('build', RELEASE_2025, '--out', out)).code).toBe(0);
-    const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    const snapshot = () =>
+      Object.fromEntries(readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name)).toString('base64')]));
+    const before = snapshot();
     const mtime = statSync(join(out, 'main-findings.html')).mtimeMs;
     const broken = editedData('ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv', (t) => t.replace('2019-02-18', '2019-02-31'));
     const variant = releaseVariant((c) => {
@@ -36,8 +38,8 @@ describe('statpress build', () => {
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/ILACS_inspection_history\.csv, row 2, column "Inspection date", value "2019-02-31": not a real date/);
     expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
-    const after = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
-    expect(after).toEqual(before);
+    expect(snapshot()).toEqual(before);
+    expect(Object.keys(before).length).toBeGreaterThan(3);
     expect(statSync(join(out, 'main-findings.html')).mtimeMs).toBe(mtime);
     expect(readdirSync(join(out, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
