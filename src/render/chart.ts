@@ -11,7 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { createHash } from 'node:crypto';
+import { renderAsync } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { FigureNode } from '../document.js';
@@ -21,6 +22,7 @@ import { FONT_FAMILY, FONT_FILES, measureText } from '../fonts.js';
 export interface ChartAsset {
   id: string;
   svg: string;
+  /** Empty when the caller asked for no PNG. */
   png: Uint8Array;
   csv: string;
   /** Size of the SVG in CSS pixels. */
@@ -29,6 +31,8 @@ export interface ChartAsset {
 }
 
 export interface ChartOptions {
+  /** Also rasterise each chart to PNG (for DOCX). Default true; a preview of the web page skips it. */
+  png?: boolean;
   templateDir: string;
   /** Named files (absolute paths) that specs may refer to. */
   resources: Record<string, string>;
@@ -133,7 +137,7 @@ function roundedMax(rows: FigureNode['chart']['data']): number {
   return Math.max(10, Math.ceil(max / 10) * 10);
 }
 
-async function renderChart(figure: FigureNode, options: ChartOptions): Promise<ChartAsset> {
+async function renderChart(figure: FigureNode, options: ChartOptions): Promise<Omit<ChartAsset, 'png'> & { key: string }> {
   const file = join(options.templateDir, figure.chart.spec);
   const template = readJson(specCache, file, 'chart spec');
   const { domain, range } = figure.chart;
@@ -150,6 +154,9 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<C
     refs[name] = readJson(resourceCache, path, `resource "${name}"`);
   }
   const spec = fillRefs(template, refs, file) as TopLevelSpec;
+  const key = createHash('sha256').update(JSON.stringify([figure.id, figure.altText, spec])).digest('hex');
+  const cached = drawn.get(key);
+  if (cached) return { ...cached, key };
   let svg: string;
   try {
     const compiled = compile(spec, { logger: silentLogger }).spec;
@@ -160,14 +167,17 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<C
     throw new StatpressError('config', `the chart could not be drawn: ${(error as Error).message}`, { file });
   }
   const finished = finishSvg(svg, figure);
-  const png = new Resvg(finished.svg, {
+  return { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv: figureCsv(figure) };
+}
+
+/** Rasterises an SVG at twice its size, off the main thread, with the embedded fonts. */
+async function renderPng(svg: string): Promise<Uint8Array> {
+  const image = await renderAsync(svg, {
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
     font: { fontFiles: [FONT_FILES.regular, FONT_FILES.bold], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-  })
-    .render()
-    .asPng();
-  return { id: figure.id, svg: finished.svg, png: new Uint8Array(png), csv: figureCsv(figure), width: finished.width, height: finished.height };
+  });
+  return new Uint8Array(image.asPng());
 }
 
 /** Vega-Lite warns on stderr about harmless things (e.g. dropped nulls); keep builds quiet. */
@@ -181,10 +191,32 @@ const silentLogger = {
   debug: () => silentLogger,
 };
 
-/** Renders every figure's chart. */
+/**
+ * Charts already drawn in this process, by a hash of everything that decides the drawing (the
+ * filled spec, the alt text, the id): a rebuild whose figure data did not change, such as a
+ * preview after a wording edit, reuses them.
+ */
+const drawn = new Map<string, ChartAsset>();
+
+/** Renders every figure's chart: SVGs in turn, then the PNGs in parallel off the main thread. */
 export async function renderCharts(figures: readonly FigureNode[], options: ChartOptions): Promise<Map<string, ChartAsset>> {
   installTextMetrics();
-  const assets = new Map<string, ChartAsset>();
-  for (const figure of figures) assets.set(figure.id, await renderChart(figure, options));
-  return assets;
+  const svgs = [];
+  for (const figure of figures) svgs.push(await renderChart(figure, options));
+  const assets = await Promise.all(
+    svgs.map(async ({ key, ...chart }) => {
+      const known = drawn.get(key);
+      if (known && (known.png.length > 0 || options.png === false)) return known;
+      const asset: ChartAsset = { ...chart, png: options.png === false ? new Uint8Array() : await renderPng(chart.svg) };
+      drawn.set(key, asset);
+      if (drawn.size > 64) drawn.delete(drawn.keys().next().value!);
+      return asset;
+    }),
+  );
+  return new Map(assets.map((a) => [a.id, a]));
+}
+
+/** Forgets charts drawn earlier in this process (for benchmarks of a first drawing). */
+export function clearChartCache(): void {
+  drawn.clear();
 }
