@@ -21,11 +21,14 @@ import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport } from './narrate.js';
 import { renderCharts } from './render/chart.js';
+import { withBrowser, type BrowserChoice } from './browser.js';
 import { renderHtml } from './render/html.js';
+import { renderPdf } from './render/pdf.js';
+import { printCss } from './render/print-css.js';
 import { checkDocument, formatGateReport, type GateResult } from './check.js';
 
 export type Format = 'html' | 'pdf' | 'docx';
-export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
+export const FORMATS: Format[] = ['html', 'pdf'];
 
 export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
@@ -46,6 +49,8 @@ export interface BuildResult {
   document: ReportDocument;
   files: Map<string, string | Uint8Array>;
   timings: Record<string, number>;
+  /** Where the browser that printed the PDF came from. */
+  browser?: BrowserChoice['source'];
 }
 
 /** Atomic replacement of the output folder: write beside it, then swap. */
@@ -127,6 +132,7 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
   const { config, dataset, model, document, timings } = buildDocument(options);
   const files = new Map<string, string | Uint8Array>();
+  let browserUsed: BrowserChoice['source'] | undefined;
   let start = performance.now();
   const assets = await renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources });
   timings.charts = performance.now() - start;
@@ -145,9 +151,19 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   });
   timings.html = performance.now() - start;
   if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
+  if (options.formats.includes('pdf')) {
+    start = performance.now();
+    const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+    const result = await withBrowser(async (browser, choice) => {
+      browserUsed = choice.source;
+      return renderPdf(printable, document.meta, browser);
+    });
+    files.set(`${OUTPUT_NAME}.pdf`, result.pdf);
+    timings.pdf = performance.now() - start;
+  }
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
   effects.writeOutputs(options.outDir, files);
-  return { config, dataset, model, document, files, timings };
+  return { config, dataset, model, document, files, timings, ...(browserUsed ? { browser: browserUsed } : {}) };
 }
 
 /** Reads a file as text, for tests and tools. */

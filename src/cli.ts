@@ -24,7 +24,7 @@ Options for build:
   --as-at YYYY-MM-DD        build the release as at another date; the publication cut-off,
                             in-year period and comparison dates follow the config's rules
   --published-by YYYY-MM-DD count only reports published by this date
-  --formats LIST            comma-separated: ${FORMATS.join(',')} (default: html)
+  --formats LIST            comma-separated: ${FORMATS.join(',')} (default: all)
   --draft                   mark the release as a draft
 
 Exit status: 0 when every output was written; 1 for bad input (the message names the file,
@@ -83,7 +83,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'help']);
   for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const formatsFlag = args.flags.get('formats');
-  const formats = (typeof formatsFlag === 'string' ? formatsFlag.split(',') : ['html']).map((f) => f.trim()) as Format[];
+  const formats = (typeof formatsFlag === 'string' ? formatsFlag.split(',') : [...FORMATS]).map((f) => f.trim()) as Format[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`unknown format "${f}" (expected ${FORMATS.join(', ')})`);
   const out = args.flags.get('out');
   const outDir = resolve(typeof out === 'string' ? out : 'output');

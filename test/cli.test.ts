@@ -15,7 +15,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('statpress build', () => {
   it('writes the release and says what it wrote', async () => {
     const out = join(tempDir(), 'release');
-    const result = await run('build', RELEASE_2025, '--out', out);
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html');
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Built "Main findings: local authority inspection outcomes as at 31 March 2025"/);
@@ -25,7 +25,7 @@ describe('statpress build', () => {
 
   it('leaves the previous output untouched when the input is bad, and exits 1 naming the place', async () => {
     const out = join(tempDir(), 'release');
-    expect((await run('build', RELEASE_2025, '--out', out)).code).toBe(0);
+    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html')).code).toBe(0);
     const snapshot = () =>
       Object.fromEntries(readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name)).toString('base64')]));
     const before = snapshot();
@@ -34,7 +34,7 @@ describe('statpress build', () => {
     const variant = releaseVariant((c) => {
       c.sources[0].file = broken;
     });
-    const result = await run('build', variant, '--out', out);
+    const result = await run('build', variant, '--out', out, '--formats', 'html');
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/ILACS_inspection_history\.csv, row 2, column "Inspection date", value "2019-02-31": not a real date/);
     expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
@@ -46,14 +46,14 @@ describe('statpress build', () => {
 
   it('builds another as-at date from flags alone', async () => {
     const out = join(tempDir(), 'release');
-    const result = await run('build', RELEASE_2025, '--out', out, '--as-at', '2024-03-31', '--published-by', '2024-06-30');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--as-at', '2024-03-31', '--published-by', '2024-06-30');
     expect(result.code).toBe(0);
     expect(readFileSync(join(out, 'main-findings.html'), 'utf8')).toMatch(/<title>Main findings: local authority inspection outcomes as at 31 March 2024<\/title>/);
   });
 
   it('marks a draft', async () => {
     const out = join(tempDir(), 'release');
-    expect((await run('build', RELEASE_2025, '--out', out, '--draft')).code).toBe(0);
+    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--draft')).code).toBe(0);
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8');
     expect(html).toMatch(/<title>DRAFT: /);
     expect(html).toMatch(/class="app-draft"/);
@@ -90,7 +90,7 @@ describe('statpress next', () => {
     expect(text).toMatch(/asAt: 2025-06-30/);
     expect(text).not.toMatch(/publishedBy:/);
     const out = join(dir, 'out');
-    expect((await run('build', next, '--out', out)).code).toBe(0);
+    expect((await run('build', next, '--out', out, '--formats', 'html')).code).toBe(0);
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8').replace(/<[^>]+>/g, '');
     expect(html).toContain('Inspections as at 30 June 2025, with a report published by 30 September 2025');
     expect(html).toContain('from 1 July 2024 to 30 June 2025');
@@ -122,7 +122,7 @@ describe('statpress check', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/FAIL {2}numbers-trace/);
     expect(result.out).toMatch(/"52" in "We found problems in 52 inspections\." is not a computed value/);
-    const build = await run('build', variant, '--out', join(dir, 'out'));
+    const build = await run('build', variant, '--out', join(dir, 'out'), '--formats', 'html');
     expect(build.code).toBe(1);
     expect(build.err).toMatch(/fails its quality gates/);
   });

@@ -147,7 +147,8 @@ describe('the page structure', () => {
 
   it('gives every table a caption, column headers and row headers', () => {
     const tables = html.match(/<table[\s\S]*?<\/table>/g) ?? [];
-    expect(tables.length).toBe(10);
+    // Table 1, a data table beside each of the five figures, and the five again in the annex.
+    expect(tables.length).toBe(11);
     for (const table of tables) {
       expect(table).toMatch(/<caption/);
       expect(table).toMatch(/<th scope="col"/);
@@ -160,7 +161,11 @@ describe('the page structure', () => {
     const figures = html.match(/<figure[\s\S]*?<\/figure>/g) ?? [];
     expect(figures).toHaveLength(5);
     for (const figure of figures) expect(figure).toMatch(/View data in an accessible format[\s\S]*<table/);
-    expect(renderHtml(document, { mode: 'print' })).toMatch(/<details class="govuk-details" open>/);
+    // On paper, a figure whose data are in the annex points there instead of repeating them.
+    const printed = renderHtml(document, { mode: 'print' });
+    for (const figure of printed.match(/<figure[\s\S]*?<\/figure>/g) ?? []) {
+      expect(figure).toMatch(/<details class="govuk-details" open>|The data for this figure are in the annex: <a class="govuk-link" href="#annex-figure-\d">/);
+    }
   });
 
   it('is self-contained: styles inlined, nothing loaded from elsewhere', () => {

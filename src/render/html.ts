@@ -83,6 +83,8 @@ body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 interface Context {
   assets: ReadonlyMap<string, ChartSvg>;
   print: boolean;
+  /** Ids of tables in the document, so a printed figure can point to its annex table. */
+  tableIds: Set<string>;
   footnotes: Record<string, Inline[]>;
   footnoteOrder: string[];
 }
@@ -156,9 +158,17 @@ function renderFigure(figure: FigureNode, ctx: Context): string {
     ? `<ol class="govuk-list govuk-list--number app-notes">${figure.notes.map((n) => `<li>${renderInline(n, ctx)}</li>`).join('')}</ol>`
     : '';
   const source = figure.source ? `<p class="app-source">Source: ${escapeHtml(figure.source)}</p>` : '';
+  // Caption, chart and notes stay together on paper.
+  const body = `<div class="app-figure__body"><figcaption><p class="app-figure__title" id="${id}-title">Figure ${figure.number}: ${escapeHtml(figure.title)}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}</div>`;
   const table = renderTable(figure.dataTable, ctx, 'govuk-table__caption--s');
+  // On paper the annex holds the data once; the figure points there instead of repeating it.
+  const annexId = `annex-${figure.id}`;
+  if (ctx.print && ctx.tableIds.has(annexId)) {
+    const pointer = `<p class="govuk-body-s">The data for this figure are in the annex: <a class="govuk-link" href="#${escapeHtml(annexId)}">data for Figure ${figure.number}</a>.</p>`;
+    return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${pointer}</figure>`;
+  }
   const details = `<details class="govuk-details"${ctx.print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">View data in an accessible format</span></summary><div class="govuk-details__text">${table}</div></details>`;
-  return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title"><figcaption><p class="app-figure__title" id="${id}-title">Figure ${figure.number}: ${escapeHtml(figure.title)}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}${details}</figure>`;
+  return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${details}</figure>`;
 }
 
 function renderSection(section: SectionNode, ctx: Context): string {
@@ -193,9 +203,11 @@ function renderBlocks(blocks: readonly Block[], ctx: Context): string {
 }
 
 function renderContents(doc: ReportDocument, ctx: Context): string {
+  // On paper each entry gets a dotted leader and a page number, filled in by the PDF renderer.
+  const pageSlot = (id: string) => (ctx.print ? `<span class="app-leader" aria-hidden="true"></span><span class="app-page" data-target="${escapeHtml(id)}"></span>` : '');
   const items = doc.children
     .filter((b): b is SectionNode => b.type === 'section')
-    .map((s) => `<li><a class="govuk-link" href="#${escapeHtml(s.id)}">${renderInline(s.title, ctx)}</a></li>`)
+    .map((s) => `<li><a class="govuk-link" href="#${escapeHtml(s.id)}">${renderInline(s.title, ctx)}</a>${pageSlot(s.id)}</li>`)
     .join('');
   return `<nav class="app-contents" aria-labelledby="contents-title"><h2 class="govuk-heading-s" id="contents-title">Contents</h2><ol class="govuk-list">${items}</ol></nav>`;
 }
@@ -217,9 +229,9 @@ function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
     row('Licence', licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)),
   ].join('');
   const downloads = options.downloads?.length
-    ? `<h2 class="govuk-heading-s">Download this release</h2><ul class="govuk-list">${options.downloads
+    ? `<div class="app-downloads"><h2 class="govuk-heading-s">Download this release</h2><ul class="govuk-list">${options.downloads
         .map((d) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`)
-        .join('')}</ul>`
+        .join('')}</ul></div>`
     : '';
   const includes = m.includes.length
     ? `<p class="govuk-body">This release includes:</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
@@ -239,9 +251,17 @@ function renderFootnotes(ctx: Context): string {
 }
 
 /** Renders the whole release as one HTML page. */
+function tableIdsOf(blocks: readonly Block[], into = new Set<string>()): Set<string> {
+  for (const b of blocks) {
+    if (b.type === 'table') into.add(b.id);
+    if (b.type === 'section') tableIdsOf(b.children, into);
+  }
+  return into;
+}
+
 export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): string {
   const print = options.mode === 'print';
-  const ctx: Context = { assets: options.assets ?? new Map(), print, footnotes: doc.footnotes, footnoteOrder: [] };
+  const ctx: Context = { assets: options.assets ?? new Map(), print, tableIds: tableIdsOf(doc.children), footnotes: doc.footnotes, footnoteOrder: [] };
   const m = doc.meta;
   const body = renderBlocks(doc.children, ctx);
   const footnotes = renderFootnotes(ctx);
@@ -270,10 +290,12 @@ ${print ? '' : '<a href="#main-content" class="govuk-skip-link">Skip to main con
 <div class="govuk-width-container">
 <main class="govuk-main-wrapper" id="main-content">
 ${draft}${revision}
+<div class="app-title-block">
 <span class="govuk-caption-l">${escapeHtml(m.status)}</span>
 <h1 class="govuk-heading-xl">${escapeHtml(m.title)}</h1>
 <p class="govuk-body-l">Published ${escapeHtml(m.published.text)}<br>Applies to ${escapeHtml(m.coverage)}</p>
 ${renderMeta(doc, options)}
+</div>
 ${renderContents(doc, ctx)}
 ${body}
 ${footnotes}

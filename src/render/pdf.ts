@@ -1,0 +1,184 @@
+/**
+ * render/pdf: the print version of the HTML page → a tagged, bookmarked A4 PDF via Chromium.
+ *
+ * Printing happens twice: the first print tells on which page each section starts (read from
+ * the PDF's own bookmarks), those numbers go into the contents list, and the second print is the
+ * release. The space for the numbers is reserved in the first print, so they cannot move the
+ * layout. Afterwards the document information is made reproducible: Chromium stamps the time
+ * of printing, which is replaced by the release's publication date.
+ */
+import type { Browser } from 'puppeteer-core';
+import type { ReportMeta } from '../document.js';
+import { escapeHtml } from './html.js';
+
+export interface PdfResult {
+  pdf: Uint8Array;
+  pages: number;
+  /** Section id → page number, as printed in the contents. */
+  contents: Record<string, number>;
+  timings: Record<string, number>;
+}
+
+function footerTemplate(meta: ReportMeta): string {
+  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 8pt; color: #505a5f; width: 100%; margin: 0 17mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.title)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+}
+
+function headerTemplate(meta: ReportMeta): string {
+  if (!meta.draft) return '<span></span>';
+  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">DRAFT: not for publication</div>`;
+}
+
+interface OutlineItem {
+  title: string;
+  dest: unknown;
+  items: OutlineItem[];
+}
+
+/** Section heading text → page number (1-based), from the PDF's bookmarks. */
+async function readOutlinePages(pdf: Uint8Array): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: pdf.slice(), verbosity: 0, isEvalSupported: false, useSystemFonts: false }).promise;
+  try {
+    const outline = ((await doc.getOutline()) ?? []) as OutlineItem[];
+    const byTitle: Array<[string, number]> = [];
+    const walk = async (items: OutlineItem[]): Promise<void> => {
+      for (const item of items) {
+        let dest = item.dest;
+        if (typeof dest === 'string') dest = await doc.getDestination(dest);
+        const ref = Array.isArray(dest) ? dest[0] : undefined;
+        if (ref && typeof ref === 'object') {
+          const index = await doc.getPageIndex(ref as { num: number; gen: number });
+          byTitle.push([item.title.trim(), index + 1]);
+        }
+        await walk(item.items ?? []);
+      }
+    };
+    await walk(outline);
+    return { pages: doc.numPages, byTitle };
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/** PDF date string for an ISO date: D:YYYYMMDD000000Z. */
+function pdfDate(iso: string): string {
+  return `D:${iso.replace(/-/g, '')}000000Z`;
+}
+
+/** Text string for the PDF Info dictionary: UTF-16BE with a byte-order mark, as hex. */
+function pdfText(text: string): string {
+  let hex = 'FEFF';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code > 0xffff) {
+      const v = code - 0x10000;
+      hex += (0xd800 + (v >> 10)).toString(16).padStart(4, '0') + (0xdc00 + (v & 0x3ff)).toString(16).padStart(4, '0');
+    } else {
+      hex += code.toString(16).padStart(4, '0');
+    }
+  }
+  return `<${hex.toUpperCase()}>`;
+}
+
+/**
+ * Makes the document information reproducible and complete: every date Chromium stamped is
+ * replaced in place by the publication date (same length, so offsets stay valid), and an
+ * incremental update adds a new Info dictionary with title, author, subject and keywords.
+ */
+export function finishPdf(pdf: Uint8Array, meta: ReportMeta): Uint8Array {
+  let text = Buffer.from(pdf).toString('latin1');
+  const fixed = pdfDate(meta.published.iso);
+  text = text.replace(/\((D:\d{14}[^)]*)\)/g, (_, date: string) => `(${fixed.padEnd(date.length, ' ').slice(0, date.length)})`);
+  text = text.replace(/<xmp:(CreateDate|ModifyDate|MetadataDate)>[^<]*<\/xmp:\1>/g, (m, tag: string) => {
+    const value = `${meta.published.iso}T00:00:00Z`;
+    const inner = m.length - `<xmp:${tag}></xmp:${tag}>`.length;
+    return `<xmp:${tag}>${value.padEnd(inner, ' ').slice(0, inner)}</xmp:${tag}>`;
+  });
+  const startxref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const trailer = text.slice(text.lastIndexOf('trailer'));
+  const size = Number(/\/Size\s+(\d+)/.exec(trailer)?.[1]);
+  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)?.[1];
+  if (!Number.isFinite(startxref) || !Number.isFinite(size) || !root) return Buffer.from(text, 'latin1');
+  const id = /\/ID\s*(\[[^\]]*\])/.exec(trailer)?.[1];
+  const title = `${meta.draft ? 'DRAFT: ' : ''}${meta.title}`;
+  const info = [
+    `/Title ${pdfText(title)}`,
+    `/Author ${pdfText(meta.producer)}`,
+    `/Subject ${pdfText(`${meta.status}. ${meta.period}. ${meta.coverage}.`)}`,
+    `/Keywords ${pdfText(['official statistics', meta.coverage, meta.series?.title ?? '', meta.draft ? 'DRAFT' : ''].filter(Boolean).join(', '))}`,
+    `/Creator ${pdfText('statpress')}`,
+    `/Producer ${pdfText('statpress with Chromium')}`,
+    `/CreationDate (${fixed})`,
+    `/ModDate (${fixed})`,
+  ].join(' ');
+  const objectOffset = Buffer.byteLength(text, 'latin1') + 1;
+  const object = `\n${size} 0 obj\n<< ${info} >>\nendobj\n`;
+  const xrefOffset = objectOffset - 1 + Buffer.byteLength(object, 'latin1');
+  const update = `${object}xref\n0 1\n0000000000 65535 f \n${size} 1\n${String(objectOffset).padStart(10, '0')} 00000 n \ntrailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref}${id ? ` /ID ${id}` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
+  return Buffer.from(text + update, 'latin1');
+}
+
+/**
+ * Prints the print-mode HTML to PDF with a browser the caller owns (one per build). The page's
+ * contents list must have `.app-page[data-target]` slots for page numbers.
+ */
+export async function renderPdf(html: string, meta: ReportMeta, browser: Browser): Promise<PdfResult> {
+  const timings: Record<string, number> = {};
+  const page = await browser.newPage();
+  try {
+    let start = performance.now();
+    await page.setContent(html, { waitUntil: 'load' });
+    await page.evaluate(() => document.fonts.ready);
+    timings.load = performance.now() - start;
+    const options = {
+      format: 'a4' as const,
+      printBackground: true,
+      tagged: true,
+      outline: true,
+      displayHeaderFooter: true,
+      headerTemplate: headerTemplate(meta),
+      footerTemplate: footerTemplate(meta),
+      margin: { top: '18mm', bottom: '20mm', left: '17mm', right: '17mm' },
+      preferCSSPageSize: false,
+    };
+    // Reserve room for two-digit page numbers, so filling them in cannot move anything.
+    await page.evaluate(() => {
+      for (const slot of document.querySelectorAll<HTMLElement>('.app-page')) slot.textContent = '00';
+    });
+    start = performance.now();
+    const first = await page.pdf(options);
+    timings.firstPrint = performance.now() - start;
+    start = performance.now();
+    const outline = await readOutlinePages(first);
+    const targets = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.app-page')].map((slot) => {
+        const id = slot.dataset.target ?? '';
+        return { id, title: (document.getElementById(id)?.textContent ?? '').replace(/\s+/g, ' ').trim() };
+      }),
+    );
+    const contents: Record<string, number> = {};
+    let from = 0;
+    for (const target of targets) {
+      // Bookmark titles lose the space where a heading wrapped, so compare without spaces.
+      const key = target.title.replace(/\s+/g, '');
+      const index = outline.byTitle.findIndex(([title], i) => i >= from && title.replace(/\s+/g, '') === key);
+      if (index >= 0) {
+        contents[target.id] = outline.byTitle[index]![1];
+        from = index + 1;
+      }
+    }
+    await page.evaluate((numbers: Record<string, number>) => {
+      for (const slot of document.querySelectorAll<HTMLElement>('.app-page')) {
+        const n = numbers[slot.dataset.target ?? ''];
+        slot.textContent = n === undefined ? '' : String(n);
+      }
+    }, contents);
+    timings.pageNumbers = performance.now() - start;
+    start = performance.now();
+    const pdf = await page.pdf(options);
+    timings.secondPrint = performance.now() - start;
+    return { pdf: finishPdf(pdf, meta), pages: outline.pages, contents, timings };
+  } finally {
+    await page.close();
+  }
+}
