@@ -23,12 +23,13 @@ import { loadTemplateSet, narrateReport } from './narrate.js';
 import { renderCharts } from './render/chart.js';
 import { withBrowser, type BrowserChoice } from './browser.js';
 import { renderHtml } from './render/html.js';
+import { renderDocx } from './render/docx.js';
 import { renderPdf } from './render/pdf.js';
 import { printCss } from './render/print-css.js';
 import { checkDocument, formatGateReport, type GateResult } from './check.js';
 
 export type Format = 'html' | 'pdf' | 'docx';
-export const FORMATS: Format[] = ['html', 'pdf'];
+export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
 
 export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
@@ -160,6 +161,11 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     });
     files.set(`${OUTPUT_NAME}.pdf`, result.pdf);
     timings.pdf = performance.now() - start;
+  }
+  if (options.formats.includes('docx')) {
+    start = performance.now();
+    files.set(`${OUTPUT_NAME}.docx`, await renderDocx(document, assets));
+    timings.docx = performance.now() - start;
   }
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
   effects.writeOutputs(options.outDir, files);

@@ -1,0 +1,476 @@
+/**
+ * render/docx: ReportDocument (+ chart images) → a native Word document with the `docx` package.
+ *
+ * Reads only the document tree: Word heading styles for sections (so the navigation pane and
+ * the contents field work), real lists, footnotes, tables with repeating header rows, charts as
+ * SVG images with a PNG fallback and the alt text as their description. The zip is rewritten
+ * with fixed dates so the same tree always gives the same bytes.
+ */
+import {
+  AlignmentType,
+  Bookmark,
+  BorderStyle,
+  Document,
+  ExternalHyperlink,
+  Footer,
+  FootnoteReferenceRun,
+  Header,
+  HeadingLevel,
+  ImageRun,
+  InternalHyperlink,
+  LevelFormat,
+  LineRuleType,
+  Packer,
+  PageNumber,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableCell,
+  TableOfContents,
+  TableRow,
+  TextRun,
+  WidthType,
+  type IRunOptions,
+  type ParagraphChild,
+} from 'docx';
+import JSZip from 'jszip';
+import {
+  assertNever,
+  type Block,
+  type FigureNode,
+  type Inline,
+  type ListNode,
+  type ReportDocument,
+  type SectionNode,
+  type TableNode,
+} from '../document.js';
+
+/** The chart images of a figure, as the chart renderer gives them. */
+export interface ChartImage {
+  svg: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+const FONT = 'Arial';
+/** A4 with 2 cm margins: the width text, tables and images can use. */
+const PAGE = { width: 11906, height: 16838, margin: 1134 };
+const TEXT_WIDTH_TWIPS = PAGE.width - 2 * PAGE.margin;
+const TEXT_WIDTH_PX = Math.floor((TEXT_WIDTH_TWIPS / 1440) * 96);
+const COLOURS = { text: '0B0C0C', secondary: '505A5F', link: '1D70B8', border: 'B1B4B6', keyLine: '1D70B8', inset: 'B1B4B6', draft: 'D4351C' };
+
+const HEADING: Record<SectionNode['depth'], (typeof HeadingLevel)[keyof typeof HeadingLevel]> = {
+  2: HeadingLevel.HEADING_1,
+  3: HeadingLevel.HEADING_2,
+  4: HeadingLevel.HEADING_3,
+};
+
+interface Context {
+  assets: ReadonlyMap<string, ChartImage>;
+  /** Ids of tables in the document: a figure whose data are in the annex points there. */
+  tableIds: Set<string>;
+  /** Footnote id in the tree → Word footnote number. */
+  footnoteNumbers: Map<string, number>;
+  footnotes: ReportDocument['footnotes'];
+}
+
+/** Bookmark names must start with a letter and hold only letters, digits and underscores. */
+function bookmarkName(id: string): string {
+  return `_${id.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 40);
+}
+
+function runs(nodes: readonly Inline[], ctx: Context, style: IRunOptions = {}): ParagraphChild[] {
+  const out: ParagraphChild[] = [];
+  for (const node of nodes) {
+    switch (node.type) {
+      case 'text':
+        out.push(new TextRun({ ...style, text: node.value }));
+        break;
+      case 'value':
+        out.push(new TextRun({ ...style, text: node.text }));
+        break;
+      case 'strong':
+        out.push(...runs(node.children, ctx, { ...style, bold: true }));
+        break;
+      case 'emphasis':
+        out.push(...runs(node.children, ctx, { ...style, italics: true }));
+        break;
+      case 'link': {
+        const linkStyle = { ...style, color: COLOURS.link, underline: {} };
+        const children = runs(node.children, ctx, linkStyle);
+        if (node.url.startsWith('#')) out.push(new InternalHyperlink({ anchor: bookmarkName(node.url.slice(1)), children }));
+        else if (/^(https?:|mailto:)/i.test(node.url)) out.push(new ExternalHyperlink({ link: node.url, children }));
+        else out.push(...runs(node.children, ctx, style));
+        break;
+      }
+      case 'footnoteRef': {
+        let n = ctx.footnoteNumbers.get(node.id);
+        if (n === undefined) {
+          n = ctx.footnoteNumbers.size + 1;
+          ctx.footnoteNumbers.set(node.id, n);
+        }
+        out.push(new FootnoteReferenceRun(n));
+        break;
+      }
+      default:
+        assertNever(node);
+    }
+  }
+  return out;
+}
+
+function listParagraphs(list: ListNode, ctx: Context, level = 0): Paragraph[] {
+  return list.items.flatMap((item) => [
+    new Paragraph({
+      children: runs(item.children, ctx),
+      numbering: { reference: list.ordered ? 'numbers' : 'bullets', level },
+      spacing: { after: 60 },
+    }),
+    ...(item.sublist ? listParagraphs(item.sublist, ctx, level + 1) : []),
+  ]);
+}
+
+const CELL_BORDER = { style: BorderStyle.SINGLE, size: 4, color: COLOURS.border };
+const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+
+/** Column widths that fill the text width: the row-header column wider than the numbers. */
+function columnWidths(table: TableNode): number[] {
+  const count = table.columns.length;
+  if (count === 1) return [TEXT_WIDTH_TWIPS];
+  const first = Math.round(TEXT_WIDTH_TWIPS * (count <= 3 ? 0.5 : count <= 5 ? 0.36 : 0.28));
+  const rest = Math.floor((TEXT_WIDTH_TWIPS - first) / (count - 1));
+  return [first, ...Array.from({ length: count - 1 }, () => rest)];
+}
+
+function tableBlocks(table: TableNode, ctx: Context, caption: string): Array<Paragraph | Table> {
+  const widths = columnWidths(table);
+  const cell = (text: string, i: number, header: boolean, bold: boolean) =>
+    new TableCell({
+      width: { size: widths[i]!, type: WidthType.DXA },
+      borders: { top: NO_BORDER, left: NO_BORDER, right: NO_BORDER, bottom: CELL_BORDER },
+      margins: { top: 60, bottom: 60, left: 80, right: 80 },
+      children: [
+        new Paragraph({
+          alignment: table.columns[i]?.align === 'right' ? AlignmentType.RIGHT : AlignmentType.LEFT,
+          spacing: { after: 0, line: 240, lineRule: LineRuleType.AUTO },
+          children: [new TextRun({ text, bold: header || bold, size: 20 })],
+        }),
+      ],
+    });
+  const header = new TableRow({
+    tableHeader: true,
+    cantSplit: true,
+    children: table.columns.map((c, i) => cell(c.label, i, true, true)),
+  });
+  const rows = table.rows.map(
+    (row) =>
+      new TableRow({
+        cantSplit: true,
+        children: [cell(row.header.text, 0, false, true), ...row.cells.map((c, i) => cell(c.text, i + 1, false, false))],
+      }),
+  );
+  return [
+    new Paragraph({
+      style: 'Caption',
+      keepNext: true,
+      children: [new Bookmark({ id: bookmarkName(table.id), children: [new TextRun(caption)] })],
+    }),
+    new Table({ rows: [header, ...rows], width: { size: TEXT_WIDTH_TWIPS, type: WidthType.DXA }, columnWidths: widths }),
+    ...table.notes.map((note) => new Paragraph({ style: 'Note', children: runs(note, ctx) })),
+    new Paragraph({ spacing: { after: 120 }, children: [] }),
+  ];
+}
+
+function figureBlocks(figure: FigureNode, ctx: Context): Array<Paragraph | Table> {
+  const out: Array<Paragraph | Table> = [
+    new Paragraph({
+      style: 'Caption',
+      keepNext: true,
+      children: [new Bookmark({ id: bookmarkName(figure.id), children: [new TextRun(`Figure ${figure.number}: ${figure.title}`)] })],
+    }),
+  ];
+  if (figure.subtitle) out.push(new Paragraph({ style: 'Subtitle', keepNext: true, children: [new TextRun(figure.subtitle)] }));
+  const image = ctx.assets.get(figure.id);
+  if (image && image.png.length > 0) {
+    const width = Math.min(TEXT_WIDTH_PX, image.width);
+    const height = Math.round((image.height * width) / image.width);
+    out.push(
+      new Paragraph({
+        keepNext: true,
+        children: [
+          new ImageRun({
+            type: 'svg',
+            data: Buffer.from(image.svg, 'utf8'),
+            fallback: { type: 'png', data: image.png },
+            transformation: { width, height },
+            altText: { name: `Figure ${figure.number}`, title: figure.title, description: figure.altText },
+          }),
+        ],
+      }),
+    );
+  } else {
+    out.push(new Paragraph({ style: 'Note', children: [new TextRun(`[The chart is not drawn in this version: its data are in the table below. ${figure.altText}]`)] }));
+  }
+  figure.notes.forEach((note, i) => out.push(new Paragraph({ style: 'Note', children: [new TextRun(`${i + 1}. `), ...runs(note, ctx)] })));
+  if (figure.source) out.push(new Paragraph({ style: 'Note', children: [new TextRun(`Source: ${figure.source}`)] }));
+  const annexId = `annex-${figure.id}`;
+  if (ctx.tableIds.has(annexId)) {
+    out.push(
+      new Paragraph({
+        style: 'Note',
+        children: [
+          new TextRun('The data for this figure are in the annex: '),
+          new InternalHyperlink({ anchor: bookmarkName(annexId), children: [new TextRun({ text: `data for Figure ${figure.number}`, color: COLOURS.link, underline: {} })] }),
+          new TextRun('.'),
+        ],
+      }),
+    );
+  } else {
+    out.push(...tableBlocks(figure.dataTable, ctx, figure.dataTable.caption));
+  }
+  return out;
+}
+
+function blocks(nodes: readonly Block[], ctx: Context): Array<Paragraph | Table> {
+  const out: Array<Paragraph | Table> = [];
+  for (const node of nodes) {
+    switch (node.type) {
+      case 'section':
+        out.push(
+          new Paragraph({
+            heading: HEADING[node.depth],
+            keepNext: true,
+            children: [new Bookmark({ id: bookmarkName(node.id), children: runs(node.title, ctx) })],
+          }),
+        );
+        out.push(...blocks(node.children, ctx));
+        break;
+      case 'paragraph':
+        out.push(new Paragraph({ children: runs(node.children, ctx) }));
+        break;
+      case 'list':
+        out.push(...listParagraphs(node, ctx));
+        break;
+      case 'keyMessages':
+        out.push(...node.children.map((p) => new Paragraph({ style: 'KeyMessage', children: runs(p.children, ctx) })));
+        break;
+      case 'callout':
+        if (node.title) out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: node.title, bold: true })] }));
+        out.push(...node.children.map((p) => new Paragraph({ style: 'Inset', children: runs(p.children, ctx) })));
+        break;
+      case 'table':
+        out.push(...tableBlocks(node, ctx, node.caption));
+        break;
+      case 'figure':
+        out.push(...figureBlocks(node, ctx));
+        break;
+      default:
+        assertNever(node);
+    }
+  }
+  return out;
+}
+
+function titleBlock(doc: ReportDocument): Paragraph[] {
+  const m = doc.meta;
+  const line = (label: string, value: string) =>
+    new Paragraph({ spacing: { after: 40 }, children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
+  const out = [
+    new Paragraph({ style: 'Status', children: [new TextRun(m.status)] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(m.title)] }),
+    line('Published', m.published.text),
+    line('Period covered', m.period),
+    line('Coverage', m.coverage),
+    line('Next update', m.nextUpdate),
+    line('Producer', m.producer),
+    new Paragraph({
+      spacing: { after: 40 },
+      children: [
+        new TextRun({ text: 'Contact: ', bold: true }),
+        new TextRun(`${m.contact.name} (`),
+        new ExternalHyperlink({ link: `mailto:${m.contact.email}`, children: [new TextRun({ text: m.contact.email, color: COLOURS.link, underline: {} })] }),
+        new TextRun(`), ${m.contact.team} (`),
+        new ExternalHyperlink({ link: `mailto:${m.contact.teamEmail}`, children: [new TextRun({ text: m.contact.teamEmail, color: COLOURS.link, underline: {} })] }),
+        new TextRun(')'),
+      ],
+    }),
+    new Paragraph({
+      spacing: { after: 200 },
+      children: [
+        new TextRun({ text: 'Licence: ', bold: true }),
+        /^https?:/i.test(m.licence.url)
+          ? new ExternalHyperlink({ link: m.licence.url, children: [new TextRun({ text: m.licence.name, color: COLOURS.link, underline: {} })] })
+          : new TextRun(m.licence.name),
+      ],
+    }),
+  ];
+  if (m.draft) out.unshift(new Paragraph({ style: 'Draft', children: [new TextRun('DRAFT: not for publication. These statistics have not been released.')] }));
+  if (m.revision) out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: `This release was revised on ${m.revision.text}: ${m.revision.reason}`, bold: true })] }));
+  return out;
+}
+
+/** Rewrites the zip with fixed file dates and fixed document dates, so rebuilds are identical. */
+async function fixDates(bytes: Uint8Array, iso: string): Promise<Uint8Array> {
+  const zip = await JSZip.loadAsync(bytes);
+  const when = new Date(`${iso}T00:00:00Z`);
+  const out = new JSZip();
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir).sort();
+  // Hyperlink relationships get random ids; number them in order of appearance instead.
+  const renamed = new Map<string, string>();
+  for (const name of names.filter((n) => n.endsWith('.rels'))) {
+    const rels = await zip.files[name]!.async('string');
+    for (const [, id] of rels.matchAll(/Id="(rId[^"]*[^\d"][^"]*)"/g)) if (!renamed.has(id!)) renamed.set(id!, `rIdLink${renamed.size + 1}`);
+  }
+  const pattern = renamed.size > 0 ? new RegExp(`"(${[...renamed.keys()].map((k) => k.replace(/[-]/g, '\\-')).join('|')})"`, 'g') : undefined;
+  for (const name of names) {
+    const entry = zip.files[name]!;
+    let data: string | Uint8Array = await entry.async('uint8array');
+    if (pattern && /\.(xml|rels)$/.test(name)) {
+      data = Buffer.from(data).toString('utf8').replace(pattern, (_, id: string) => `"${renamed.get(id)}"`);
+    }
+    if (name === 'word/document.xml') {
+      // The contents' bookmarks are numbered by a counter that runs on between documents.
+      const toc = new Map<string, string>();
+      const marks = new Map<string, string>();
+      data = (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'))
+        .replace(/_Toc\d+/g, (id) => {
+          if (!toc.has(id)) toc.set(id, `_Toc${toc.size + 1}`);
+          return toc.get(id)!;
+        })
+        .replace(/(<w:bookmark(?:Start|End)\b[^>]*\sw:id=")(\d+)"/g, (_, head: string, id: string) => {
+          if (!marks.has(id)) marks.set(id, String(marks.size + 1));
+          return `${head}${marks.get(id)}"`;
+        });
+    }
+    if (name === 'docProps/core.xml') {
+      data = (typeof data === 'string' ? data : Buffer.from(data).toString('utf8')).replace(/(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${iso}T00:00:00Z$3`);
+    }
+    out.file(name, data, { date: when, createFolders: false });
+  }
+  return out.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
+}
+
+/** Renders the release as a Word document. */
+export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string, ChartImage> = new Map()): Promise<Uint8Array> {
+  const tableIds = new Set<string>();
+  const collect = (nodes: readonly Block[]): void => {
+    for (const n of nodes) {
+      if (n.type === 'table') tableIds.add(n.id);
+      if (n.type === 'section') collect(n.children);
+    }
+  };
+  collect(doc.children);
+  const ctx: Context = { assets, tableIds, footnoteNumbers: new Map(), footnotes: doc.footnotes };
+  const body = blocks(doc.children, ctx);
+  const footnotes: Record<number, { children: Paragraph[] }> = {};
+  for (const [id, n] of ctx.footnoteNumbers) footnotes[n] = { children: [new Paragraph({ children: runs(doc.footnotes[id] ?? [], ctx) })] };
+  const m = doc.meta;
+  const title = `${m.draft ? 'DRAFT: ' : ''}${m.title}`;
+  const small = { size: 16, color: COLOURS.secondary, font: FONT };
+  const document = new Document({
+    title,
+    subject: `${m.status}. ${m.period}. ${m.coverage}.`,
+    creator: m.producer,
+    lastModifiedBy: m.producer,
+    description: doc.children.length > 0 ? `${m.status} published ${m.published.text} by ${m.producer}.` : m.title,
+    keywords: ['official statistics', m.coverage, m.draft ? 'DRAFT' : ''].filter(Boolean).join(', '),
+    revision: 1,
+    features: { updateFields: true },
+    styles: {
+      default: {
+        document: { run: { font: FONT, size: 22, color: COLOURS.text, language: { value: m.language } }, paragraph: { spacing: { after: 140, line: 288, lineRule: LineRuleType.AUTO } } },
+        title: { run: { font: FONT, size: 48, bold: true, color: COLOURS.text }, paragraph: { spacing: { after: 200 } } },
+        heading1: { run: { font: FONT, size: 34, bold: true, color: COLOURS.text }, paragraph: { spacing: { before: 360, after: 160 } } },
+        heading2: { run: { font: FONT, size: 28, bold: true, color: COLOURS.text }, paragraph: { spacing: { before: 280, after: 120 } } },
+        heading3: { run: { font: FONT, size: 24, bold: true, color: COLOURS.text }, paragraph: { spacing: { before: 220, after: 100 } } },
+      },
+      paragraphStyles: [
+        { id: 'Caption', name: 'Caption', basedOn: 'Normal', next: 'Normal', quickFormat: true, run: { bold: true, size: 22 }, paragraph: { spacing: { before: 240, after: 80 } } },
+        { id: 'Subtitle', name: 'Subtitle', basedOn: 'Normal', next: 'Normal', run: { color: COLOURS.secondary, size: 22 }, paragraph: { spacing: { after: 120 } } },
+        { id: 'Note', name: 'Note', basedOn: 'Normal', next: 'Normal', run: { size: 18, color: COLOURS.text }, paragraph: { spacing: { after: 60 } } },
+        { id: 'Status', name: 'Release status', basedOn: 'Normal', next: 'Normal', run: { size: 26, color: COLOURS.secondary }, paragraph: { spacing: { after: 80 } } },
+        {
+          id: 'KeyMessage',
+          name: 'Key message',
+          basedOn: 'Normal',
+          next: 'Normal',
+          paragraph: { indent: { left: 340 }, border: { left: { style: BorderStyle.SINGLE, size: 36, color: COLOURS.keyLine, space: 12 } }, spacing: { after: 160 } },
+        },
+        {
+          id: 'Inset',
+          name: 'Inset text',
+          basedOn: 'Normal',
+          next: 'Normal',
+          paragraph: { indent: { left: 340 }, border: { left: { style: BorderStyle.SINGLE, size: 36, color: COLOURS.inset, space: 12 } } },
+        },
+        {
+          id: 'Draft',
+          name: 'Draft notice',
+          basedOn: 'Normal',
+          next: 'Normal',
+          run: { bold: true, color: 'FFFFFF', size: 24 },
+          paragraph: { shading: { type: ShadingType.CLEAR, fill: COLOURS.draft, color: 'auto' }, spacing: { after: 200 } },
+        },
+      ],
+    },
+    numbering: {
+      config: [
+        {
+          reference: 'bullets',
+          levels: [0, 1, 2].map((level) => ({
+            level,
+            format: LevelFormat.BULLET,
+            text: level === 1 ? '◦' : '•',
+            alignment: AlignmentType.LEFT,
+            style: { paragraph: { indent: { left: 360 * (level + 1), hanging: 260 } } },
+          })),
+        },
+        {
+          reference: 'numbers',
+          levels: [0, 1].map((level) => ({
+            level,
+            format: LevelFormat.DECIMAL,
+            text: `%${level + 1}.`,
+            alignment: AlignmentType.LEFT,
+            style: { paragraph: { indent: { left: 360 * (level + 1), hanging: 300 } } },
+          })),
+        },
+      ],
+    },
+    footnotes,
+    sections: [
+      {
+        properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin } } },
+        headers: {
+          default: new Header({
+            children: m.draft
+              ? [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: 'DRAFT: not for publication', bold: true, color: COLOURS.draft, font: FONT })] })]
+              : [],
+          }),
+        },
+        footers: {
+          default: new Footer({
+            children: [
+              new Paragraph({
+                tabStops: [{ type: 'right', position: TEXT_WIDTH_TWIPS }],
+                children: [
+                  new TextRun({ ...small, text: m.title }),
+                  new TextRun({ ...small, children: ['\tPage ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES] }),
+                ],
+              }),
+            ],
+          }),
+        },
+        children: [
+          ...titleBlock(doc),
+          new Paragraph({ style: 'Caption', children: [new TextRun('Contents')] }),
+          new TableOfContents('Contents', { hyperlink: true, headingStyleRange: '1-2' }),
+          ...body,
+        ],
+      },
+    ],
+  });
+  const bytes = await Packer.toBuffer(document);
+  return fixDates(new Uint8Array(bytes), m.published.iso);
+}
