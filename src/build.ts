@@ -21,7 +21,8 @@ import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport } from './narrate.js';
 import { renderCharts } from './render/chart.js';
-import { withBrowser, type BrowserChoice } from './browser.js';
+import { withBrowser, type Browser, type BrowserChoice } from './browser.js';
+import { checkFormats } from './gates.js';
 import { renderHtml } from './render/html.js';
 import { renderDocx } from './render/docx.js';
 import { renderPdf } from './render/pdf.js';
@@ -35,6 +36,13 @@ export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
   outDir: string;
   formats: Format[];
+  /**
+   * Which quality gates run: `all` (default) adds the checks on the rendered formats, which
+   * need Chromium for the web page; `document` runs only the checks on the tree (drafts, preview).
+   */
+  gates?: 'all' | 'document';
+  /** Collect gate findings in the result instead of failing the build (`statpress check`). */
+  collectGates?: boolean;
 }
 
 /** File writes, injected so tests can build without touching the disk. */
@@ -52,6 +60,8 @@ export interface BuildResult {
   timings: Record<string, number>;
   /** Where the browser that printed the PDF came from. */
   browser?: BrowserChoice['source'];
+  /** Every gate that ran, with its findings (empty when it passed). */
+  gates: GateResult[];
 }
 
 /** Atomic replacement of the output folder: write beside it, then swap. */
@@ -83,13 +93,13 @@ export const nodeEffects: Effects = {
 export const OUTPUT_NAME = 'main-findings';
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
-export function checkRelease(options: ReleaseOverrides & { configFile: string }): GateResult[] {
-  const { document } = buildDocument({ ...options, gates: false });
-  return checkDocument(document);
+export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[] }): Promise<GateResult[]> {
+  const result = await buildRelease({ formats: FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+  return result.gates;
 }
 
 /** Everything up to the document tree: pure apart from reading the inputs. */
-export function buildDocument(options: ReleaseOverrides & { configFile: string; gates?: boolean }): Omit<BuildResult, 'files'> {
+export function buildDocument(options: ReleaseOverrides & { configFile: string; gates?: boolean }): Omit<BuildResult, 'files' | 'gates'> {
   const timings: Record<string, number> = {};
   const time = <T>(name: string, fn: () => T): T => {
     const start = performance.now();
@@ -129,11 +139,12 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
   return out;
 }
 
-/** Builds a release and writes it to `options.outDir`. */
+/** Builds a release and writes it to `options.outDir`, unless a quality gate fails. */
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
-  const { config, dataset, model, document, timings } = buildDocument(options);
+  const built = buildDocument({ ...options, gates: !options.collectGates });
+  const { config, dataset, model, document, timings } = built;
+  const gates: GateResult[] = options.collectGates ? checkDocument(document) : [];
   const files = new Map<string, string | Uint8Array>();
-  let browserUsed: BrowserChoice['source'] | undefined;
   let start = performance.now();
   const assets = await renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources });
   timings.charts = performance.now() - start;
@@ -152,24 +163,49 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   });
   timings.html = performance.now() - start;
   if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
-  if (options.formats.includes('pdf')) {
-    start = performance.now();
-    const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
-    const result = await withBrowser(async (browser, choice) => {
-      browserUsed = choice.source;
-      return renderPdf(printable, document.meta, browser);
-    });
-    files.set(`${OUTPUT_NAME}.pdf`, result.pdf);
-    timings.pdf = performance.now() - start;
-  }
+  let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     start = performance.now();
-    files.set(`${OUTPUT_NAME}.docx`, await renderDocx(document, assets));
+    docx = await renderDocx(document, assets);
+    files.set(`${OUTPUT_NAME}.docx`, docx);
     timings.docx = performance.now() - start;
+  }
+  const formatGates = (options.gates ?? 'all') === 'all';
+  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
+  const render = async (browser?: Browser): Promise<void> => {
+    let pdf: Uint8Array | undefined;
+    if (browser && options.formats.includes('pdf')) {
+      start = performance.now();
+      const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+      pdf = (await renderPdf(printable, document.meta, browser)).pdf;
+      files.set(`${OUTPUT_NAME}.pdf`, pdf);
+      timings.pdf = performance.now() - start;
+    }
+    if (!formatGates) return;
+    start = performance.now();
+    gates.push(
+      ...(await checkFormats({
+        document,
+        ...(options.formats.includes('html') && browser ? { html, browser } : {}),
+        ...(pdf ? { pdf } : {}),
+        ...(docx ? { docx } : {}),
+      })),
+    );
+    timings.gates = performance.now() - start;
+  };
+  let browserUsed: BrowserChoice['source'] | undefined;
+  if (needBrowser) {
+    await withBrowser(async (browser, choice) => {
+      browserUsed = choice.source;
+      await render(browser);
+    });
+  } else await render();
+  if (!options.collectGates && gates.some((g) => g.findings.length > 0)) {
+    throw new StatpressError('check', `the release fails its quality gates, so nothing was written:\n${formatGateReport(gates)}`);
   }
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
   effects.writeOutputs(options.outDir, files);
-  return { config, dataset, model, document, files, timings, ...(browserUsed ? { browser: browserUsed } : {}) };
+  return { config, dataset, model, document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }
 
 /** Reads a file as text, for tests and tools. */

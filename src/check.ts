@@ -184,11 +184,13 @@ export function checkDocument(doc: ReportDocument): GateResult[] {
 }
 
 /** A readable report of gate results. */
-export function formatGateReport(results: GateResult[]): string {
+export function formatGateReport(results: GateResult[], limit = 25): string {
   return results
     .map((r) => {
       const head = `${r.findings.length === 0 ? 'pass' : 'FAIL'}  ${r.gate}: ${r.guarantees}`;
-      return [head, ...r.findings.map((f) => `      - ${f.where}: ${f.message}`)].join('\n');
+      const shown = r.findings.slice(0, limit).map((f) => `      - ${f.where}: ${f.message}`);
+      const more = r.findings.length > limit ? [`      … and ${r.findings.length - limit} more`] : [];
+      return [head, ...shown, ...more].join('\n');
     })
     .join('\n');
 }

@@ -101,14 +101,16 @@ function finishSvg(svg: string, figure: FigureNode): { svg: string; width: numbe
     .replace(/\sd="([^"]+)"/g, (_, d: string) => ` d="${d.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10))}"`)
     .replace(/\sid="([^"]+)"/g, (_, id: string) => ` id="${prefix}${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
-    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`)
+    // The chart is one image described by its alt text (the data table is the full alternative):
+    // Vega's per-mark roles would make screen readers walk hundreds of unlabelled shapes.
+    .replace(/<[a-z][^>]*>/g, (tag) => tag.replace(/\s(role|aria-roledescription|aria-label|aria-labelledby)="[^"]*"/g, ''));
   const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(out);
   const width = size ? Number(size[1]) : 0;
   const height = size ? Number(size[2]) : 0;
   const titleId = `${figure.id}-svg-title`;
   out = out.replace(/<svg([^>]*)>/, (_, attrs: string) => {
-    const cleaned = attrs.replace(/\s(role|aria-label|aria-labelledby)="[^"]*"/g, '');
-    return `<svg${cleaned} role="img" aria-labelledby="${titleId}"><title id="${titleId}">${escapeXml(figure.altText)}</title>`;
+    return `<svg${attrs} role="img" aria-labelledby="${titleId}"><title id="${titleId}">${escapeXml(figure.altText)}</title>`;
   });
   return { svg: out, width, height };
 }

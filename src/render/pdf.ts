@@ -5,7 +5,8 @@
  * the PDF's own bookmarks), those numbers go into the contents list, and the second print is the
  * release. The space for the numbers is reserved in the first print, so they cannot move the
  * layout. Afterwards the document information is made reproducible: Chromium stamps the time
- * of printing, which is replaced by the release's publication date.
+ * of printing, which is replaced by the release's publication date, and bookmark titles are
+ * replaced by the headings' own text.
  */
 import type { Browser } from 'puppeteer-core';
 import type { ReportMeta } from '../document.js';
@@ -85,7 +86,7 @@ function pdfText(text: string): string {
  * replaced in place by the publication date (same length, so offsets stay valid), and an
  * incremental update adds a new Info dictionary with title, author, subject and keywords.
  */
-export function finishPdf(pdf: Uint8Array, meta: ReportMeta): Uint8Array {
+export function finishPdf(pdf: Uint8Array, meta: ReportMeta, headings: string[] = []): Uint8Array {
   let text = Buffer.from(pdf).toString('latin1');
   const fixed = pdfDate(meta.published.iso);
   text = text.replace(/\((D:\d{14}[^)]*)\)/g, (_, date: string) => `(${fixed.padEnd(date.length, ' ').slice(0, date.length)})`);
@@ -111,10 +112,29 @@ export function finishPdf(pdf: Uint8Array, meta: ReportMeta): Uint8Array {
     `/CreationDate (${fixed})`,
     `/ModDate (${fixed})`,
   ].join(' ');
-  const objectOffset = Buffer.byteLength(text, 'latin1') + 1;
-  const object = `\n${size} 0 obj\n<< ${info} >>\nendobj\n`;
-  const xrefOffset = objectOffset - 1 + Buffer.byteLength(object, 'latin1');
-  const update = `${object}xref\n0 1\n0000000000 65535 f \n${size} 1\n${String(objectOffset).padStart(10, '0')} 00000 n \ntrailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref}${id ? ` /ID ${id}` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
+  // Chromium builds bookmark titles from laid-out text: a wrapped heading loses its space and a
+  // heading pushed to the next page can appear twice. Each title is replaced by its heading.
+  const objects: Array<[number, string]> = [[size, `<< ${info} >>`]];
+  const known = new Map(headings.map((h) => [h.replace(/\s+/g, ''), h]));
+  for (const m of text.matchAll(/(\d+) 0 obj\s*<<\/Title \(((?:[^()\\]|\\.)*)\)([^]*?)>>\s*endobj/g)) {
+    const title = m[2]!;
+    const squashed = title.replace(/\\(.)/g, '$1').replace(/\s+/g, '');
+    const half = squashed.slice(0, squashed.length / 2);
+    const heading = known.get(squashed) ?? (squashed.length % 2 === 0 && half + half === squashed ? known.get(half) : undefined);
+    if (heading === undefined || heading === title) continue;
+    objects.push([Number(m[1]), `<</Title ${pdfText(heading)}${m[3]}>>`]);
+  }
+  objects.sort((a, b) => a[0] - b[0]);
+  let body = '';
+  const offsets: Array<[number, number]> = [];
+  const base = Buffer.byteLength(text, 'latin1');
+  for (const [num, dict] of objects) {
+    offsets.push([num, base + Buffer.byteLength(body, 'latin1') + 1]);
+    body += `\n${num} 0 obj\n${dict}\nendobj\n`;
+  }
+  const xrefOffset = base + Buffer.byteLength(body, 'latin1');
+  const sections = offsets.map(([num, offset]) => `${num} 1\n${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  const update = `${body}xref\n0 1\n0000000000 65535 f \n${sections}trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref}${id ? ` /ID ${id}` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
   return Buffer.from(text + update, 'latin1');
 }
 
@@ -159,9 +179,10 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     const contents: Record<string, number> = {};
     let from = 0;
     for (const target of targets) {
-      // Bookmark titles lose the space where a heading wrapped, so compare without spaces.
+      // Bookmark titles lose the space where a heading wrapped, and a heading moved to the next
+      // page can appear twice: compare without spaces, allowing the doubled title.
       const key = target.title.replace(/\s+/g, '');
-      const index = outline.byTitle.findIndex(([title], i) => i >= from && title.replace(/\s+/g, '') === key);
+      const index = outline.byTitle.findIndex(([title], i) => i >= from && [key, key + key].includes(title.replace(/\s+/g, '')));
       if (index >= 0) {
         contents[target.id] = outline.byTitle[index]![1];
         from = index + 1;
@@ -177,7 +198,8 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     start = performance.now();
     const pdf = await page.pdf(options);
     timings.secondPrint = performance.now() - start;
-    return { pdf: finishPdf(pdf, meta), pages: outline.pages, contents, timings };
+    const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    return { pdf: finishPdf(pdf, meta, headings), pages: outline.pages, contents, timings };
   } finally {
     await page.close();
   }
