@@ -19,7 +19,7 @@ import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from './
 import type { FigureNode, ReportDocument } from './document.js';
 import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
-import { loadTemplateSet, narrateReport } from './narrate.js';
+import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
 import { renderCharts } from './render/chart.js';
 import { withBrowser, type Browser, type BrowserChoice } from './browser.js';
 import { checkFormats } from './gates.js';
@@ -125,6 +125,23 @@ export function buildDocument(options: ReleaseOverrides & { configFile: string; 
   });
   config.inputs.push(...set.files);
   return { config, dataset, model, document, timings };
+}
+
+/**
+ * Every file a release reads, once each: the release config, framework and layouts, the data
+ * files and chart resources, and (once loaded) the templates and chart specs.
+ */
+export function inputFiles(config: ReleaseConfig, set?: TemplateSet): string[] {
+  const files = [
+    ...config.inputs,
+    config.register.authorities.file,
+    ...(config.register.changes ? [config.register.changes.file] : []),
+    ...config.sources.map((s) => s.file),
+    ...(config.publishedSeries ? [config.publishedSeries.file] : []),
+    ...Object.values(config.resources),
+    ...(set ? [...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec))] : []),
+  ];
+  return [...new Set(files.map((f) => resolve(f)))];
 }
 
 export function figuresOf(doc: ReportDocument): FigureNode[] {

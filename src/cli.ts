@@ -16,6 +16,9 @@ Usage:
   statpress build <release.yaml> [options]   build the release into an output folder
   statpress check <release.yaml> [options]   build every format in memory, run every quality gate
                                               and print what each guarantees
+  statpress preview <release.yaml> [options]  serve the draft on http://127.0.0.1:4173/ and rebuild
+                 [--port N] [--host ADDR]    it on every save of the config, data, templates or
+                                             chart specs (--host 0.0.0.0 to show it on the network)
   statpress next <release.yaml> --out FILE    write the next quarter's release config
                  [--months N]                (N months on instead of 3)
   statpress --help                            show this help
@@ -49,7 +52,7 @@ function parseArgs(argv: string[]): Parsed {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
       const next = argv[i + 1];
       if (inline !== undefined) flags.set(name, inline);
-      else if (['out', 'as-at', 'published-by', 'formats', 'months'].includes(name) && next !== undefined) {
+      else if (['out', 'as-at', 'published-by', 'formats', 'months', 'port', 'host'].includes(name) && next !== undefined) {
         flags.set(name, next);
         i++;
       } else flags.set(name, true);
@@ -80,6 +83,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
   if (args.command === 'next') return nextCommand(args, io);
   if (args.command === 'check') return checkCommand(args, io);
+  if (args.command === 'preview') return previewCommand(args, io);
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
   if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
@@ -123,6 +127,38 @@ async function checkCommand(args: Parsed, io: Io): Promise<number> {
   const failed = results.filter((r) => r.findings.length > 0).length;
   io.out(failed === 0 ? `All ${results.length} gates pass.\n` : `${failed} of ${results.length} gates fail.\n`);
   return failed === 0 ? 0 : 1;
+}
+
+async function previewCommand(args: Parsed, io: Io): Promise<number> {
+  const configFile = args.positional[0];
+  if (!configFile) throw new UsageError('preview needs a release config file');
+  const portFlag = args.flags.get('port');
+  const port = portFlag === undefined ? 4173 : Number(portFlag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port needs a port number, got ${JSON.stringify(portFlag)}`);
+  const host = args.flags.get('host');
+  if (host === true) throw new UsageError('--host needs an address, e.g. 127.0.0.1');
+  const asAt = dateFlag(args.flags, 'as-at');
+  const publishedBy = dateFlag(args.flags, 'published-by');
+  const { startPreview } = await import('./preview.js');
+  const server = await startPreview({
+    configFile,
+    port,
+    ...(host ? { host } : {}),
+    ...(asAt ? { asAt } : {}),
+    ...(publishedBy ? { publishedBy } : {}),
+    log: (line) => io.err(`${line}\n`),
+  });
+  io.out(`Previewing ${configFile} at ${server.url} (Ctrl+C to stop). Edit the config, data, templates or chart specs and the page reloads.\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(resolveStop);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
 }
 
 async function nextCommand(args: Parsed, io: Io): Promise<number> {

@@ -222,3 +222,9 @@ export async function renderCharts(figures: readonly FigureNode[], options: Char
 export function clearChartCache(): void {
   drawn.clear();
 }
+
+/** Forgets the spec templates and resources read so far, after one of them changed on disk. */
+export function forgetChartInputs(): void {
+  specCache.clear();
+  resourceCache.clear();
+}
