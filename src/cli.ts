@@ -19,6 +19,10 @@ Usage:
   statpress preview <release.yaml> [options]  serve the draft on http://127.0.0.1:4173/ and rebuild
                  [--port N] [--host ADDR]    it on every save of the config, data, templates or
                                              chart specs (--host 0.0.0.0 to show it on the network)
+  statpress diff <old> <new> [--html FILE]    every sentence, number and table cell that changed
+                 [--notice]                  between two builds (output folders) or two release
+                                             configs (built in memory); --html writes a side-by-side
+                                             page, --notice drafts the revision notice text
   statpress next <release.yaml> --out FILE    write the next quarter's release config
                  [--months N]                (N months on instead of 3)
   statpress --help                            show this help
@@ -52,7 +56,7 @@ function parseArgs(argv: string[]): Parsed {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
       const next = argv[i + 1];
       if (inline !== undefined) flags.set(name, inline);
-      else if (['out', 'as-at', 'published-by', 'formats', 'months', 'port', 'host'].includes(name) && next !== undefined) {
+      else if (['out', 'as-at', 'published-by', 'formats', 'months', 'port', 'host', 'html'].includes(name) && next !== undefined) {
         flags.set(name, next);
         i++;
       } else flags.set(name, true);
@@ -84,6 +88,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   if (args.command === 'next') return nextCommand(args, io);
   if (args.command === 'check') return checkCommand(args, io);
   if (args.command === 'preview') return previewCommand(args, io);
+  if (args.command === 'diff') return diffCommand(args, io);
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
   if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
@@ -127,6 +132,24 @@ async function checkCommand(args: Parsed, io: Io): Promise<number> {
   const failed = results.filter((r) => r.findings.length > 0).length;
   io.out(failed === 0 ? `All ${results.length} gates pass.\n` : `${failed} of ${results.length} gates fail.\n`);
   return failed === 0 ? 0 : 1;
+}
+
+async function diffCommand(args: Parsed, io: Io): Promise<number> {
+  const [oldPath, newPath] = args.positional;
+  if (!oldPath || !newPath) throw new UsageError('diff needs two builds (output folders) or two release configs: statpress diff OLD NEW');
+  const known = new Set(['html', 'notice', 'help']);
+  for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+  const html = args.flags.get('html');
+  if (html === true) throw new UsageError('--html needs a file name');
+  const { diffDocuments, loadSide, formatDiff, renderDiffHtml, draftRevisionNotice } = await import('./diff.js');
+  const report = diffDocuments(loadSide(oldPath), loadSide(newPath), { old: oldPath, new: newPath });
+  io.out(formatDiff(report));
+  if (typeof html === 'string') {
+    writeFileSync(html, renderDiffHtml(report));
+    io.out(`Wrote the side-by-side comparison to ${html}.\n`);
+  }
+  if (args.flags.has('notice')) io.out(`\nDraft revision notice (edit, then put it under meta.revision.reason):\n\n${draftRevisionNotice(report)}\n`);
+  return 0;
 }
 
 async function previewCommand(args: Parsed, io: Io): Promise<number> {

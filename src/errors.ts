@@ -1,6 +1,6 @@
 /**
  * One error type for everything a user can get wrong, carrying where it happened.
- * Message text lives in `messages.ts`; only the CLI decides how to print and exit.
+ * Only the CLI decides how to print and exit.
  */
 export type ErrorCode =
   | 'config'

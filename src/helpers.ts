@@ -69,7 +69,7 @@ function options(args: unknown[]): HelperOptions {
  */
 const recent: Array<{ value: unknown; ref: string }> = [];
 function traced<T>(value: T, ref: string): T {
-  if (typeof value === 'number') {
+  if (typeof value === 'number' || (typeof value === 'object' && value !== null)) {
     recent.push({ value, ref });
     if (recent.length > 32) recent.shift();
   }
@@ -80,7 +80,15 @@ function refOf(args: unknown[], i: number): string {
   const opts = options(args);
   const id = opts.ids?.[i];
   const base = opts.data?.contextPath;
-  if (typeof id === 'string') return (base ? `${base}.${id}` : id).replace(/^@root\./, '');
+  if (typeof id === 'string') {
+    // @root paths are absolute; inside some blocks Handlebars already gives the full path.
+    if (id.startsWith('@root.')) return id.slice('@root.'.length);
+    const path = !base || id === base || id.startsWith(`${base}.`) ? id : `${base}.${id}`;
+    // Handlebars names a context chosen by a subexpression ((first …), (sortBy …)) "true": the
+    // path is then relative to that choice, and says so.
+    const last = path.lastIndexOf('true.');
+    return last === 0 || (last > 0 && path[last - 1] === '.') ? `(selected).${path.slice(last + 'true.'.length)}` : path;
+  }
   for (let k = recent.length - 1; k >= 0; k--) if (recent[k]!.value === args[i]) return recent[k]!.ref;
   return '(computed)';
 }
