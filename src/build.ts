@@ -23,6 +23,7 @@ import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
 import { renderCharts } from './render/chart.js';
 import { withBrowser, type Browser, type BrowserChoice } from './browser.js';
 import { checkFormats } from './gates.js';
+import { buildManifest } from './manifest.js';
 import { renderHtml } from './render/html.js';
 import { renderDocx } from './render/docx.js';
 import { renderPdf } from './render/pdf.js';
@@ -123,7 +124,7 @@ export function buildDocument(options: ReleaseOverrides & { configFile: string; 
       throw new StatpressError('check', `the release fails its quality gates:\n${formatGateReport(results)}`);
     }
   });
-  config.inputs.push(...set.files);
+  config.inputs.push(...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec)));
   return { config, dataset, model, document, timings };
 }
 
@@ -211,9 +212,11 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     timings.gates = performance.now() - start;
   };
   let browserUsed: BrowserChoice['source'] | undefined;
+  let browserVersion: string | undefined;
   if (needBrowser) {
     await withBrowser(async (browser, choice) => {
       browserUsed = choice.source;
+      if (options.formats.includes('pdf')) browserVersion = await browser.version();
       await render(browser);
     });
   } else await render();
@@ -221,6 +224,7 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     throw new StatpressError('check', `the release fails its quality gates, so nothing was written:\n${formatGateReport(gates)}`);
   }
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  files.set('manifest.json', buildManifest({ config, document, inputs: inputFiles(config), outputs: files, ...(browserVersion ? { browserVersion } : {}) }));
   effects.writeOutputs(options.outDir, files);
   return { config, dataset, model, document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }

@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { watch, type FSWatcher, existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { figuresOf, inputFiles, OUTPUT_NAME } from './build.js';
+import { inputRoles } from './manifest.js';
 import { withBrowser } from './browser.js';
 import { checkDocument, formatGateReport } from './check.js';
 import { computeStats, type StatsModel } from './compute.js';
@@ -62,11 +63,11 @@ export class PreviewBuilder {
   classify(path: string): Stage {
     const config = this.config;
     if (!config) return 'config';
-    const file = resolve(path);
-    if (file === resolve(this.configFile) || config.inputs.map((f) => resolve(f)).includes(file)) return 'config';
-    if (dataFiles(config).includes(file)) return 'data';
-    if (Object.values(config.resources).map((f) => resolve(f)).includes(file) || file.endsWith('.json')) return 'charts';
-    return 'templates';
+    const role = inputRoles(config, [path]).get(resolve(path));
+    if (role === 'data') return 'data';
+    if (role === 'resource' || role === 'chart spec') return 'charts';
+    if (role === 'template') return 'templates';
+    return 'config';
   }
 
   /** Every file whose change should trigger a rebuild. */
@@ -147,16 +148,6 @@ export class PreviewBuilder {
     if (!document || !assets) throw new StatpressError('check', 'the draft does not build at the moment; fix the error shown in the preview first');
     return { document, assets };
   }
-}
-
-/** Data files a release reads: the register, sources, the published series and chart resources. */
-function dataFiles(config: ReleaseConfig): string[] {
-  return [
-    config.register.authorities.file,
-    ...(config.register.changes ? [config.register.changes.file] : []),
-    ...config.sources.map((s) => s.file),
-    ...(config.publishedSeries ? [config.publishedSeries.file] : []),
-  ].map((f) => resolve(f));
 }
 
 /** Reloads the page when the server says the draft was rebuilt, keeping the reader's place. */

@@ -342,6 +342,9 @@ async function fixDates(bytes: Uint8Array, iso: string): Promise<Uint8Array> {
           if (!marks.has(id)) marks.set(id, String(marks.size + 1));
           return `${head}${marks.get(id)}"`;
         });
+      // So are the drawing ids: number them in document order.
+      let drawing = 0;
+      data = data.replace(/(<wp:docPr\b[^>]*?\sid=")(\d+)"/g, (_, head: string) => `${head}${++drawing}"`);
     }
     if (name === 'docProps/core.xml') {
       data = (typeof data === 'string' ? data : Buffer.from(data).toString('utf8')).replace(/(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${iso}T00:00:00Z$3`);
