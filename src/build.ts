@@ -24,6 +24,7 @@ import { renderCharts } from './render/chart.js';
 import { withBrowser, type Browser, type BrowserChoice } from './browser.js';
 import { checkFormats } from './gates.js';
 import { buildManifest } from './manifest.js';
+import { buildWorkbook, underlyingDataFiles } from './workbook.js';
 import { renderHtml } from './render/html.js';
 import { renderDocx } from './render/docx.js';
 import { renderPdf } from './render/pdf.js';
@@ -177,10 +178,15 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     downloads: [
       ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
       ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),
+      { label: 'Underlying data (OpenDocument spreadsheet)', href: 'underlying-data.ods' },
+      { label: 'Underlying data as CSV files, with data guidance', href: 'data/data-guidance.txt' },
     ],
   });
   timings.html = performance.now() - start;
   if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
+  start = performance.now();
+  for (const [name, content] of await underlyingDataFiles(buildWorkbook(config, dataset, model, document))) files.set(name, content);
+  timings.data = performance.now() - start;
   let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     start = performance.now();

@@ -367,6 +367,16 @@ function previousGraded(index: Map<string, InspectionEvent[]>, authority: string
   return found;
 }
 
+/**
+ * The inspections and visits of the in-year period. Graded inspections count only once their
+ * report is published by the cut-off, as in the snapshot.
+ */
+export function inYearEvents(dataset: Dataset, period: PeriodRules): InspectionEvent[] {
+  const graded = new Set(dataset.framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
+  const { from, to } = period.inYear;
+  return dataset.events.filter((e) => e.date >= from && e.date <= to && (!graded.has(e.type) || (e.published !== null && e.published <= period.publishedBy)));
+}
+
 export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
   const { framework } = dataset;
   const { from, to } = period.inYear;
@@ -374,10 +384,7 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
   const headline = framework.judgements.find((j) => j.headline)?.id ?? framework.judgements[0]!.id;
   const rank = rankOf(framework);
   const good = new Set(framework.grades.filter((g) => g.goodOrBetter).map((g) => g.id));
-  // Graded inspections count only once their report is published by the cut-off, as in the snapshot.
-  const events = dataset.events.filter(
-    (e) => e.date >= from && e.date <= to && (!graded.has(e.type) || (e.published !== null && e.published <= period.publishedBy)),
-  );
+  const events = inYearEvents(dataset, period);
   const byType: InYear['byType'] = {};
   for (const t of framework.eventTypes) {
     const list = events.filter((e) => e.type === t.id);

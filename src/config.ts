@@ -170,8 +170,12 @@ export interface ReleaseConfig {
   regionPhrases: Record<string, string>;
   /** Files chart specs may use by name (e.g. map boundaries), as absolute paths. */
   resources: Record<string, string>;
-  /** Notes for the underlying-data workbook, numbered in this order. */
-  notes: Array<{ id: string; text: string }>;
+  /**
+   * Notes for the underlying-data workbook, numbered in this order. `appliesTo` names the tables
+   * (latest-judgements, in-year-inspections, inspection-history, figure-N, table-N) and columns
+   * (code, name, region, a judgement id …) whose title or header carries "[note N]".
+   */
+  notes: Array<{ id: string; text: string; appliesTo?: string[] }>;
   /** Every file the release reads, for the build manifest. */
   inputs: string[];
 }
@@ -558,7 +562,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     meta,
     regionPhrases: r.dictionary('regionPhrases'),
     resources: Object.fromEntries(Object.entries(r.dictionary('resources')).map(([k, v]) => [k, inData(v)])),
-    notes: r.has('notes') ? r.list('notes').map((n) => ({ id: n.string('id'), text: n.string('text') })) : [],
+    notes: r.has('notes') ? r.list('notes').map((n) => ({ id: n.string('id'), text: n.string('text'), appliesTo: n.strings('appliesTo', []) })) : [],
     inputs: [file, frameworkFile, ...layouts.keys()],
   };
   if (series) {

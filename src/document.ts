@@ -213,3 +213,8 @@ export function inlineText(nodes: readonly Inline[]): string {
     })
     .join('');
 }
+
+/** A path to a file published with the release (underlying-data.ods, data/…): no scheme, no "..". */
+export function isReleaseFile(url: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(url) && !url.includes('..');
+}

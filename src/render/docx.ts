@@ -36,6 +36,7 @@ import {
 import JSZip from 'jszip';
 import {
   assertNever,
+  isReleaseFile,
   type Block,
   type FigureNode,
   type Inline,
@@ -101,7 +102,11 @@ function runs(nodes: readonly Inline[], ctx: Context, style: IRunOptions = {}): 
         const children = runs(node.children, ctx, linkStyle);
         if (node.url.startsWith('#')) out.push(new InternalHyperlink({ anchor: bookmarkName(node.url.slice(1)), children }));
         else if (/^(https?:|mailto:)/i.test(node.url)) out.push(new ExternalHyperlink({ link: node.url, children }));
-        else out.push(...runs(node.children, ctx, style));
+        else {
+          // A file published beside the release: a document cannot link to it, so it is named.
+          out.push(...runs(node.children, ctx, style));
+          if (isReleaseFile(node.url)) out.push(new TextRun({ ...style, text: ` (${node.url.split('/').pop()})` }));
+        }
         break;
       }
       case 'footnoteRef': {

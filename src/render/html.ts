@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
+  isReleaseFile,
   assertNever,
   inlineText,
   type Block,
@@ -102,8 +103,10 @@ function renderInline(nodes: readonly Inline[], ctx: Context): string {
         case 'emphasis':
           return `<em>${renderInline(node.children, ctx)}</em>`;
         case 'link': {
-          const url = safeUrl(node.url);
           const inner = renderInline(node.children, ctx);
+          // Files published beside the page are links on the web; on paper they are named.
+          if (isReleaseFile(node.url)) return ctx.print ? `${inner} (${escapeHtml(node.url.split('/').pop()!)})` : `<a class="govuk-link" href="${escapeHtml(node.url)}">${inner}</a>`;
+          const url = safeUrl(node.url);
           return url ? `<a class="govuk-link" href="${escapeHtml(url)}">${inner}</a>` : inner;
         }
         case 'footnoteRef': {
