@@ -80,8 +80,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   }));
   const place: SheetColumn[] = [
     { key: 'code', label: 'Area code', description: 'ONS code of the local authority area.', width: 12 },
-    { key: 'name', label: 'Local authority', description: 'Name of the local authority as Ofsted writes it.', width: 30 },
-    { key: 'region', label: 'Ofsted region', description: 'The Ofsted region the local authority belongs to.', width: 26 },
+    { key: 'name', label: 'Local authority', description: 'Name of the local authority as the inspection data write it.', width: 30 },
+    { key: 'region', label: 'Region', description: 'The region the producer places the local authority in.', width: 26 },
   ];
   const placeCells = (code: string): SheetCell[] => {
     const a = byCode.get(code);
