@@ -315,30 +315,43 @@ function titleBlock(doc: ReportDocument): Paragraph[] {
   return out;
 }
 
-/** Rewrites the zip with fixed file dates and fixed document dates, so rebuilds are identical. */
-async function fixDates(bytes: Uint8Array, iso: string): Promise<Uint8Array> {
-  const zip = await JSZip.loadAsync(bytes);
+type PackageFiles = Map<string, string | Uint8Array>;
+
+/**
+ * The package's files before zipping. The `docx` packer zips with the time of day and
+ * run-on counters; taking its files first (its compiler, as Packer.pack does) lets us zip once,
+ * deterministically. Falls back to unzipping the packer's output if that ever changes.
+ */
+async function packageFiles(document: Document): Promise<PackageFiles> {
+  const compiler = (Packer as unknown as { compiler?: { compile(file: Document, prettify: undefined, overrides: unknown[]): PackageFiles } }).compiler;
+  if (compiler && typeof compiler.compile === 'function') return compiler.compile(document, undefined, []);
+  const zip = await JSZip.loadAsync(await Packer.toBuffer(document));
+  const files: PackageFiles = new Map();
+  for (const name of Object.keys(zip.files)) if (!zip.files[name]!.dir) files.set(name, await zip.files[name]!.async('uint8array'));
+  return files;
+}
+
+/** Zips the package with fixed file dates, fixed document dates and ids numbered in order, so rebuilds are identical. */
+async function zipDeterministic(files: PackageFiles, iso: string): Promise<Uint8Array> {
   const when = new Date(`${iso}T00:00:00Z`);
   const out = new JSZip();
-  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir).sort();
+  const text = (data: string | Uint8Array) => (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  const names = [...files.keys()].sort();
   // Hyperlink relationships get random ids; number them in order of appearance instead.
   const renamed = new Map<string, string>();
   for (const name of names.filter((n) => n.endsWith('.rels'))) {
-    const rels = await zip.files[name]!.async('string');
-    for (const [, id] of rels.matchAll(/Id="(rId[^"]*[^\d"][^"]*)"/g)) if (!renamed.has(id!)) renamed.set(id!, `rIdLink${renamed.size + 1}`);
+    for (const [, id] of text(files.get(name)!).matchAll(/Id="(rId[^"]*[^\d"][^"]*)"/g)) if (!renamed.has(id!)) renamed.set(id!, `rIdLink${renamed.size + 1}`);
   }
   const pattern = renamed.size > 0 ? new RegExp(`"(${[...renamed.keys()].map((k) => k.replace(/[-]/g, '\\-')).join('|')})"`, 'g') : undefined;
   for (const name of names) {
-    const entry = zip.files[name]!;
-    let data: string | Uint8Array = await entry.async('uint8array');
-    if (pattern && /\.(xml|rels)$/.test(name)) {
-      data = Buffer.from(data).toString('utf8').replace(pattern, (_, id: string) => `"${renamed.get(id)}"`);
-    }
+    let data: string | Uint8Array = files.get(name)!;
+    if (pattern && /\.(xml|rels)$/.test(name)) data = text(data).replace(pattern, (_, id: string) => `"${renamed.get(id)}"`);
     if (name === 'word/document.xml') {
       // The contents' bookmarks are numbered by a counter that runs on between documents.
       const toc = new Map<string, string>();
       const marks = new Map<string, string>();
-      data = (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'))
+      let drawing = 0;
+      data = text(data)
         .replace(/_Toc\d+/g, (id) => {
           if (!toc.has(id)) toc.set(id, `_Toc${toc.size + 1}`);
           return toc.get(id)!;
@@ -346,15 +359,15 @@ async function fixDates(bytes: Uint8Array, iso: string): Promise<Uint8Array> {
         .replace(/(<w:bookmark(?:Start|End)\b[^>]*\sw:id=")(\d+)"/g, (_, head: string, id: string) => {
           if (!marks.has(id)) marks.set(id, String(marks.size + 1));
           return `${head}${marks.get(id)}"`;
-        });
-      // So are the drawing ids: number them in document order.
-      let drawing = 0;
-      data = data.replace(/(<wp:docPr\b[^>]*?\sid=")(\d+)"/g, (_, head: string) => `${head}${++drawing}"`);
+        })
+        // So are the drawing ids: number them in document order.
+        .replace(/(<wp:docPr\b[^>]*?\sid=")(\d+)"/g, (_, head: string) => `${head}${++drawing}"`);
     }
     if (name === 'docProps/core.xml') {
-      data = (typeof data === 'string' ? data : Buffer.from(data).toString('utf8')).replace(/(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${iso}T00:00:00Z$3`);
+      data = text(data).replace(/(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g, `$1${iso}T00:00:00Z$3`);
     }
-    out.file(name, data, { date: when, createFolders: false });
+    // Images are compressed already: storing them saves most of the time of writing the zip.
+    out.file(name, data, { date: when, createFolders: false, ...(/\.(png|jpe?g)$/i.test(name) ? { compression: 'STORE' as const } : {}) });
   }
   return out.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
 }
@@ -479,6 +492,5 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
       },
     ],
   });
-  const bytes = await Packer.toBuffer(document);
-  return fixDates(new Uint8Array(bytes), m.published.iso);
+  return zipDeterministic(await packageFiles(document), m.published.iso);
 }
