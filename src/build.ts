@@ -20,14 +20,11 @@ import type { FigureNode, ReportDocument } from './document.js';
 import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
-import { renderCharts } from './render/chart.js';
-import { withBrowser, type Browser, type BrowserChoice } from './browser.js';
-import { checkFormats } from './gates.js';
+import { defaultChartCacheDir, renderCharts } from './render/chart.js';
+import type { Browser, BrowserChoice } from './browser.js';
 import { buildManifest } from './manifest.js';
 import { buildWorkbook, underlyingDataFiles } from './workbook.js';
 import { renderHtml } from './render/html.js';
-import { renderDocx } from './render/docx.js';
-import { renderPdf } from './render/pdf.js';
 import { printCss } from './render/print-css.js';
 import { checkDocument, formatGateReport, type GateResult } from './check.js';
 
@@ -45,6 +42,21 @@ export interface BuildOptions extends ReleaseOverrides {
   gates?: 'all' | 'document';
   /** Collect gate findings in the result instead of failing the build (`statpress check`). */
   collectGates?: boolean;
+  /**
+   * Where drawn charts are kept between builds (see `renderCharts`): a folder, or `false` for
+   * none. Default: `chartCacheDir()`.
+   */
+  chartCache?: string | false;
+}
+
+/**
+ * The chart cache builds use unless told otherwise: `STATPRESS_CACHE_DIR` if set (`off` for
+ * none), else `node_modules/.cache/statpress/charts` of this installation.
+ */
+export function chartCacheDir(): string | undefined {
+  const setting = process.env.STATPRESS_CACHE_DIR;
+  if (setting === 'off') return undefined;
+  return setting ? resolve(setting) : defaultChartCacheDir();
 }
 
 /** File writes, injected so tests can build without touching the disk. */
@@ -101,7 +113,9 @@ export async function checkRelease(options: ReleaseOverrides & { configFile: str
 }
 
 /** Everything up to the document tree: pure apart from reading the inputs. */
-export function buildDocument(options: ReleaseOverrides & { configFile: string; gates?: boolean }): Omit<BuildResult, 'files' | 'gates'> {
+export function buildDocument(
+  options: ReleaseOverrides & { configFile: string; gates?: boolean },
+): Omit<BuildResult, 'files' | 'gates'> & { checks: GateResult[] } {
   const timings: Record<string, number> = {};
   const time = <T>(name: string, fn: () => T): T => {
     const start = performance.now();
@@ -118,15 +132,16 @@ export function buildDocument(options: ReleaseOverrides & { configFile: string; 
   const model = time('compute', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
   const set = time('templates', () => loadTemplateSet(config.templateDir));
   const document = time('narrate', () => narrateReport(model, config, set, dataset));
-  time('check', () => {
-    if (options.gates === false) return;
+  const checks = time('check', () => {
+    if (options.gates === false) return [];
     const results = checkDocument(document);
     if (results.some((r) => r.findings.length > 0)) {
       throw new StatpressError('check', `the release fails its quality gates:\n${formatGateReport(results)}`);
     }
+    return results;
   });
   config.inputs.push(...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec)));
-  return { config, dataset, model, document, timings };
+  return { config, dataset, model, document, timings, checks };
 }
 
 /**
@@ -162,10 +177,12 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
   const built = buildDocument({ ...options, gates: !options.collectGates });
   const { config, dataset, model, document, timings } = built;
-  const gates: GateResult[] = options.collectGates ? checkDocument(document) : [];
+  // Every gate that ran, passed or not: the document gates, then (below) the format gates.
+  const gates: GateResult[] = options.collectGates ? checkDocument(document) : built.checks;
   const files = new Map<string, string | Uint8Array>();
   let start = performance.now();
-  const assets = await renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources });
+  const cacheDir = options.chartCache === false ? undefined : options.chartCache ?? chartCacheDir();
+  const assets = await renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources, ...(cacheDir ? { cacheDir } : {}) });
   timings.charts = performance.now() - start;
   for (const [id, asset] of assets) {
     files.set(`charts/${id}.svg`, asset.svg);
@@ -190,6 +207,7 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     start = performance.now();
+    const { renderDocx } = await import('./render/docx.js');
     docx = await renderDocx(document, assets);
     files.set(`${OUTPUT_NAME}.docx`, docx);
     timings.docx = performance.now() - start;
@@ -201,12 +219,14 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     if (browser && options.formats.includes('pdf')) {
       start = performance.now();
       const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+      const { renderPdf } = await import('./render/pdf.js');
       pdf = (await renderPdf(printable, document.meta, browser)).pdf;
       files.set(`${OUTPUT_NAME}.pdf`, pdf);
       timings.pdf = performance.now() - start;
     }
     if (!formatGates) return;
     start = performance.now();
+    const { checkFormats } = await import('./gates.js');
     gates.push(
       ...(await checkFormats({
         document,
@@ -220,6 +240,8 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
   if (needBrowser) {
+    // Loaded only when needed: a quick HTML draft never pays for the browser's modules.
+    const { withBrowser } = await import('./browser.js');
     await withBrowser(async (browser, choice) => {
       browserUsed = choice.source;
       if (options.formats.includes('pdf')) browserVersion = await browser.version();

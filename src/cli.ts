@@ -36,6 +36,8 @@ Options for build:
   --draft                   mark the release as a draft
   --quick                   skip the gates on the rendered formats (accessibility in Chromium,
                             cross-format agreement); the checks on the document still run
+  --no-cache                draw every chart afresh instead of reusing unchanged ones from
+                            node_modules/.cache/statpress (STATPRESS_CACHE_DIR=off does the same)
 
 Exit status: 0 when every output was written; 1 for bad input (the message names the file,
 row, column and value); 2 for a usage error. A failed build leaves the previous output as it was.
@@ -92,7 +94,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
   const configFile = args.positional[0];
   if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
-  const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'quick', 'help']);
+  const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'quick', 'no-cache', 'help']);
   for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const formatsFlag = args.flags.get('formats');
   const formats = (typeof formatsFlag === 'string' ? formatsFlag.split(',') : [...FORMATS]).map((f) => f.trim()) as Format[];
@@ -110,6 +112,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     ...(publishedBy ? { publishedBy } : {}),
     ...(args.flags.has('draft') ? { draft: true } : {}),
     gates: args.flags.has('quick') ? 'document' : 'all',
+    ...(args.flags.has('no-cache') ? { chartCache: false as const } : {}),
   });
   for (const warning of result.dataset.warnings) io.err(`statpress: warning: ${warning}\n`);
   const shown = relative(process.cwd(), outDir) || '.';
@@ -118,6 +121,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
     io.out(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
   }
+  io.out(`Passed ${result.gates.length} quality gates: ${result.gates.map((g) => g.gate).join(', ')}.\n`);
   return 0;
 }
 

@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { watch, type FSWatcher, existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { figuresOf, inputFiles, OUTPUT_NAME } from './build.js';
+import { chartCacheDir, figuresOf, inputFiles, OUTPUT_NAME } from './build.js';
 import { inputRoles } from './manifest.js';
 import { withBrowser } from './browser.js';
 import { checkDocument, formatGateReport } from './check.js';
@@ -26,7 +26,7 @@ import type { ReportDocument } from './document.js';
 import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
-import { forgetChartInputs, renderCharts, type ChartAsset } from './render/chart.js';
+import { forgetChartInputs, renderCharts, type ChartAsset, type ChartOptions } from './render/chart.js';
 import { renderDocx } from './render/docx.js';
 import { escapeHtml, renderHtml } from './render/html.js';
 import { renderPdf } from './render/pdf.js';
@@ -104,7 +104,7 @@ export class PreviewBuilder {
       if (gates.some((g) => g.findings.length > 0)) {
         throw new StatpressError('check', `the draft fails its quality gates:\n${formatGateReport(gates)}`);
       }
-      const assets = await time('charts', () => renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources, png: false }));
+      const assets = await time('charts', () => renderCharts(figuresOf(document), { ...this.chartOptions(), png: false }));
       const html = await time('html', () =>
         renderHtml(document, {
           assets,
@@ -139,8 +139,13 @@ export class PreviewBuilder {
   /** The current draft's charts with their PNGs (the page itself needs only the SVGs). */
   async chartsWithPng(): Promise<Map<string, ChartAsset>> {
     const { document } = this.current();
+    return renderCharts(figuresOf(document), { ...this.chartOptions() });
+  }
+
+  private chartOptions(): ChartOptions {
     const config = this.config!;
-    return renderCharts(figuresOf(document), { templateDir: config.templateDir, resources: config.resources });
+    const cacheDir = chartCacheDir();
+    return { templateDir: config.templateDir, resources: config.resources, ...(cacheDir ? { cacheDir } : {}) };
   }
 
   private current(): { document: ReportDocument; assets: Map<string, ChartAsset> } {

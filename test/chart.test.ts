@@ -6,9 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDocument, figuresOf } from '../src/build.js';
 import type { FigureNode } from '../src/document.js';
-import { renderCharts, type ChartAsset } from '../src/render/chart.js';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clearChartCache, renderCharts, type ChartAsset } from '../src/render/chart.js';
 import { renderHtml } from '../src/render/html.js';
-import { RELEASE_2025 } from './support.js';
+import { RELEASE_2025, tempDir } from './support.js';
 
 let figures: FigureNode[] = [];
 let assets = new Map<string, ChartAsset>();
@@ -144,5 +146,45 @@ describe('every figure', () => {
       expect(block).toContain(`<title id="${figure.id}-svg-title">`);
       expect(block).toContain('View data in an accessible format');
     }
+  });
+});
+
+describe('chart cache on disk', () => {
+  it('reuses an unchanged figure from an earlier run, byte for byte, and draws a changed one again', async () => {
+    const built = buildDocument({ configFile: RELEASE_2025 });
+    const dir = tempDir();
+    const options = { templateDir: built.config.templateDir, resources: built.config.resources, cacheDir: dir };
+    clearChartCache();
+    const first = await renderCharts(figures, options);
+    const entries = readdirSync(dir).filter((f) => f.endsWith('.svg'));
+    expect(entries).toHaveLength(figures.length);
+    for (const figure of figures) {
+      expect(first.get(figure.id)!.svg).toBe(assets.get(figure.id)!.svg);
+      expect(Buffer.from(first.get(figure.id)!.png).equals(Buffer.from(assets.get(figure.id)!.png))).toBe(true);
+    }
+
+    // A later process (nothing in memory) reads the entry: mark one to prove it is the one used.
+    const figure1 = entries.find((f) => readFileSync(join(dir, f), 'utf8').includes('figure-1-svg-title'))!;
+    writeFileSync(join(dir, figure1), readFileSync(join(dir, figure1), 'utf8').replace('</svg>', '<!-- from the cache --></svg>'));
+    clearChartCache();
+    const second = await renderCharts(figures, options);
+    expect(second.get('figure-1')!.svg).toContain('<!-- from the cache -->');
+    expect(second.get('figure-1')!.csv).toBe(assets.get('figure-1')!.csv);
+
+    // Changed data is another key: drawn afresh, with the new value on the chart.
+    const changed = structuredClone(figures);
+    const row = changed[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!;
+    row.value = (row.value as number) + 1;
+    clearChartCache();
+    const third = await renderCharts(changed, options);
+    expect(third.get('figure-1')!.svg).not.toContain('<!-- from the cache -->');
+    expect(third.get('figure-1')!.svg).not.toBe(assets.get('figure-1')!.svg);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.svg'))).toHaveLength(figures.length + 1);
+
+    // A damaged entry counts as absent: the chart is drawn again, not read half-written.
+    writeFileSync(join(dir, figure1.replace(/\.svg$/, '.json')), '{"width":');
+    clearChartCache();
+    const fourth = await renderCharts(figures, options);
+    expect(fourth.get('figure-1')!.svg).toBe(assets.get('figure-1')!.svg);
   });
 });

@@ -9,12 +9,12 @@
  * and label colours), `xMax` (a round axis end above the largest value) and any resource the
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { FigureNode } from '../document.js';
 import { StatpressError } from '../errors.js';
 import { FONT_FAMILY, FONT_FILES, measureText } from '../fonts.js';
@@ -36,11 +36,58 @@ export interface ChartOptions {
   templateDir: string;
   /** Named files (absolute paths) that specs may refer to. */
   resources: Record<string, string>;
+  /**
+   * A folder where drawn charts are kept between runs, by a hash of everything that decides
+   * the drawing; a later build whose figure is unchanged reads it instead of drawing it again.
+   * No folder, no cache on disk.
+   */
+  cacheDir?: string;
+}
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+let engines: Promise<{ vega: Vega; vegaLite: VegaLite }> | undefined;
+
+/** Vega and Vega-Lite, loaded on first use: a build whose charts are all cached never loads them. */
+function loadEngines(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
+  engines ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => {
+    installTextMetrics(vega);
+    return { vega, vegaLite };
+  });
+  return engines;
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The default chart cache: `node_modules/.cache/statpress/charts` of this installation. */
+export function defaultChartCacheDir(): string {
+  return join(ROOT, 'node_modules', '.cache', 'statpress', 'charts');
+}
+
+let engineKey: string | undefined;
+/**
+ * What else decides a drawing besides the filled spec: this module's own code, the versions of
+ * the drawing libraries and the font files. Any change to them is a new key, so a cache entry
+ * can never outlive the code that drew it.
+ */
+function engineFingerprint(): string {
+  if (engineKey) return engineKey;
+  const hash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
+  for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) {
+    try {
+      hash.update(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json')));
+    } catch {
+      hash.update(`${pkg}: not found`);
+    }
+  }
+  for (const file of Object.values(FONT_FILES)) hash.update(`${file}:${statSync(file).size}`);
+  engineKey = hash.digest('hex');
+  return engineKey;
 }
 
 let metricsInstalled = false;
 /** Vega measures text to place labels and size axes; make it measure the font we embed. */
-function installTextMetrics(): void {
+function installTextMetrics(vega: Vega): void {
   if (metricsInstalled) return;
   // textMetrics is exported at run time but missing from vega's type definitions.
   const metrics = (vega as unknown as { textMetrics: unknown }).textMetrics as { width: (item: Record<string, unknown>, text: unknown) => number };
@@ -139,7 +186,9 @@ function roundedMax(rows: FigureNode['chart']['data']): number {
   return Math.max(10, Math.ceil(max / 10) * 10);
 }
 
-async function renderChart(figure: FigureNode, options: ChartOptions): Promise<Omit<ChartAsset, 'png'> & { key: string }> {
+type Drawn = Omit<ChartAsset, 'png'> & { key: string };
+
+async function renderChart(figure: FigureNode, options: ChartOptions): Promise<Drawn> {
   const file = join(options.templateDir, figure.chart.spec);
   const template = readJson(specCache, file, 'chart spec');
   const { domain, range } = figure.chart;
@@ -156,12 +205,14 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<O
     refs[name] = readJson(resourceCache, path, `resource "${name}"`);
   }
   const spec = fillRefs(template, refs, file) as TopLevelSpec;
-  const key = createHash('sha256').update(JSON.stringify([figure.id, figure.altText, spec])).digest('hex');
-  const cached = drawn.get(key);
-  if (cached) return { ...cached, key };
+  const key = createHash('sha256').update(JSON.stringify([engineFingerprint(), figure.id, figure.altText, spec])).digest('hex');
+  const csv = figureCsv(figure);
+  const cached = drawn.get(key) ?? readCached(options.cacheDir, key, figure.id);
+  if (cached) return { ...cached, csv, key };
   let svg: string;
   try {
-    const compiled = compile(spec, { logger: silentLogger }).spec;
+    const { vega, vegaLite } = await loadEngines();
+    const compiled = vegaLite.compile(spec, { logger: silentLogger }).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     svg = await view.toSVG();
     view.finalize();
@@ -169,7 +220,44 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<O
     throw new StatpressError('config', `the chart could not be drawn: ${(error as Error).message}`, { file });
   }
   const finished = finishSvg(svg, figure);
-  return { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv: figureCsv(figure) };
+  return { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv };
+}
+
+/** A chart drawn by an earlier run, if the cache holds it (a damaged entry counts as absent). */
+function readCached(dir: string | undefined, key: string, id: string): ChartAsset | undefined {
+  if (!dir) return undefined;
+  try {
+    const { width, height } = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as { width: number; height: number };
+    const svg = readFileSync(join(dir, `${key}.svg`), 'utf8');
+    let png = new Uint8Array();
+    try {
+      png = new Uint8Array(readFileSync(join(dir, `${key}.png`)));
+    } catch {
+      // Drawn for a preview, without its PNG: the PNG is made when asked for.
+    }
+    if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
+    return { id, svg, png, csv: '', width, height };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a drawn chart for later runs; a cache that cannot be written is only slower. */
+function writeCached(dir: string | undefined, key: string, asset: ChartAsset): void {
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const put = (name: string, data: string | Uint8Array) => {
+      const temporary = join(dir, `.${name}.${process.pid}`);
+      writeFileSync(temporary, data);
+      renameSync(temporary, join(dir, name));
+    };
+    put(`${key}.svg`, asset.svg);
+    if (asset.png.length > 0) put(`${key}.png`, asset.png);
+    put(`${key}.json`, JSON.stringify({ id: asset.id, width: asset.width, height: asset.height }));
+  } catch {
+    // Read-only installation or full disk: carry on without the cache.
+  }
 }
 
 /** Rasterises an SVG at twice its size, off the main thread, with the embedded fonts. */
@@ -200,18 +288,24 @@ const silentLogger = {
  */
 const drawn = new Map<string, ChartAsset>();
 
-/** Renders every figure's chart: SVGs in turn, then the PNGs in parallel off the main thread. */
+/**
+ * Renders every figure's chart: SVGs in turn, then the PNGs in parallel off the main thread.
+ * A figure drawn before, in this process or (with `cacheDir`) an earlier one, is reused.
+ */
 export async function renderCharts(figures: readonly FigureNode[], options: ChartOptions): Promise<Map<string, ChartAsset>> {
-  installTextMetrics();
-  const svgs = [];
-  for (const figure of figures) svgs.push(await renderChart(figure, options));
+  const charts: Drawn[] = [];
+  for (const figure of figures) charts.push(await renderChart(figure, options));
   const assets = await Promise.all(
-    svgs.map(async ({ key, ...chart }) => {
+    charts.map(async ({ key, ...chart }) => {
       const known = drawn.get(key);
-      if (known && (known.png.length > 0 || options.png === false)) return known;
-      const asset: ChartAsset = { ...chart, png: options.png === false ? new Uint8Array() : await renderPng(chart.svg) };
+      if (known && (known.png.length > 0 || options.png === false)) return { ...known, csv: chart.csv };
+      const had = 'png' in chart && (chart as ChartAsset).png.length > 0;
+      const asset: ChartAsset = had
+        ? (chart as ChartAsset)
+        : { ...chart, png: options.png === false ? new Uint8Array() : await renderPng(chart.svg) };
       drawn.set(key, asset);
       if (drawn.size > 64) drawn.delete(drawn.keys().next().value!);
+      if (!had) writeCached(options.cacheDir, key, asset);
       return asset;
     }),
   );
