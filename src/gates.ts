@@ -30,7 +30,7 @@ export interface RenderedFormats {
 
 export const FORMAT_GATES: Record<string, string> = {
   accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium',
-  'pdf-structure': 'the PDF is tagged, has a bookmark for every section heading and alt text on every chart',
+  'pdf-structure': 'the PDF is tagged, has a bookmark for every section heading, alt text on every chart, and a contents list whose page numbers are the pages the sections start on',
   'docx-structure': 'every Word image has a description (the figure\'s alt text) and every table a repeating header row',
   agreement: 'every key message and every table cell reads the same in the HTML, the PDF text and the Word text',
 };
@@ -108,11 +108,14 @@ export interface AxeViolation {
 export interface PdfFacts extends FormatText {
   tagged: boolean;
   outline: string[];
+  /** The page (1-based) each bookmark in `outline` goes to; 0 where it has no page. */
+  outlinePages: number[];
   figureAlts: string[];
 }
 
 interface OutlineNode {
   title: string;
+  dest?: unknown;
   items?: OutlineNode[];
 }
 interface StructNode {
@@ -128,13 +131,17 @@ export async function readPdf(pdf: Uint8Array): Promise<PdfFacts> {
   const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false, useSystemFonts: false }).promise;
   try {
     const outline: string[] = [];
-    const walk = (items: OutlineNode[]): void => {
+    const outlinePages: number[] = [];
+    const walk = async (items: OutlineNode[]): Promise<void> => {
       for (const item of items) {
         outline.push(item.title);
-        walk(item.items ?? []);
+        const dest = typeof item.dest === 'string' ? await doc.getDestination(item.dest) : item.dest;
+        const ref = Array.isArray(dest) ? (dest[0] as unknown) : undefined;
+        outlinePages.push(ref && typeof ref === 'object' ? (await doc.getPageIndex(ref as { num: number; gen: number })) + 1 : 0);
+        await walk(item.items ?? []);
       }
     };
-    walk(((await doc.getOutline()) ?? []) as OutlineNode[]);
+    await walk(((await doc.getOutline()) ?? []) as OutlineNode[]);
     const markInfo = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
     const pages: string[] = [];
     const figureAlts: string[] = [];
@@ -149,7 +156,7 @@ export async function readPdf(pdf: Uint8Array): Promise<PdfFacts> {
       };
       find((await page.getStructTree()) as StructNode | null);
     }
-    return { tagged: markInfo?.Marked === true, outline, figureAlts, pages, tables: new Map() };
+    return { tagged: markInfo?.Marked === true, outline, outlinePages, figureAlts, pages, tables: new Map() };
   } finally {
     await doc.destroy();
   }
@@ -310,7 +317,34 @@ export function checkPdfStructure(doc: ReportDocument, pdf: PdfFacts): GateResul
   for (const { figure } of treeTables(doc.children)) {
     if (figure && !alts.has(figure.altText)) findings.push({ gate: 'pdf-structure', where: `Figure ${figure.number}`, message: 'its chart has no Figure tag with the alt text in the PDF' });
   }
+  findings.push(...checkPdfContents(doc, pdf));
   return { gate: 'pdf-structure', guarantees: FORMAT_GATES['pdf-structure']!, findings };
+}
+
+/**
+ * The contents list printed at the front gives, for each top-level section, the page its
+ * bookmark goes to. Read from the PDF itself, so a contents list whose numbers went stale
+ * (printed from another layout) cannot pass.
+ */
+function checkPdfContents(doc: ReportDocument, pdf: PdfFacts): Finding[] {
+  const findings: Finding[] = [];
+  const front = pdf.pages.slice(0, 2).join(' ').replace(/\s+/g, ' ');
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const block of doc.children) {
+    if (block.type !== 'section') continue;
+    const title = inlineText(block.title).replace(/\s+/g, ' ').trim();
+    const listed = new RegExp(`${title.split(' ').map(escape).join('\\s*')}\\s+(\\d+)(?!\\d)`).exec(front);
+    if (!listed) {
+      findings.push({ gate: 'pdf-structure', where: `contents, "${title}"`, message: 'the section is not in the printed contents with a page number' });
+      continue;
+    }
+    const index = pdf.outline.findIndex((t) => squash(t) === squash(title));
+    const page = index >= 0 ? pdf.outlinePages[index] : undefined;
+    if (page !== undefined && page !== Number(listed[1])) {
+      findings.push({ gate: 'pdf-structure', where: `contents, "${title}"`, message: `the contents say page ${listed[1]} but the section starts on page ${page}` });
+    }
+  }
+  return findings;
 }
 
 export function checkDocxStructure(doc: ReportDocument, docx: DocxFacts): GateResult {

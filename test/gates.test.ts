@@ -119,6 +119,14 @@ describe('gates on the rendered formats', () => {
     expect(messages).toContain('PDF: the PDF is not tagged (no MarkInfo /Marked true)');
     expect(messages).toContain('section "Introduction": has no bookmark in the PDF outline');
     expect(messages).toContain('Figure 1: its chart has no Figure tag with the alt text in the PDF');
+
+    // A contents list whose numbers went stale: the section moved a page on, the list did not.
+    const at = facts.outline.findIndex((t) => t.replace(/\s+/g, ' ').trim() === 'Further information');
+    expect(at).toBeGreaterThan(-1);
+    const listed = facts.outlinePages[at]!;
+    const moved = facts.outlinePages.map((p, i) => (i === at ? p + 1 : p));
+    const stale = checkPdfStructure(built.document, { ...facts, outlinePages: moved }).findings.map((f) => `${f.where}: ${f.message}`);
+    expect(stale).toEqual([`contents, "Further information": the contents say page ${listed} but the section starts on page ${listed + 1}`]);
   });
 
   it('agreement: a table missing from a format is named', async () => {
