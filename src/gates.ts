@@ -29,7 +29,7 @@ export interface RenderedFormats {
 }
 
 export const FORMAT_GATES: Record<string, string> = {
-  accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium',
+  accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium, with every collapsed part opened',
   'pdf-structure': 'the PDF is tagged, has a bookmark for every section heading, alt text on every chart, and a contents list whose page numbers are the pages the sections start on',
   'docx-structure': 'every Word image has a description (the figure\'s alt text) and every table a repeating header row',
   agreement: 'every key message and every table cell reads the same in the HTML, the PDF text and the Word text',

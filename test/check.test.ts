@@ -6,6 +6,7 @@ import type { FigureNode, ReportDocument, SectionNode } from '../src/document.js
 import { sampleDocument } from './fixtures/sample-document.js';
 import { RELEASE_2025, ROOT } from './support.js';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const clone = (): ReportDocument => structuredClone(sampleDocument);
 const firstSection = (doc: ReportDocument) => doc.children[0] as SectionNode;
@@ -76,4 +77,15 @@ describe('quality gates on the real releases', () => {
       for (const result of checkDocument(document)) expect(result.findings, result.gate).toEqual([]);
     });
   }
+});
+
+describe('the README', () => {
+  it('lists every gate with what it guarantees, word for word', async () => {
+    const { FORMAT_GATES } = await import('../src/gates.js');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const { document } = buildDocument({ configFile: RELEASE_2025 });
+    const gates: Array<[string, string]> = [...checkDocument(document).map((r): [string, string] => [r.gate, r.guarantees]), ...Object.entries(FORMAT_GATES)];
+    expect(gates).toHaveLength(8);
+    for (const [gate, guarantees] of gates) expect(readme, gate).toContain(`| \`${gate}\` | ${guarantees} |`);
+  });
 });
