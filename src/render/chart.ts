@@ -186,7 +186,8 @@ function roundedMax(rows: FigureNode['chart']['data']): number {
   return Math.max(10, Math.ceil(max / 10) * 10);
 }
 
-type Drawn = Omit<ChartAsset, 'png'> & { key: string };
+/** A drawn chart and its key; `png` only when it was drawn before (possibly empty: not rasterised yet). */
+type Drawn = Omit<ChartAsset, 'png'> & { key: string; png?: Uint8Array };
 
 async function renderChart(figure: FigureNode, options: ChartOptions): Promise<Drawn> {
   const file = join(options.templateDir, figure.chart.spec);
@@ -296,20 +297,21 @@ export async function renderCharts(figures: readonly FigureNode[], options: Char
   const charts: Drawn[] = [];
   for (const figure of figures) charts.push(await renderChart(figure, options));
   const assets = await Promise.all(
-    charts.map(async ({ key, ...chart }) => {
-      const known = drawn.get(key);
-      if (known && (known.png.length > 0 || options.png === false)) return { ...known, csv: chart.csv };
-      const had = 'png' in chart && (chart as ChartAsset).png.length > 0;
-      const asset: ChartAsset = had
-        ? (chart as ChartAsset)
-        : { ...chart, png: options.png === false ? new Uint8Array() : await renderPng(chart.svg) };
-      drawn.set(key, asset);
-      if (drawn.size > 64) drawn.delete(drawn.keys().next().value!);
-      if (!had) writeCached(options.cacheDir, key, asset);
+    charts.map(async ({ key, png, ...chart }) => {
+      const wanted = options.png !== false;
+      if (png && (png.length > 0 || !wanted)) return remember(key, { ...chart, png });
+      const asset = remember(key, { ...chart, png: wanted ? await renderPng(chart.svg) : new Uint8Array() });
+      writeCached(options.cacheDir, key, asset);
       return asset;
     }),
   );
   return new Map(assets.map((a) => [a.id, a]));
+}
+
+function remember(key: string, asset: ChartAsset): ChartAsset {
+  drawn.set(key, asset);
+  if (drawn.size > 64) drawn.delete(drawn.keys().next().value!);
+  return asset;
 }
 
 /** Forgets charts drawn earlier in this process (for benchmarks of a first drawing). */
