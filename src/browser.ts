@@ -74,19 +74,47 @@ export async function findBrowser(): Promise<BrowserChoice> {
   );
 }
 
+export interface BrowserSession {
+  /** The running browser, once launched (rejects if none could be found or started). */
+  ready: Promise<{ browser: Browser; choice: BrowserChoice }>;
+  /** Closes the browser if it started; safe to call whatever happened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts launching a browser now and returns at once, so the launch runs while the caller does
+ * other work (a build draws its charts and writes its Word file meanwhile).
+ */
+export function startBrowser(): BrowserSession {
+  const ready = (async () => {
+    const choice = await findBrowser();
+    const browser = await puppeteer.launch({
+      executablePath: choice.executablePath,
+      args: choice.args,
+      headless: true,
+      // A fresh profile each time keeps runs independent and reproducible.
+      userDataDir: undefined,
+    });
+    return { browser, choice };
+  })();
+  // A failed launch is reported to whoever waits for it, not as an unhandled rejection.
+  ready.catch(() => undefined);
+  return {
+    ready,
+    async close() {
+      const started = await ready.catch(() => undefined);
+      await started?.browser.close();
+    },
+  };
+}
+
 /** Launches one browser, runs `fn` with it, and always closes it, also on error. */
 export async function withBrowser<T>(fn: (browser: Browser, choice: BrowserChoice) => Promise<T>): Promise<T> {
-  const choice = await findBrowser();
-  const browser = await puppeteer.launch({
-    executablePath: choice.executablePath,
-    args: choice.args,
-    headless: true,
-    // A fresh profile each time keeps runs independent and reproducible.
-    userDataDir: undefined,
-  });
+  const session = startBrowser();
   try {
+    const { browser, choice } = await session.ready;
     return await fn(browser, choice);
   } finally {
-    await browser.close();
+    await session.close();
   }
 }

@@ -21,7 +21,7 @@ import { StatpressError } from './errors.js';
 import { loadDataset, type Dataset } from './load.js';
 import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
 import { defaultChartCacheDir, renderCharts } from './render/chart.js';
-import type { Browser, BrowserChoice } from './browser.js';
+import type { Browser, BrowserChoice, BrowserSession } from './browser.js';
 import { buildManifest } from './manifest.js';
 import { buildWorkbook, underlyingDataFiles } from './workbook.js';
 import { renderHtml } from './render/html.js';
@@ -176,6 +176,24 @@ export function figuresOf(doc: ReportDocument): FigureNode[] {
 /** Builds a release and writes it to `options.outDir`, unless a quality gate fails. */
 export async function buildRelease(options: BuildOptions, effects: Effects = nodeEffects): Promise<BuildResult> {
   const built = buildDocument({ ...options, gates: !options.collectGates });
+  const formatGates = (options.gates ?? 'all') === 'all';
+  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
+  // Chromium starts once the document is sound, and launches while the charts, the workbook and
+  // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
+  const session = needBrowser ? (await import('./browser.js')).startBrowser() : undefined;
+  try {
+    return await renderRelease(built, options, effects, session);
+  } finally {
+    await session?.close();
+  }
+}
+
+async function renderRelease(
+  built: ReturnType<typeof buildDocument>,
+  options: BuildOptions,
+  effects: Effects,
+  session: BrowserSession | undefined,
+): Promise<BuildResult> {
   const { config, dataset, model, document, timings } = built;
   // Every gate that ran, passed or not: the document gates, then (below) the format gates.
   const gates: GateResult[] = options.collectGates ? checkDocument(document) : built.checks;
@@ -213,7 +231,6 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
     timings.docx = performance.now() - start;
   }
   const formatGates = (options.gates ?? 'all') === 'all';
-  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
   const render = async (browser?: Browser): Promise<void> => {
     let pdf: Uint8Array | undefined;
     if (browser && options.formats.includes('pdf')) {
@@ -239,14 +256,11 @@ export async function buildRelease(options: BuildOptions, effects: Effects = nod
   };
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
-  if (needBrowser) {
-    // Loaded only when needed: a quick HTML draft never pays for the browser's modules.
-    const { withBrowser } = await import('./browser.js');
-    await withBrowser(async (browser, choice) => {
-      browserUsed = choice.source;
-      if (options.formats.includes('pdf')) browserVersion = await browser.version();
-      await render(browser);
-    });
+  if (session) {
+    const { browser, choice } = await session.ready;
+    browserUsed = choice.source;
+    if (options.formats.includes('pdf')) browserVersion = await browser.version();
+    await render(browser);
   } else await render();
   if (!options.collectGates && gates.some((g) => g.findings.length > 0)) {
     throw new StatpressError('check', `the release fails its quality gates, so nothing was written:\n${formatGateReport(gates)}`);
