@@ -213,8 +213,11 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     start = performance.now();
     const pdf = await page.pdf(options);
     timings.secondPrint = performance.now() - start;
+    start = performance.now();
     const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
-    return { pdf: finishPdf(pdf, meta, headings), pages: outline.pages, contents, timings };
+    const finished = finishPdf(pdf, meta, headings);
+    timings.finish = performance.now() - start;
+    return { pdf: finished, pages: outline.pages, contents, timings };
   } finally {
     await page.close();
   }
