@@ -55,7 +55,7 @@ export interface Workbook {
   cover: Array<{ label: string; value: SheetCell }>;
   notes: Array<{ number: number; id: string; text: string; appliesTo: string[] }>;
   tables: DataTable[];
-  meta: { title: string; published: IsoDate; language: string; producer: string };
+  meta: { title: string; published: IsoDate; language: string; producer: string; draft: boolean };
 }
 
 const text = (value: string): SheetCell => ({ kind: 'text', value });
@@ -209,7 +209,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       }
     }
   });
-  return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer } };
+  return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
 }
 
 function fromReportTable(table: TableNode, id: string, sheet: string, title: string, description: string): DataTable {
@@ -336,7 +336,7 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
 <office:document-styles ${ns} office:version="1.3"><office:font-face-decls><style:font-face style:name="Arial" svg:font-family="Arial" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/></office:font-face-decls><office:styles><style:default-style style:family="table-cell"><style:text-properties style:font-name="Arial" fo:font-size="12pt" fo:language="en" fo:country="GB"/></style:default-style><style:style style:name="Default" style:family="table-cell"/></office:styles></office:document-styles>`;
   const [language, country] = book.meta.language.split('-');
   const meta = `<?xml version="1.0" encoding="UTF-8"?>
-<office:document-meta ${ns} office:version="1.3"><office:meta><dc:title>${escapeXml(book.meta.title)}: underlying data</dc:title><dc:creator>${escapeXml(book.meta.producer)}</dc:creator><meta:initial-creator>${escapeXml(book.meta.producer)}</meta:initial-creator><dc:language>${escapeXml(language ?? 'en')}${country ? `-${escapeXml(country)}` : ''}</dc:language><meta:creation-date>${book.meta.published}T00:00:00</meta:creation-date><dc:date>${book.meta.published}T00:00:00</dc:date><meta:generator>statpress</meta:generator></office:meta></office:document-meta>`;
+<office:document-meta ${ns} office:version="1.3"><office:meta><dc:title>${book.meta.draft ? 'DRAFT: ' : ''}${escapeXml(book.meta.title)}: underlying data</dc:title><dc:creator>${escapeXml(book.meta.producer)}</dc:creator><meta:initial-creator>${escapeXml(book.meta.producer)}</meta:initial-creator><dc:language>${escapeXml(language ?? 'en')}${country ? `-${escapeXml(country)}` : ''}</dc:language><meta:creation-date>${book.meta.published}T00:00:00</meta:creation-date><dc:date>${book.meta.published}T00:00:00</dc:date><meta:generator>statpress</meta:generator></office:meta></office:document-meta>`;
   const manifest = `<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>`;
   const zip = new JSZip();
@@ -394,6 +394,7 @@ export function dataGuidance(book: Workbook): string {
   const lines = [
     `${book.meta.title}: data guidance`,
     '',
+    ...(book.meta.draft ? ['DRAFT: not for publication. These statistics have not been released.', ''] : []),
     `These files hold the data behind the release, published on ${formatDate(book.meta.published)} by ${book.meta.producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods.`,
     '',
   ];

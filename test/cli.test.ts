@@ -57,6 +57,12 @@ describe('statpress build', () => {
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8');
     expect(html).toMatch(/<title>DRAFT: /);
     expect(html).toMatch(/class="app-draft"/);
+    // The data published with it say so too.
+    expect(readFileSync(join(out, 'data/data-guidance.txt'), 'utf8')).toMatch(/^.*\n\nDRAFT: not for publication\./);
+    const JSZip = (await import('jszip')).default;
+    const ods = await JSZip.loadAsync(readFileSync(join(out, 'underlying-data.ods')));
+    expect(await ods.file('meta.xml')!.async('string')).toContain('<dc:title>DRAFT: ');
+    expect(await ods.file('content.xml')!.async('string')).toContain('DRAFT: not for publication');
   });
 
   it('rejects usage errors with exit 2 and help', async () => {
