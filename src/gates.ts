@@ -26,6 +26,8 @@ export interface RenderedFormats {
   docx?: Uint8Array;
   /** A running browser, for the checks that need one. */
   browser?: Browser;
+  /** The web page already read (`readHtml`), e.g. while the PDF was printing; instead of `html`. */
+  htmlReading?: HtmlReading;
 }
 
 export const FORMAT_GATES: Record<string, string> = {
@@ -60,7 +62,9 @@ export interface FormatText {
 const require = createRequire(import.meta.url);
 
 /** The web page as Chromium renders it: key messages, tables, and the page's text. */
-export async function readHtml(html: string, browser: Browser): Promise<FormatText & { axe: AxeViolation[] }> {
+export type HtmlReading = FormatText & { axe: AxeViolation[] };
+
+export async function readHtml(html: string, browser: Browser): Promise<HtmlReading> {
   const page = await browser.newPage();
   try {
     await page.setContent(html, { waitUntil: 'load' });
@@ -436,18 +440,21 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
   const { document } = input;
   const results: GateResult[] = [];
   const readings: Reading[] = [];
-  if (input.html && input.browser) {
-    const html = await readHtml(input.html, input.browser);
+  // The three formats are read at once: the browser works on the page while pdf.js reads the PDF.
+  const [html, pdf, docx] = await Promise.all([
+    input.htmlReading ?? (input.html && input.browser ? readHtml(input.html, input.browser) : undefined),
+    input.pdf ? readPdf(input.pdf) : undefined,
+    input.docx ? readDocx(input.docx) : undefined,
+  ]);
+  if (html) {
     results.push(checkAxe(html.axe));
     readings.push({ name: 'HTML', text: html, tableFor: (id) => html.tables.get(id) });
   }
-  if (input.pdf) {
-    const pdf = await readPdf(input.pdf);
+  if (pdf) {
     results.push(checkPdfStructure(document, pdf));
     readings.push({ name: 'PDF', text: pdf, tableFor: () => undefined });
   }
-  if (input.docx) {
-    const docx = await readDocx(input.docx);
+  if (docx) {
     results.push(checkDocxStructure(document, docx));
     readings.push({ name: 'DOCX', text: docx, tableFor: (id) => docx.tables.get(docxBookmarkName(id)) });
   }
