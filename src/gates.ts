@@ -31,7 +31,7 @@ export interface RenderedFormats {
 }
 
 export const FORMAT_GATES: Record<string, string> = {
-  accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium, with every collapsed part opened',
+  accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium, with every collapsed part opened, and the page fits a 320 px window without sideways scrolling',
   'pdf-structure': 'the PDF is tagged, has a bookmark for every section heading, alt text on every chart, and a contents list whose page numbers are the pages the sections start on',
   'docx-structure': 'every Word image has a description (the figure\'s alt text) and every table a repeating header row',
   agreement: 'every key message and every table cell reads the same in the HTML, the PDF text and the Word text',
@@ -62,7 +62,14 @@ export interface FormatText {
 const require = createRequire(import.meta.url);
 
 /** The web page as Chromium renders it: key messages, tables, and the page's text. */
-export type HtmlReading = FormatText & { axe: AxeViolation[] };
+export type HtmlReading = FormatText & {
+  axe: AxeViolation[];
+  /** WCAG 1.4.10 (reflow): how wide the page is in a 320 px window, and what sticks out. */
+  reflow: { width: number; culprits: string[] };
+};
+
+/** The narrowest window WCAG 1.4.10 asks a page to fit without scrolling sideways. */
+const REFLOW_WIDTH = 320;
 
 export async function readHtml(html: string, browser: Browser): Promise<HtmlReading> {
   const page = await browser.newPage();
@@ -91,11 +98,23 @@ export async function readHtml(html: string, browser: Browser): Promise<HtmlRead
       });
       return result.violations;
     })) as AxeViolation[];
+    await page.setViewport({ width: REFLOW_WIDTH, height: 800 });
+    const reflow = await page.evaluate(() => {
+      const limit = window.innerWidth;
+      // What a scroll box holds may be wider: the box scrolls, not the page.
+      const culprits = [...document.body.querySelectorAll('*')]
+        .filter((el) => el.getBoundingClientRect().right > limit + 1 && !el.parentElement?.closest('.app-table-scroll'))
+        .filter((el, _, all) => !all.some((other) => other !== el && other.contains(el)))
+        .slice(0, 5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? `.${[...el.classList].join('.')}` : ''}`);
+      return { width: document.documentElement.scrollWidth, culprits };
+    });
     return {
       keyMessages: read.keyMessages,
       tables: new Map(read.tables.map((t) => [t.id, { caption: t.caption, rows: t.rows }])),
       pages: [read.body],
       axe,
+      reflow,
     };
   } finally {
     await page.close();
@@ -302,10 +321,17 @@ const quote = (s: string, max = 90) => `"${s.length > max ? `${s.slice(0, max)}�
 
 // ── The gates ───────────────────────────────────────────────────────────────────────────────
 
-export function checkAxe(violations: AxeViolation[]): GateResult {
+export function checkAxe(violations: AxeViolation[], reflow?: HtmlReading['reflow']): GateResult {
   const findings: Finding[] = violations.flatMap((v) =>
     v.nodes.map((n) => ({ gate: 'accessibility', where: `HTML ${n.target.map(String).join(' ')}`, message: `${v.id} (${v.impact ?? 'unknown'}): ${v.help}` })),
   );
+  if (reflow && reflow.width > REFLOW_WIDTH) {
+    findings.push({
+      gate: 'accessibility',
+      where: `HTML ${reflow.culprits.join(', ') || 'page'}`,
+      message: `reflow (WCAG 1.4.10): in a ${REFLOW_WIDTH} px window the page is ${reflow.width} px wide, so readers must scroll sideways`,
+    });
+  }
   return { gate: 'accessibility', guarantees: FORMAT_GATES.accessibility!, findings };
 }
 
@@ -447,7 +473,7 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
     input.docx ? readDocx(input.docx) : undefined,
   ]);
   if (html) {
-    results.push(checkAxe(html.axe));
+    results.push(checkAxe(html.axe, html.reflow));
     readings.push({ name: 'HTML', text: html, tableFor: (id) => html.tables.get(id) });
   }
   if (pdf) {

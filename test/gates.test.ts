@@ -103,6 +103,16 @@ describe('gates on the rendered formats', () => {
     expect(rules).toEqual(expect.arrayContaining(['image-alt', 'label']));
   }, 60_000);
 
+  it('accessibility: tables that widen the page on a phone fail the reflow check', async () => {
+    // Without their scroll boxes the wide tables push the page past a 320 px window.
+    const unboxed = html.replace(/class="app-table-scroll"/g, 'class="app-unboxed"');
+    expect(unboxed).not.toBe(html);
+    const results = await withBrowser(async (browser) => failing(await checkFormats({ document: built.document, html: unboxed, browser })));
+    const reflow = (results.accessibility ?? []).filter((m) => m.includes('reflow (WCAG 1.4.10)'));
+    expect(reflow).toHaveLength(1);
+    expect(reflow[0]).toMatch(/^HTML .*table.*: reflow \(WCAG 1\.4\.10\): in a 320 px window the page is \d+ px wide/);
+  }, 60_000);
+
   it('docx-structure: an image without a description and a table without a header row are caught', async () => {
     const broken = await editDocx(docx, (xml) => xml.replace(/(<wp:docPr [^>]*)descr="[^"]*"/, '$1descr=""').replace('<w:tblHeader/>', ''));
     const results = failing(await checkFormats({ document: built.document, docx: broken }));

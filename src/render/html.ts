@@ -68,6 +68,9 @@ body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .govuk-template,.govuk-body,.govuk-heading-xl,.govuk-heading-l,.govuk-heading-m,.govuk-heading-s,.govuk-caption-l,.govuk-caption-m,.govuk-list,.govuk-table,.govuk-details,.govuk-inset-text,.govuk-summary-list,.govuk-notification-banner,.govuk-footer,.govuk-header,.govuk-skip-link,.govuk-tag{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .app-key-messages{border-left:10px solid #1d70b8;padding:5px 0 5px 20px;margin-bottom:30px}
 .app-figure{margin:30px 0 40px}
+.app-table-scroll{overflow-x:auto;margin-bottom:20px}
+.app-table-scroll>.govuk-table{margin-bottom:0}
+.app-table-scroll:focus{outline:3px solid #fd0;outline-offset:0;box-shadow:inset 0 0 0 4px #0b0c0c}
 .app-figure__title{font-weight:700;font-size:1.1875rem;line-height:1.3;margin:0 0 5px}
 .app-figure__subtitle{margin:0 0 15px;color:#505a5f}
 .app-chart svg{max-width:100%;height:auto;display:block;overflow:visible}
@@ -150,7 +153,10 @@ function renderTable(table: TableNode, ctx: Context, captionClass = 'govuk-table
   const notes = table.notes.length
     ? `<div class="app-notes">${table.notes.map((n) => `<p class="govuk-body-s">${renderInline(n, ctx)}</p>`).join('')}</div>`
     : '';
-  return `<table class="govuk-table" id="${escapeHtml(table.id)}"><caption class="govuk-table__caption ${captionClass}">${escapeHtml(table.caption)}</caption><thead class="govuk-table__head"><tr class="govuk-table__row">${head}</tr></thead><tbody class="govuk-table__body">${body}</tbody></table>${notes}`;
+  // A table wider than a phone scrolls inside its own box (which takes keyboard focus and is
+  // named by the caption) instead of widening the page.
+  const id = escapeHtml(table.id);
+  return `<div class="app-table-scroll" role="region" aria-labelledby="${id}-caption" tabindex="0"><table class="govuk-table" id="${id}"><caption class="govuk-table__caption ${captionClass}" id="${id}-caption">${escapeHtml(table.caption)}</caption><thead class="govuk-table__head"><tr class="govuk-table__row">${head}</tr></thead><tbody class="govuk-table__body">${body}</tbody></table></div>${notes}`;
 }
 
 function renderFigure(figure: FigureNode, ctx: Context): string {

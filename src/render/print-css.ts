@@ -37,6 +37,7 @@ figure.app-figure { margin: 12pt 0 16pt; }
 .app-figure__body, .app-figure figcaption, .app-chart { break-inside: avoid; page-break-inside: avoid; }
 figcaption { break-after: avoid; }
 .app-chart svg { width: 100%; height: auto; }
+.app-table-scroll { overflow: visible; }
 .app-notes { break-before: avoid; }
 table { break-inside: auto; }
 thead { display: table-header-group; }
