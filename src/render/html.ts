@@ -70,7 +70,8 @@ body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .app-figure{margin:30px 0 40px}
 .app-table-scroll{overflow-x:auto;margin-bottom:20px}
 .app-table-scroll>.govuk-table{margin-bottom:0}
-.app-table-scroll:focus{outline:3px solid #fd0;outline-offset:0;box-shadow:inset 0 0 0 4px #0b0c0c}
+.app-table-scroll caption{max-width:calc(100vw - 30px);position:sticky;left:0}
+.app-table-scroll:focus{outline:3px solid #fd0;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}
 .app-figure__title{font-weight:700;font-size:1.1875rem;line-height:1.3;margin:0 0 5px}
 .app-figure__subtitle{margin:0 0 15px;color:#505a5f}
 .app-chart svg{max-width:100%;height:auto;display:block;overflow:visible}
