@@ -8,7 +8,7 @@
  * of printing, which is replaced by the release's publication date, and bookmark titles are
  * replaced by the headings' own text.
  */
-import type { Browser } from 'puppeteer-core';
+import type { Browser, PDFOptions } from 'puppeteer-core';
 import type { ReportMeta } from '../document.js';
 import { escapeHtml } from './html.js';
 
@@ -142,6 +142,21 @@ export function finishPdf(pdf: Uint8Array, meta: ReportMeta, headings: string[] 
  * Prints the print-mode HTML to PDF with a browser the caller owns (one per build). The page's
  * contents list must have `.app-page[data-target]` slots for page numbers.
  */
+/** How the release is printed: A4, tagged, bookmarked, with the running footer (and draft header). */
+export function printOptions(meta: ReportMeta): PDFOptions {
+  return {
+    format: 'a4',
+    printBackground: true,
+    tagged: true,
+    outline: true,
+    displayHeaderFooter: true,
+    headerTemplate: headerTemplate(meta),
+    footerTemplate: footerTemplate(meta),
+    margin: { top: '18mm', bottom: '20mm', left: '17mm', right: '17mm' },
+    preferCSSPageSize: false,
+  };
+}
+
 export async function renderPdf(html: string, meta: ReportMeta, browser: Browser): Promise<PdfResult> {
   const timings: Record<string, number> = {};
   const page = await browser.newPage();
@@ -150,17 +165,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     await page.setContent(html, { waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
     timings.load = performance.now() - start;
-    const options = {
-      format: 'a4' as const,
-      printBackground: true,
-      tagged: true,
-      outline: true,
-      displayHeaderFooter: true,
-      headerTemplate: headerTemplate(meta),
-      footerTemplate: footerTemplate(meta),
-      margin: { top: '18mm', bottom: '20mm', left: '17mm', right: '17mm' },
-      preferCSSPageSize: false,
-    };
+    const options = printOptions(meta);
     // Reserve room for two-digit page numbers, so filling them in cannot move anything.
     await page.evaluate(() => {
       for (const slot of document.querySelectorAll<HTMLElement>('.app-page')) slot.textContent = '00';
