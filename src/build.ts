@@ -230,44 +230,41 @@ async function renderRelease(
     files.set(`${OUTPUT_NAME}.docx`, docx);
     timings.docx = performance.now() - start;
   }
-  const formatGates = (options.gates ?? 'all') === 'all';
-  const render = async (browser?: Browser): Promise<void> => {
-    const gateModule = formatGates ? import('./gates.js') : undefined;
-    // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
-    const htmlReading =
-      gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
-    htmlReading?.catch(() => undefined);
-    let pdf: Uint8Array | undefined;
-    if (browser && options.formats.includes('pdf')) {
-      start = performance.now();
-      const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
-      const { renderPdf } = await import('./render/pdf.js');
-      pdf = (await renderPdf(printable, document.meta, browser)).pdf;
-      files.set(`${OUTPUT_NAME}.pdf`, pdf);
-      timings.pdf = performance.now() - start;
-    }
-    if (!gateModule) return;
-    start = performance.now();
-    const { checkFormats } = await gateModule;
-    gates.push(
-      ...(await checkFormats({
-        document,
-        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
-        ...(pdf ? { pdf } : {}),
-        ...(docx ? { docx } : {}),
-      })),
-    );
-    // What the gates cost beyond the time they ran beside the PDF.
-    timings.gates = performance.now() - start;
-  };
+  let browser: Browser | undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
   if (session) {
-    const { browser, choice } = await session.ready;
-    browserUsed = choice.source;
+    const started = await session.ready;
+    browser = started.browser;
+    browserUsed = started.choice.source;
     if (options.formats.includes('pdf')) browserVersion = await browser.version();
-    await render(browser);
-  } else await render();
+  }
+  const gateModule = (options.gates ?? 'all') === 'all' ? import('./gates.js') : undefined;
+  // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
+  const htmlReading = gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
+  htmlReading?.catch(() => undefined);
+  let pdf: Uint8Array | undefined;
+  if (browser && options.formats.includes('pdf')) {
+    start = performance.now();
+    const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+    const { renderPdf } = await import('./render/pdf.js');
+    pdf = (await renderPdf(printable, document.meta, browser)).pdf;
+    files.set(`${OUTPUT_NAME}.pdf`, pdf);
+    timings.pdf = performance.now() - start;
+  }
+  if (gateModule) {
+    start = performance.now();
+    const { checkFormats } = await gateModule;
+    const results = await checkFormats({
+      document,
+      ...(htmlReading ? { htmlReading: await htmlReading } : {}),
+      ...(pdf ? { pdf } : {}),
+      ...(docx ? { docx } : {}),
+    });
+    gates.push(...results);
+    // What the gates cost beyond the time they ran beside the PDF.
+    timings.gates = performance.now() - start;
+  }
   if (!options.collectGates && gates.some((g) => g.findings.length > 0)) {
     throw new StatpressError('check', `the release fails its quality gates, so nothing was written:\n${formatGateReport(gates)}`);
   }
