@@ -10,7 +10,7 @@
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
@@ -18,6 +18,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { FigureNode } from '../document.js';
 import { StatpressError } from '../errors.js';
 import { FONT_FAMILY, FONT_FILES, measureText } from '../fonts.js';
+import { PACKAGE_ROOT, versionOf } from '../package.js';
 
 export interface ChartAsset {
   id: string;
@@ -57,11 +58,9 @@ function loadEngines(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
   return engines;
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /** The default chart cache: `node_modules/.cache/statpress/charts` of this installation. */
 export function defaultChartCacheDir(): string {
-  return join(ROOT, 'node_modules', '.cache', 'statpress', 'charts');
+  return join(PACKAGE_ROOT, 'node_modules', '.cache', 'statpress', 'charts');
 }
 
 let engineKey: string | undefined;
@@ -73,13 +72,7 @@ let engineKey: string | undefined;
 function engineFingerprint(): string {
   if (engineKey) return engineKey;
   const hash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) {
-    try {
-      hash.update(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json')));
-    } catch {
-      hash.update(`${pkg}: not found`);
-    }
-  }
+  for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) hash.update(`${pkg}@${versionOf(pkg)}`);
   for (const file of Object.values(FONT_FILES)) hash.update(`${file}:${statSync(file).size}`);
   engineKey = hash.digest('hex');
   return engineKey;
