@@ -80,6 +80,8 @@ export interface Layout {
     published?: string[];
     type: string[];
     theme?: string[];
+    /** A web address for the authority's inspection reports (http or https only). */
+    link?: string[];
     judgements: Record<string, string[]>;
   };
   /** Raw spelling → framework id, per kind of value; matched without regard to case or spacing. */
@@ -388,6 +390,8 @@ function readLayout(file: string, framework: Framework): Layout {
   const name = optional('authorityName');
   const published = optional('published');
   const theme = optional('theme');
+  const link = optional('link');
+  if (link) layout.columns.link = link;
   if (code) layout.columns.authorityCode = code;
   if (name) layout.columns.authorityName = name;
   if (published) layout.columns.published = published;

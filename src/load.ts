@@ -37,6 +37,8 @@ export interface InspectionEvent {
   /** Judgement id → grade id, or null where the judgement was not made. */
   grades: Record<string, string | null>;
   theme: string | null;
+  /** Where readers find the authority's inspection reports, where the source gives it. */
+  link?: string;
   origin: Origin;
 }
 
@@ -230,6 +232,7 @@ interface SourceColumns {
   published?: string;
   type: string;
   theme?: string;
+  link?: string;
   judgements: Array<[string, string]>;
 }
 
@@ -244,6 +247,8 @@ function resolveColumns(table: Table, layout: Layout): SourceColumns {
   const name = c.authorityName && !code ? pickColumn(table, c.authorityName, true) : pickColumn(table, c.authorityName, false);
   const published = pickColumn(table, c.published, false);
   const theme = pickColumn(table, c.theme, false);
+  const link = pickColumn(table, c.link, false);
+  if (link) columns.link = link;
   if (code) columns.code = code;
   if (name) columns.name = name;
   if (c.published && !published) pickColumn(table, c.published, true);
@@ -363,8 +368,16 @@ function loadSource(
         }
       }
     }
+    let link: string | undefined;
+    if (columns.link) {
+      const raw = (cells[columns.link] ?? '').trim();
+      // Data are text: only a plain web address may become a link in the published files.
+      if (raw !== '' && !/^https?:\/\/[^\s<>"'`\\]+$/i.test(raw)) {
+        errors.add(new StatpressError('bad-value', 'not a web address (expected one starting http:// or https://)', at(columns.link, raw)));
+      } else if (raw !== '') link = raw;
+    }
     if (errors.errors.length > before || !authority) continue;
-    events.push({ authority, type, date, published, grades: eventGrades, theme, origin: { file: table.file, row: line } });
+    events.push({ authority, type, date, published, grades: eventGrades, theme, ...(link ? { link } : {}), origin: { file: table.file, row: line } });
   }
   if (source.invalidRows === 'warn') {
     for (const error of errors.errors) warnings.push(`left out: ${error.describe()}`);

@@ -88,6 +88,15 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     return [text(code), text(a?.name ?? code), a?.region ? text(a.region) : x];
   };
   const dateCell = (d: IsoDate | null): SheetCell => (d ? { kind: 'date', value: d } : x);
+  // Web links, where the sources give them: the event's own, else the latest given for the authority.
+  const linkOf = new Map<string, string>();
+  for (const e of [...dataset.events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) if (e.link) linkOf.set(e.authority, e.link);
+  const linked = linkOf.size > 0;
+  const latestLink = (code: string, date: IsoDate, type: string) => dataset.events.find((e) => e.authority === code && e.date === date && e.type === type)?.link;
+  const linkColumn: SheetColumn[] = linked
+    ? [{ key: 'webLink', label: 'Web link', description: "Where the inspection report can be read on the producer's website; [x] where the data give no address.", width: 44 }]
+    : [];
+  const linkCell = (url: string | undefined): SheetCell[] => (!linked ? [] : url ? [{ kind: 'link', text: url, url }] : [x]);
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en-GB');
 
   const tables: DataTable[] = [];
@@ -109,10 +118,11 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       { key: 'inspectionType', label: 'Inspection type', description: 'Type of the most recent graded inspection.', width: 24 },
       ...judgementColumns,
       ...(hasClasses ? [{ key: 'class', label: 'Inspection outcome group', description: 'The group the framework places the authority in from its latest judgements.', width: 26 }] : []),
+      ...linkColumn,
     ],
     rows: existing.map((authority) => {
       const a = inspected.get(authority.code);
-      if (!a) return [...placeCells(authority.code), z, z, text('Not yet inspected'), ...framework.judgements.map(() => z), ...(hasClasses ? [z] : [])];
+      if (!a) return [...placeCells(authority.code), z, z, text('Not yet inspected'), ...framework.judgements.map(() => z), ...(hasClasses ? [z] : []), ...linkCell(linkOf.get(authority.code))];
       const cls = a.class ? framework.classifications.find((c) => c.id === a.class) : undefined;
       return [
         ...placeCells(a.code),
@@ -121,6 +131,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
         text(typeLabel.get(a.type) ?? a.type),
         ...framework.judgements.map((j) => grade(a.grades[j.id])),
         ...(hasClasses ? [cls ? text(cls.label) : z] : []),
+        ...linkCell(latestLink(a.code, a.date, a.type) ?? linkOf.get(a.code)),
       ];
     }),
   });
@@ -141,6 +152,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       { key: 'type', label: 'Inspection or visit type', description: 'Type of inspection or visit.', width: 26 },
       ...judgementColumns,
       { key: 'theme', label: 'Visit theme', description: 'What the visit looked at, for visits that have a theme; [z] for other types.', width: 34 },
+      ...linkColumn,
     ],
     rows: inYear.map((e) => [
       ...placeCells(e.authority),
@@ -149,6 +161,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       text(typeLabel.get(e.type) ?? e.type),
       ...framework.judgements.map((j) => (graded.has(e.type) ? grade(e.grades[j.id]) : z)),
       e.theme ? text(themeLabel.get(e.theme) ?? e.theme) : z,
+      ...linkCell(e.link ?? linkOf.get(e.authority)),
     ]),
   });
 
@@ -166,11 +179,20 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       { key: 'publicationDate', label: 'Publication date', description: 'Date the inspection report was published; [x] where not available.', width: 16 },
       { key: 'inspectionType', label: 'Inspection type', description: 'Type of graded inspection.', width: 24 },
       ...judgementColumns,
+      ...linkColumn,
     ],
     rows: history.map((e) => {
       const a = byCode.get(e.authority);
       const current = !!a && (a.until === undefined || a.until >= asAt);
-      return [...placeCells(e.authority), text(current ? 'Current' : 'No longer exists'), dateCell(e.date), dateCell(e.published), text(typeLabel.get(e.type) ?? e.type), ...framework.judgements.map((j) => grade(e.grades[j.id]))];
+      return [
+        ...placeCells(e.authority),
+        text(current ? 'Current' : 'No longer exists'),
+        dateCell(e.date),
+        dateCell(e.published),
+        text(typeLabel.get(e.type) ?? e.type),
+        ...framework.judgements.map((j) => grade(e.grades[j.id])),
+        ...linkCell(e.link ?? linkOf.get(e.authority)),
+      ];
     }),
   });
 

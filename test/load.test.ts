@@ -65,6 +65,12 @@ describe('located errors for bad input', () => {
     expect(error.describe()).toMatch(/row 7, column "Inspection date", value "31\/03\/2024": not a real date \(expected yyyy-MM-dd\)/);
   });
 
+  it('refuses a web link that is not a web address, so data never become a script link', () => {
+    const error = errorWithHistory((lines) => setCell(lines, 5, 'Web link', 'javascript:alert(1)'));
+    expect(error.code).toBe('bad-value');
+    expect(error.describe()).toMatch(/ILACS_inspection_history\.csv, row 5, column "Web link", value "javascript:alert\(1\)": not a web address \(expected one starting http:\/\/ or https:\/\/\)/);
+  });
+
   it('names an impossible date', () => {
     const error = errorWithHistory((lines) => setCell(lines, 9, 'Publication date', '2023-02-30'));
     expect(error.describe()).toMatch(/row 9, column "Publication date", value "2023-02-30": not a real date/);

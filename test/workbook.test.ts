@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease, type BuildResult } from '../src/build.js';
 import type { Block, FigureNode } from '../src/document.js';
 import { StatpressError } from '../src/errors.js';
-import { RELEASE_2025, releaseVariant, tempDir } from './support.js';
+import { readCsv, RELEASE_2025, releaseVariant, tempDir } from './support.js';
 
 let result: BuildResult;
 let out: string;
@@ -99,6 +99,24 @@ describe('underlying-data.ods', () => {
         expect(Number(row.cells[i]!.text), `${label} ${grade.label}`).toBe(Math.floor(share + 0.5));
       });
     }
+  });
+
+  it('gives each authority the web link of its latest inspection in the source, as a real link', async () => {
+    // Independently of the loader: the raw history's link for the row of each authority's latest inspection.
+    const latest = new Map(result.model.current.authorities.map((a) => [a.code, a.date]));
+    const expected = new Map(
+      readCsv('ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv')
+        .filter((r) => latest.get(r['Local authority area code']!) === r['Inspection date'])
+        .map((r) => [r['Local authority area code']!, r['Web link']!]),
+    );
+    const { header, rows } = table('Latest_judgements');
+    const column = header.indexOf('Web link');
+    expect(column).toBeGreaterThan(0);
+    expect(expected.size).toBe(153);
+    for (const row of rows) expect(row[column], row[1]).toBe(expected.get(row[0]!));
+    const content = await (await JSZip.loadAsync(readFileSync(join(out, 'underlying-data.ods')))).file('content.xml')!.async('string');
+    const sheet = /<table:table table:name="Latest_judgements">([\s\S]*?)<\/table:table>/.exec(content)![1]!;
+    expect(sheet.match(/xlink:href="https:\/\/reports\.ofsted\.gov\.uk\/provider\/[^"]+"/g)).toHaveLength(153);
   });
 
   it('has no empty cells in any table, and each row as wide as its header', () => {
