@@ -23,6 +23,8 @@ export interface GateResult {
 interface Located {
   where: string;
   inlines: readonly Inline[];
+  /** A bullet's opening words continue the sentence that leads into the list. */
+  item?: boolean;
 }
 
 /** Every run of narrative inline content, with the section path it sits in. */
@@ -42,7 +44,7 @@ function narrativeRuns(doc: ReportDocument): Located[] {
         case 'list': {
           const items = (list: typeof block): void => {
             for (const item of list.items) {
-              out.push({ where: path, inlines: item.children });
+              out.push({ where: path, inlines: item.children, item: true });
               if (item.sublist) items(item.sublist);
             }
           };
@@ -163,6 +165,42 @@ export function checkRoundingNotes(doc: ReportDocument, note: RegExp = /Due to r
   return { gate: 'rounding', guarantees: 'rounded percentages add up to 100, and the rounding note appears exactly where they do not', findings };
 }
 
+const STYLE_GUARANTEE =
+  'no sentence begins with a numeral, ranges use "to" rather than a dash, changes between percentages are in percentage points, and dates have no ordinals or commas';
+
+/**
+ * GOV.UK style for numbers in running text. Template words are checked with the values as
+ * printed; text from the data (names) is left as the data spell it.
+ */
+export function checkStyle(doc: ReportDocument): GateResult {
+  const findings: Finding[] = [];
+  const add = (where: string, message: string) => findings.push({ gate: 'style', where, message });
+  for (const run of narrativeRuns(doc)) {
+    // The run as read, with each data string replaced by a neutral word so names cannot trip a rule.
+    const text = run.inlines.map((node) => (node.type === 'text' && node.data ? 'Name' : node.type === 'value' ? node.text : inlineText([node]))).join('');
+    const sentences = text.split(/(?<=[.!?])\s+(?=\S)/);
+    sentences.forEach((sentence, i) => {
+      if (run.item && i === 0) return;
+      if (/^\d/.test(sentence)) add(run.where, `a sentence begins with a numeral: "${sentence.slice(0, 60)}"`);
+    });
+    const range = /\b\d[\d,.]*%?\s?[-–—]\s?\d[\d,.]*\b/.exec(text);
+    if (range) add(run.where, `a range written with a dash ("${range[0]}"): write "to"`);
+    const ordinal = /\b\d{1,2}(st|nd|rd|th)\b/.exec(text);
+    if (ordinal) add(run.where, `a date with an ordinal ("${ordinal[0]}")`);
+    const comma = /\b(January|February|March|April|May|June|July|August|September|October|November|December),\s\d{4}\b/.exec(text);
+    if (comma) add(run.where, `a comma inside a date ("${comma[0]}")`);
+    run.inlines.forEach((node, i) => {
+      if (node.type !== 'value' || node.format !== 'points') return;
+      const next = run.inlines[i + 1];
+      const after = next && next.type === 'text' ? next.value : '';
+      if (!/percentage points?$/.test(node.text) && !/^\s*percentage points?\b/.test(after)) {
+        add(run.where, `a change between percentages is not in percentage points: "${node.text}${after.slice(0, 20)}"`);
+      }
+    });
+  }
+  return { gate: 'style', guarantees: STYLE_GUARANTEE, findings };
+}
+
 /** Heading order, anchors, footnotes, alt text, data tables, captions, link text. */
 export function checkStructure(doc: ReportDocument): GateResult {
   try {
@@ -180,7 +218,7 @@ export function checkStructure(doc: ReportDocument): GateResult {
 
 /** The gates that need only the document tree. */
 export function checkDocument(doc: ReportDocument): GateResult[] {
-  return [checkStructure(doc), checkNumbersTrace(doc), checkDirections(doc), checkRoundingNotes(doc)];
+  return [checkStructure(doc), checkNumbersTrace(doc), checkDirections(doc), checkRoundingNotes(doc), checkStyle(doc)];
 }
 
 /** A readable report of gate results. */

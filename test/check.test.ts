@@ -1,7 +1,7 @@
 /** Each quality gate fails on a deliberately broken document, and passes on the real releases. */
 import { describe, expect, it } from 'vitest';
 import { buildDocument } from '../src/build.js';
-import { checkDirections, checkDocument, checkNumbersTrace, checkRoundingNotes, checkStructure } from '../src/check.js';
+import { checkDirections, checkDocument, checkNumbersTrace, checkRoundingNotes, checkStructure, checkStyle } from '../src/check.js';
 import type { FigureNode, ReportDocument, SectionNode } from '../src/document.js';
 import { sampleDocument } from './fixtures/sample-document.js';
 import { RELEASE_2025, ROOT } from './support.js';
@@ -60,6 +60,36 @@ describe('quality gates on broken input', () => {
     expect(checkRoundingNotes(tidy).findings.map((f) => f.message)).toEqual(['every distribution adds up to 100, yet the rounding note is shown']);
   });
 
+  it('style: a sentence opening on a number, a dashed range, a percentage change in %, and dated ordinals are caught', () => {
+    const doc = clone();
+    expect(checkStyle(doc).findings).toEqual([]);
+    const count = { type: 'value' as const, raw: 19, text: '19', format: 'count' as const, ref: 'current.judgements.overall.grades.inadequate.count' };
+    firstSection(doc).children.push(
+      { type: 'paragraph', children: [{ type: 'text', value: 'Most improved. ' }, count, { type: 'text', value: ' declined.' }] },
+      { type: 'paragraph', children: [{ type: 'text', value: 'Between 2023-24 and the 1st of April, 31 March, 2025 was the date.' }] },
+      {
+        type: 'paragraph',
+        children: [
+          { type: 'text', value: 'Good rose by ' },
+          { type: 'value', raw: 3.4, text: '3%', format: 'points', ref: 'changes.0.points.good' },
+          { type: 'text', value: '.' },
+        ],
+      },
+      // A bullet may open on a number (it continues the lead-in sentence); its second sentence may not.
+      { type: 'list', ordered: false, items: [{ children: [count, { type: 'text', value: ' standard inspections' }] }, { children: [{ type: 'text', value: 'Fine. ' }, count, { type: 'text', value: ' more.' }] }] },
+      // Names from the data are as the data spell them.
+      { type: 'paragraph', children: [{ type: 'text', value: 'Visited ' }, { type: 'text', value: '3-5 Main Street', data: true }, { type: 'text', value: '.' }] },
+    );
+    expect(checkStyle(doc).findings.map((f) => f.message)).toEqual([
+      'a sentence begins with a numeral: "19 declined."',
+      'a range written with a dash ("2023-24"): write "to"',
+      'a date with an ordinal ("1st")',
+      'a comma inside a date ("March, 2025")',
+      'a change between percentages is not in percentage points: "3%."',
+      'a sentence begins with a numeral: "19 more."',
+    ]);
+  });
+
   it('structure: a skipped heading level and a missing footnote are caught', () => {
     const doc = clone();
     firstSection(doc).children.push({ type: 'section', id: 'deep', depth: 4, title: [{ type: 'text', value: 'Too deep' }], children: [] });
@@ -85,7 +115,7 @@ describe('the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const { document } = buildDocument({ configFile: RELEASE_2025 });
     const gates: Array<[string, string]> = [...checkDocument(document).map((r): [string, string] => [r.gate, r.guarantees]), ...Object.entries(FORMAT_GATES)];
-    expect(gates).toHaveLength(8);
+    expect(gates).toHaveLength(9);
     for (const [gate, guarantees] of gates) expect(readme, gate).toContain(`| \`${gate}\` | ${guarantees} |`);
   });
 });
