@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearChartCache, renderCharts, type ChartAsset } from '../src/render/chart.js';
 import { renderHtml } from '../src/render/html.js';
+import { printCss } from '../src/render/print-css.js';
 import { RELEASE_2025, tempDir } from './support.js';
 
 let figures: FigureNode[] = [];
@@ -29,7 +30,9 @@ function markGroup(svg: string, cls: string): string {
   return parts.join('');
 }
 const fills = (fragment: string) => [...fragment.matchAll(/<path[^>]*fill="(#[0-9a-fA-F]{6})"/g)].map((m) => m[1]!.toUpperCase());
-const texts = (fragment: string) => [...fragment.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+/** Each text element's words; a label on two lines (two tspans) reads as one. */
+const texts = (fragment: string) =>
+  [...fragment.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) => m[1]!.replace(/<\/tspan><tspan[^>]*>/g, ' ').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&'));
 const count = (list: string[]) => list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
 
 beforeAll(async () => {
@@ -135,6 +138,17 @@ describe('every figure', () => {
       expect(fromChart.sort()).toEqual(fromTable.sort());
       const csv = assets.get(figure.id)!.csv.trim().split('\r\n');
       expect(csv).toHaveLength(figure.chart.data.length + 1);
+    }
+  });
+
+  it('is drawn no wider than the printed text column, so its 16 px text prints at 12 pt or more', () => {
+    const page = /@page\s*{[^}]*size:\s*A4;\s*margin:\s*[\d.]+mm\s+([\d.]+)mm\s+[\d.]+mm\s+([\d.]+)mm/.exec(printCss());
+    expect(page).not.toBeNull();
+    const column = ((210 - Number(page![1]) - Number(page![2])) / 25.4) * 96;
+    for (const figure of figures) {
+      const asset = assets.get(figure.id)!;
+      expect(asset.width, figure.id).toBeLessThanOrEqual(column);
+      expect(asset.svg, figure.id).not.toMatch(/font-size="(?:[0-9]|1[0-5])(?:\.\d+)?px"/);
     }
   });
 
