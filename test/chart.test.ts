@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDocument, figuresOf } from '../src/build.js';
 import type { FigureNode } from '../src/document.js';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clearChartCache, renderCharts, type ChartAsset } from '../src/render/chart.js';
+import { CHART_CACHE_ENTRIES, clearChartCache, renderCharts, type ChartAsset } from '../src/render/chart.js';
 import { renderHtml } from '../src/render/html.js';
 import { printCss } from '../src/render/print-css.js';
 import { RELEASE_2025, tempDir } from './support.js';
@@ -194,6 +194,22 @@ describe('chart cache on disk', () => {
     expect(third.get('figure-1')!.svg).not.toContain('<!-- from the cache -->');
     expect(third.get('figure-1')!.svg).not.toBe(assets.get('figure-1')!.svg);
     expect(readdirSync(dir).filter((f) => f.endsWith('.svg'))).toHaveLength(figures.length + 1);
+
+    // The cache keeps the most recently used drawings and forgets the oldest beyond its size.
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (let i = 0; i < CHART_CACHE_ENTRIES; i++) {
+      writeFileSync(join(dir, `stale${i}.json`), '{}');
+      writeFileSync(join(dir, `stale${i}.svg`), '<svg/>');
+      utimesSync(join(dir, `stale${i}.json`), old, old);
+    }
+    clearChartCache();
+    const changedAgain = structuredClone(changed);
+    changedAgain[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!.value = (row.value as number) + 1;
+    await renderCharts(changedAgain, options);
+    const kept = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(kept).toHaveLength(CHART_CACHE_ENTRIES);
+    expect(kept.filter((f) => f.startsWith('stale'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
+    expect(readdirSync(dir).filter((f) => f.startsWith('stale') && f.endsWith('.svg'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
 
     // A damaged entry counts as absent: the chart is drawn again, not read half-written.
     writeFileSync(join(dir, figure1.replace(/\.svg$/, '.json')), '{"width":');

@@ -9,7 +9,7 @@
  * and label colours), `xMax` (a round axis end above the largest value) and any resource the
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -230,6 +230,9 @@ function readCached(dir: string | undefined, key: string, id: string): ChartAsse
       // Drawn for a preview, without its PNG: the PNG is made when asked for.
     }
     if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
+    // Used again: keep it longest when the cache is pruned.
+    const now = new Date();
+    utimesSync(join(dir, `${key}.json`), now, now);
     return { id, svg, png, csv: '', width, height };
   } catch {
     return undefined;
@@ -249,8 +252,24 @@ function writeCached(dir: string | undefined, key: string, asset: ChartAsset): v
     put(`${key}.svg`, asset.svg);
     if (asset.png.length > 0) put(`${key}.png`, asset.png);
     put(`${key}.json`, JSON.stringify({ id: asset.id, width: asset.width, height: asset.height }));
+    pruneCache(dir);
   } catch {
     // Read-only installation or full disk: carry on without the cache.
+  }
+}
+
+/** How many drawings the cache keeps: every figure of a few dozen recent drafts. */
+export const CHART_CACHE_ENTRIES = 200;
+
+/** Forgets the least recently written drawings once the cache holds more than it keeps. */
+function pruneCache(dir: string): void {
+  const entries = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ key: f.slice(0, -'.json'.length), time: statSync(join(dir, f)).mtimeMs }));
+  if (entries.length <= CHART_CACHE_ENTRIES) return;
+  entries.sort((a, b) => a.time - b.time);
+  for (const { key } of entries.slice(0, entries.length - CHART_CACHE_ENTRIES)) {
+    for (const ext of ['json', 'svg', 'png']) rmSync(join(dir, `${key}.${ext}`), { force: true });
   }
 }
 
