@@ -23,7 +23,8 @@ import { loadTemplateSet, narrateReport, type TemplateSet } from './narrate.js';
 import { defaultChartCacheDir, renderCharts } from './render/chart.js';
 import type { Browser, BrowserChoice, BrowserSession } from './browser.js';
 import { buildManifest } from './manifest.js';
-import { buildWorkbook, underlyingDataFiles } from './workbook.js';
+import { buildWorkbook } from './workbook.js';
+import { underlyingDataFiles } from './underlying-data.js';
 import { renderHtml } from './render/html.js';
 import { printCss } from './render/print-css.js';
 import { checkDocument, formatGateReport, type GateResult } from './check.js';
@@ -214,6 +215,7 @@ async function renderRelease(
       ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
       ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),
       { label: 'Underlying data (OpenDocument spreadsheet)', href: 'underlying-data.ods' },
+      { label: 'Underlying data (Excel workbook)', href: 'underlying-data.xlsx' },
       { label: 'Underlying data as CSV files, with data guidance', href: 'data/data-guidance.txt' },
     ],
   });

@@ -3,7 +3,7 @@
  * the report, so the two cannot disagree. Written as
  *
  *   underlying-data.ods   an OpenDocument spreadsheet laid out as the Government Analysis
- *                         Function asks: cover sheet, contents with links, notes, one table per
+ *                         Function asks (underlying-data.xlsx is its Excel twin, see xlsx.ts): cover sheet, contents with links, notes, one table per
  *                         sheet with its title in A1, a header row marked as such, shorthand
  *                         ([z], [x]) instead of blanks, real dates, real links, readable widths
  *   data/*.csv            the same tables as tidy CSVs (UTF-8, header row, ISO dates)
@@ -326,7 +326,7 @@ export function sheetsOf(book: Workbook): Array<{ name: string; title: string; d
 }
 
 /** Column widths in characters for a sheet. */
-function widthsOf(book: Workbook, name: string): number[] {
+export function widthsOf(book: Workbook, name: string): number[] {
   if (name === 'Cover') return [20, 100];
   if (name === 'Contents') return [24, 60, 90];
   if (name === 'Notes') return [14, 110];
@@ -417,7 +417,7 @@ export function dataGuidance(book: Workbook): string {
     `${book.meta.title}: data guidance`,
     '',
     ...(book.meta.draft ? ['DRAFT: not for publication. These statistics have not been released.', ''] : []),
-    `These files hold the data behind the release, published on ${formatDate(book.meta.published)} by ${book.meta.producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods.`,
+    `These files hold the data behind the release, published on ${formatDate(book.meta.published)} by ${book.meta.producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods (OpenDocument) and underlying-data.xlsx (Excel).`,
     '',
   ];
   for (const t of book.tables) {
@@ -431,13 +431,4 @@ export function dataGuidance(book: Workbook): string {
     lines.push('');
   }
   return lines.join('\n');
-}
-
-/** Every file of the underlying data, by output path. */
-export async function underlyingDataFiles(book: Workbook): Promise<Map<string, string | Uint8Array>> {
-  const files = new Map<string, string | Uint8Array>();
-  files.set('underlying-data.ods', await writeOds(book));
-  for (const t of book.tables) files.set(`data/${t.id}.csv`, tableCsv(t));
-  files.set('data/data-guidance.txt', dataGuidance(book));
-  return files;
 }

@@ -17,6 +17,8 @@ import { readCsv, RELEASE_2025, releaseVariant, tempDir } from './support.js';
 let result: BuildResult;
 let out: string;
 const sheets = new Map<string, string[][]>();
+const xlsxSheets = new Map<string, string>();
+const odsSheetText = new Map<string, string>();
 
 beforeAll(async () => {
   out = join(tempDir(), 'release');
@@ -27,6 +29,14 @@ beforeAll(async () => {
   for (const file of readdirSync(csvDir)) {
     const name = /^underlying-data-(.+)\.csv$/.exec(file)?.[1];
     if (name) sheets.set(name, parseCsv(readFileSync(join(csvDir, file)), { relaxColumnCount: true }) as string[][]);
+  }
+  // The Excel twin, read the same way.
+  const xlsxDir = tempDir('statpress-xlsx-');
+  execFileSync('soffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', join(out, 'underlying-data.xlsx'), '--outdir', xlsxDir], { stdio: 'ignore', timeout: 60_000 });
+  for (const file of readdirSync(xlsxDir)) {
+    const name = /^underlying-data-(.+)\.csv$/.exec(file)?.[1];
+    if (name) xlsxSheets.set(name, readFileSync(join(xlsxDir, file), 'utf8'));
+    if (name) odsSheetText.set(name, readFileSync(join(csvDir, file), 'utf8'));
   }
 }, 120_000);
 
@@ -165,6 +175,36 @@ describe('underlying-data.ods', () => {
   });
 });
 
+describe('underlying-data.xlsx', () => {
+  it('holds exactly the cells of the OpenDocument workbook, sheet by sheet', () => {
+    expect([...xlsxSheets.keys()].sort()).toEqual([...sheets.keys()].sort());
+    for (const [name, text] of xlsxSheets) expect(text, name).toBe(odsSheetText.get(name));
+  });
+
+  it('marks each table as an Excel table over its header row, with date cells and real links', async () => {
+    const zip = await JSZip.loadAsync(readFileSync(join(out, 'underlying-data.xlsx')));
+    const workbook = await zip.file('xl/workbook.xml')!.async('string');
+    const names = [...workbook.matchAll(/<sheet name="([^"]+)" sheetId="(\d+)"/g)].map((m) => m[1]!);
+    expect(names.slice(0, 3)).toEqual(['Cover', 'Contents', 'Notes']);
+    for (const [i, name] of names.entries()) {
+      if (name === 'Cover') continue;
+      const sheet = await zip.file(`xl/worksheets/sheet${i + 1}.xml`)!.async('string');
+      const rels = await zip.file(`xl/worksheets/_rels/sheet${i + 1}.xml.rels`)!.async('string');
+      const target = /Type="[^"]+\/table" Target="\.\.\/(tables\/table\d+\.xml)"/.exec(rels)![1]!;
+      const part = await zip.file(`xl/${target}`)!.async('string');
+      const ref = /ref="A3:([A-Z]+)(\d+)"/.exec(part)!;
+      const { header, rows } = table(name);
+      expect(Number(ref[2]), name).toBe(3 + rows.length);
+      expect([...part.matchAll(/<tableColumn id="\d+" name="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&apos;/g, "'")), name).toEqual(header);
+      expect(sheet).toContain('<tablePart r:id=');
+    }
+    const latest = await zip.file(`xl/worksheets/sheet${names.indexOf('Latest_judgements') + 1}.xml`)!.async('string');
+    expect(latest.match(/<c r="D\d+" s="3"><v>\d+<\/v><\/c>/g)).toHaveLength(153);
+    const latestRels = await zip.file(`xl/worksheets/_rels/sheet${names.indexOf('Latest_judgements') + 1}.xml.rels`)!.async('string');
+    expect(latestRels.match(/TargetMode="External"/g)).toHaveLength(153);
+  });
+});
+
 describe('tidy CSVs and data guidance', () => {
   it('holds the same tables as the workbook, with snake_case headers and ISO dates', () => {
     const files = readdirSync(join(out, 'data')).filter((f) => f.endsWith('.csv'));
@@ -197,6 +237,11 @@ describe('tidy CSVs and data guidance', () => {
     const html = result.files.get('main-findings.html') as string;
     const further = html.slice(html.indexOf('id="further-information"'));
     expect(further).toContain('href="underlying-data.ods"');
+    expect(further).toContain('href="underlying-data.xlsx"');
     expect(further).toContain('href="data/data-guidance.txt"');
+    const downloads = html.slice(html.indexOf('app-downloads'), html.indexOf('id="contents"') > 0 ? html.indexOf('id="contents"') : undefined);
+    for (const file of ['underlying-data.ods', 'underlying-data.xlsx', 'data/data-guidance.txt']) expect(downloads).toContain(`href="${file}"`);
+    // Every file the report links to is one the build wrote.
+    for (const [, href] of html.matchAll(/href="((?:underlying-data|data\/)[^"#]*)"/g)) expect(result.files.has(href!), href).toBe(true);
   });
 });
