@@ -45,7 +45,25 @@ interface SheetPart {
   table?: { ref: string; columns: string[] };
 }
 
-function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[], tableNumber: number): SheetPart {
+/** The workbook's shared strings, as Excel itself stores text: each distinct string once. */
+class SharedStrings {
+  readonly list: string[] = [];
+  /** References to the strings, counting repeats. */
+  count = 0;
+  private readonly index = new Map<string, number>();
+  ref(text: string): number {
+    this.count++;
+    let i = this.index.get(text);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(text);
+      this.index.set(text, i);
+    }
+    return i;
+  }
+}
+
+function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[], tableNumber: number, strings: SharedStrings): SheetPart {
   const rels: SheetPart['rels'] = [];
   const links: string[] = [];
   const rows: string[] = [];
@@ -53,7 +71,7 @@ function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[],
     switch (value.kind) {
       case 'text':
       case 'shorthand':
-        return `<c r="${ref}" s="${style}" t="inlineStr"><is><t xml:space="preserve">${xml(value.value)}</t></is></c>`;
+        return `<c r="${ref}" s="${style}" t="s"><v>${strings.ref(value.value)}</v></c>`;
       case 'number':
         return `<c r="${ref}" s="${style}"><v>${value.value}</v></c>`;
       case 'date':
@@ -68,7 +86,7 @@ function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[],
           rels.push({ id, type: 'hyperlink', target: value.url });
           links.push(`<hyperlink ref="${ref}" r:id="${id}"/>`);
         }
-        return `<c r="${ref}" s="${STYLE.link}" t="inlineStr"><is><t xml:space="preserve">${xml(value.text)}</t></is></c>`;
+        return `<c r="${ref}" s="${STYLE.link}" t="s"><v>${strings.ref(value.text)}</v></c>`;
       }
     }
   };
@@ -123,9 +141,10 @@ function tableXml(number: number, sheetName: string, table: NonNullable<SheetPar
 export async function writeXlsx(book: Workbook): Promise<Uint8Array> {
   const sheets = sheetsOf(book);
   const parts: SheetPart[] = [];
+  const strings = new SharedStrings();
   let tables = 0;
   for (const sheet of sheets) {
-    const part = sheetPart(sheet, widthsOf(book, sheet.name), tables + 1);
+    const part = sheetPart(sheet, widthsOf(book, sheet.name), tables + 1, strings);
     if (part.table) tables++;
     parts.push(part);
   }
@@ -135,6 +154,7 @@ export async function writeXlsx(book: Workbook): Promise<Uint8Array> {
   const overrides = [
     `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`,
     `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`,
+    `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`,
     `<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>`,
     `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>`,
   ];
@@ -173,9 +193,13 @@ export async function writeXlsx(book: Workbook): Promise<Uint8Array> {
   );
   files.set(
     'xl/_rels/workbook.xml.rels',
-    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${PKG_REL}">${sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}<Relationship Id="rId${sheets.length + 1}" Type="${REL}/styles" Target="styles.xml"/></Relationships>`,
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="${PKG_REL}">${sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('')}<Relationship Id="rId${sheets.length + 1}" Type="${REL}/styles" Target="styles.xml"/><Relationship Id="rId${sheets.length + 2}" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
   );
   files.set('xl/styles.xml', STYLES);
+  files.set(
+    'xl/sharedStrings.xml',
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${MAIN}" count="${strings.count}" uniqueCount="${strings.list.length}">${strings.list.map((t) => `<si><t xml:space="preserve">${xml(t)}</t></si>`).join('')}</sst>`,
+  );
   files.set(
     'docProps/core.xml',
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>${xml(title)}</dc:title><dc:creator>${xml(book.meta.producer)}</dc:creator><dc:language>${xml(book.meta.language)}</dc:language><dcterms:created xsi:type="dcterms:W3CDTF">${when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified></cp:coreProperties>`,
