@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { inlineText, type Block, type FigureNode, type Inline, type ReportDocument, type SectionNode, type TableNode } from './document.js';
 import type { Finding, GateResult } from './check.js';
+import { openPdf, outlineEntries } from './pdf-read.js';
 
 export interface RenderedFormats {
   document: ReportDocument;
@@ -136,11 +137,6 @@ export interface PdfFacts extends FormatText {
   figureAlts: string[];
 }
 
-interface OutlineNode {
-  title: string;
-  dest?: unknown;
-  items?: OutlineNode[];
-}
 interface StructNode {
   role?: string;
   alt?: string;
@@ -149,22 +145,11 @@ interface StructNode {
 
 /** The PDF's text layer, bookmarks, tagging and figure alt text. */
 export async function readPdf(pdf: Uint8Array): Promise<PdfFacts> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  // pdf.js wants a plain Uint8Array (not a Buffer) it may take over.
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false, useSystemFonts: false }).promise;
+  const doc = await openPdf(pdf);
   try {
-    const outline: string[] = [];
-    const outlinePages: number[] = [];
-    const walk = async (items: OutlineNode[]): Promise<void> => {
-      for (const item of items) {
-        outline.push(item.title);
-        const dest = typeof item.dest === 'string' ? await doc.getDestination(item.dest) : item.dest;
-        const ref = Array.isArray(dest) ? (dest[0] as unknown) : undefined;
-        outlinePages.push(ref && typeof ref === 'object' ? (await doc.getPageIndex(ref as { num: number; gen: number })) + 1 : 0);
-        await walk(item.items ?? []);
-      }
-    };
-    await walk(((await doc.getOutline()) ?? []) as OutlineNode[]);
+    const entries = await outlineEntries(doc);
+    const outline = entries.map((e) => e.title);
+    const outlinePages = entries.map((e) => e.page);
     const markInfo = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
     const pages: string[] = [];
     const figureAlts: string[] = [];

@@ -11,6 +11,7 @@
 import type { Browser, PDFOptions } from 'puppeteer-core';
 import type { ReportMeta } from '../document.js';
 import { escapeHtml } from './html.js';
+import { openPdf, outlineEntries } from '../pdf-read.js';
 
 export interface PdfResult {
   pdf: Uint8Array;
@@ -29,32 +30,11 @@ function headerTemplate(meta: ReportMeta): string {
   return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">DRAFT: not for publication</div>`;
 }
 
-interface OutlineItem {
-  title: string;
-  dest: unknown;
-  items: OutlineItem[];
-}
-
 /** Section heading text → page number (1-based), from the PDF's bookmarks. */
 async function readOutlinePages(pdf: Uint8Array): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: pdf.slice(), verbosity: 0, isEvalSupported: false, useSystemFonts: false }).promise;
+  const doc = await openPdf(pdf);
   try {
-    const outline = ((await doc.getOutline()) ?? []) as OutlineItem[];
-    const byTitle: Array<[string, number]> = [];
-    const walk = async (items: OutlineItem[]): Promise<void> => {
-      for (const item of items) {
-        let dest = item.dest;
-        if (typeof dest === 'string') dest = await doc.getDestination(dest);
-        const ref = Array.isArray(dest) ? dest[0] : undefined;
-        if (ref && typeof ref === 'object') {
-          const index = await doc.getPageIndex(ref as { num: number; gen: number });
-          byTitle.push([item.title.trim(), index + 1]);
-        }
-        await walk(item.items ?? []);
-      }
-    };
-    await walk(outline);
+    const byTitle = (await outlineEntries(doc)).filter((e) => e.page > 0).map((e): [string, number] => [e.title.trim(), e.page]);
     return { pages: doc.numPages, byTitle };
   } finally {
     await doc.destroy();
