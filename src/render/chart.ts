@@ -10,7 +10,7 @@
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
@@ -65,13 +65,15 @@ export function defaultChartCacheDir(): string {
 
 let engineKey: string | undefined;
 /**
- * What else decides a drawing besides the filled spec: this module's own code, the versions of
- * the drawing libraries and the font files. Any change to them is a new key, so a cache entry
+ * What else decides a drawing besides the filled spec: this module's own code and the text
+ * measurement's, the versions of the drawing libraries and the font files. Any change to them is a new key, so a cache entry
  * can never outlive the code that drew it.
  */
 function engineFingerprint(): string {
   if (engineKey) return engineKey;
-  const hash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
+  // This module and the font measurement it relies on (fonts.ts beside it, compiled or not).
+  const self = fileURLToPath(import.meta.url);
+  const hash = createHash('sha256').update(readFileSync(self)).update(readFileSync(join(dirname(self), '..', `fonts${extname(self)}`)));
   for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) hash.update(`${pkg}@${versionOf(pkg)}`);
   for (const file of Object.values(FONT_FILES)) hash.update(`${file}:${statSync(file).size}`);
   engineKey = hash.digest('hex');
