@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { addDays, addMonths, isIsoDate, type IsoDate } from './dates.js';
-import { StatpressError } from './errors.js';
+import { ErrorList, nearest, StatpressError } from './errors.js';
 
 export interface Grade {
   id: string;
@@ -216,24 +216,60 @@ function readYaml(file: string): Raw {
 
 /** Typed access to one YAML mapping, with errors that name the file and the key path. */
 class Reader {
+  /** Keys this code asked for, present or not: what is left over is a setting nobody reads. */
+  private readonly asked = new Set<string>();
+  private readonly children: Reader[] = [];
+  private open = false;
+
   constructor(
     readonly file: string,
     readonly raw: Raw,
     readonly path: string,
   ) {}
 
+  private get(key: string): unknown {
+    this.asked.add(key);
+    return this.raw[key];
+  }
+
+  /**
+   * Refuses settings that nothing reads (a misspelt key would otherwise fall back to its
+   * default without a word), naming each with its place and the nearest known key.
+   */
+  rejectUnknown(): void {
+    const errors = new ErrorList();
+    const walk = (reader: Reader): void => {
+      if (!reader.open) {
+        for (const key of Object.keys(reader.raw)) {
+          if (reader.asked.has(key)) continue;
+          const near = nearest(key, [...reader.asked]);
+          errors.add(
+            new StatpressError('config', `unknown setting "${key}"`, { file: reader.file, column: reader.path ? `${reader.path}.${key}` : key }, near ? `did you mean "${near}"?` : `the settings here are: ${[...reader.asked].join(', ')}`),
+          );
+        }
+      }
+      reader.children.forEach(walk);
+    };
+    walk(this);
+    errors.throwIfAny();
+  }
+
   private fail(key: string, expected: string, value: unknown): never {
-    throw new StatpressError('config', `expected ${expected}`, {
-      file: this.file,
-      column: this.path ? `${this.path}.${key}` : key,
-      value: value === undefined ? '(missing)' : JSON.stringify(value),
-    });
+    // A missing setting is often a misspelt one: point at the key that was written instead.
+    const written = value === undefined ? nearest(key, Object.keys(this.raw).filter((k) => !this.asked.has(k) || k === key)) : undefined;
+    throw new StatpressError(
+      'config',
+      `expected ${expected}`,
+      { file: this.file, column: this.path ? `${this.path}.${key}` : key, value: value === undefined ? '(missing)' : JSON.stringify(value) },
+      written && written !== key ? `found "${written}": is it misspelt?` : undefined,
+    );
   }
   has(key: string): boolean {
-    return this.raw[key] !== undefined && this.raw[key] !== null;
+    const value = this.get(key);
+    return value !== undefined && value !== null;
   }
   string(key: string, fallback?: string): string {
-    const value = this.raw[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (typeof value === 'number') return String(value);
     if (typeof value !== 'string' || value === '') return this.fail(key, 'a non-empty string', value);
     return value;
@@ -242,23 +278,23 @@ class Reader {
     return this.has(key) ? this.string(key) : undefined;
   }
   date(key: string, fallback?: IsoDate): IsoDate {
-    let value = this.raw[key] ?? fallback;
+    let value = this.get(key) ?? fallback;
     if (value instanceof Date) value = value.toISOString().slice(0, 10);
     if (typeof value !== 'string' || !isIsoDate(value)) return this.fail(key, 'a date written YYYY-MM-DD', value);
     return value;
   }
   number(key: string, fallback?: number): number {
-    const value = this.raw[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(key, 'a number', value);
     return value;
   }
   boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (typeof value !== 'boolean') return this.fail(key, 'true or false', value);
     return value;
   }
   strings(key: string, fallback?: string[]): string[] {
-    const value = this.raw[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (typeof value === 'string') return [value];
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
       return this.fail(key, 'a string or a list of strings', value);
@@ -266,29 +302,35 @@ class Reader {
     return value as string[];
   }
   numbers(key: string, fallback?: number[]): number[] {
-    const value = this.raw[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'number')) {
       return this.fail(key, 'a list of numbers', value);
     }
     return value as number[];
   }
   child(key: string): Reader {
-    const value = this.raw[key];
+    const value = this.get(key);
     if (!value || typeof value !== 'object' || Array.isArray(value)) return this.fail(key, 'a mapping', value);
-    return new Reader(this.file, value as Raw, this.path ? `${this.path}.${key}` : key);
+    const child = new Reader(this.file, value as Raw, this.path ? `${this.path}.${key}` : key);
+    this.children.push(child);
+    return child;
   }
   optionalChild(key: string): Reader | undefined {
     return this.has(key) ? this.child(key) : undefined;
   }
   list(key: string): Reader[] {
-    const value = this.raw[key];
+    const value = this.get(key);
     if (!Array.isArray(value)) return this.fail(key, 'a list', value);
     return value.map((item, i) => {
       if (!item || typeof item !== 'object' || Array.isArray(item)) this.fail(`${key}[${i}]`, 'a mapping', item);
-      return new Reader(this.file, item as Raw, `${this.path ? `${this.path}.` : ''}${key}[${i}]`);
+      const child = new Reader(this.file, item as Raw, `${this.path ? `${this.path}.` : ''}${key}[${i}]`);
+      this.children.push(child);
+      return child;
     });
   }
+  /** Every key, for mappings whose keys are data (ids, spellings): all of them count as read. */
   keys(): string[] {
+    this.open = true;
     return Object.keys(this.raw);
   }
   /** A mapping of string to string. */
@@ -353,6 +395,7 @@ function readFramework(file: string): Framework {
   if (framework.grades.length < 2) {
     throw new StatpressError('config', 'a framework needs at least two grades', { file, column: 'grades' });
   }
+  r.rejectUnknown();
   return framework;
 }
 
@@ -399,6 +442,7 @@ function readLayout(file: string, framework: Framework): Layout {
   if (!code && !name) {
     throw new StatpressError('config', 'a layout needs columns.authorityCode or columns.authorityName', { file });
   }
+  r.rejectUnknown();
   return layout;
 }
 
@@ -439,8 +483,11 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   const inData = (path: string): string => resolve(dataRoot, path);
 
   const p = r.child('period');
-  const asAt = overrides.asAt ?? p.date('asAt');
-  const configuredPublishedBy = overrides.asAt ? undefined : p.has('publishedBy') ? p.date('publishedBy') : undefined;
+  // The written dates are checked even when the command line overrides them.
+  const writtenAsAt = p.date('asAt');
+  const writtenPublishedBy = p.has('publishedBy') ? p.date('publishedBy') : undefined;
+  const asAt = overrides.asAt ?? writtenAsAt;
+  const configuredPublishedBy = overrides.asAt ? undefined : writtenPublishedBy;
   const publishedBy = overrides.publishedBy ?? configuredPublishedBy;
   const period = derivePeriod(asAt, {
     ...(publishedBy !== undefined ? { publishedBy } : {}),
@@ -522,10 +569,12 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     if (c.has('text')) figure.text = c.string('text');
     context[key] = figure;
   }
+  // Checked even when --draft decides.
+  const writtenDraft = m.boolean('draft', false);
   const meta: ReleaseMetaConfig = {
     title: m.string('title'),
     status: m.string('status'),
-    draft: overrides.draft ?? m.boolean('draft', false),
+    draft: overrides.draft ?? writtenDraft,
     coverage: m.string('coverage'),
     published: m.date('published'),
     nextUpdate: m.string('nextUpdate'),
@@ -581,5 +630,6 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     const gob = sc.optionalString('goodOrBetter');
     if (gob) config.publishedSeries.columns.goodOrBetter = gob;
   }
+  r.rejectUnknown();
   return config;
 }

@@ -74,3 +74,26 @@ export class ErrorList {
     );
   }
 }
+
+/** The candidate closest to a misspelt key, if it is close enough to be what was meant. */
+export function nearest(key: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length]!;
+  };
+  let best: { key: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(key, c);
+    if (!best || d < best.d) best = { key: c, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.key : undefined;
+}

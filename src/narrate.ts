@@ -24,7 +24,7 @@ import {
   type TableNode,
   type TableRow,
 } from './document.js';
-import { StatpressError } from './errors.js';
+import { ErrorList, nearest, StatpressError } from './errors.js';
 import { formatNumber, percentValue } from './format.js';
 import { COMPILE_OPTIONS, createNarrativeEnvironment, withRenderState, type RenderState } from './helpers.js';
 import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
@@ -79,10 +79,38 @@ function readText(file: string): string {
   }
 }
 
+/** The settings a template set may have, by place; anything else is refused as a likely typo. */
+const TEMPLATE_SET_KEYS = {
+  top: ['sections', 'figures', 'tables', 'roundingNote', 'allowDigits'],
+  figure: ['id', 'kind', 'judgement', 'title', 'subtitle', 'spec', 'rowHeader', 'notes', 'alt', 'annex', 'label', 'source', 'colours'],
+  table: ['id', 'kind', 'judgement', 'caption', 'rowHeader', 'columns', 'notes'],
+  tableColumns: ['improved', 'retained', 'declined', 'count'],
+};
+
+function rejectUnknownKeys(raw: Record<string, unknown>, file: string): void {
+  const errors = new ErrorList();
+  const check = (object: unknown, known: string[], where: string): void => {
+    if (!object || typeof object !== 'object' || Array.isArray(object)) return;
+    for (const key of Object.keys(object)) {
+      if (known.includes(key)) continue;
+      const near = nearest(key, known);
+      errors.add(new StatpressError('config', `unknown setting "${key}"`, { file, column: where ? `${where}.${key}` : key }, near ? `did you mean "${near}"?` : `the settings here are: ${known.join(', ')}`));
+    }
+  };
+  check(raw, TEMPLATE_SET_KEYS.top, '');
+  (Array.isArray(raw.figures) ? raw.figures : []).forEach((f, i) => check(f, TEMPLATE_SET_KEYS.figure, `figures[${i}]`));
+  (Array.isArray(raw.tables) ? raw.tables : []).forEach((t, i) => {
+    check(t, TEMPLATE_SET_KEYS.table, `tables[${i}]`);
+    check((t as Record<string, unknown>).columns, TEMPLATE_SET_KEYS.tableColumns, `tables[${i}].columns`);
+  });
+  errors.throwIfAny();
+}
+
 /** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
 export function loadTemplateSet(dir: string): TemplateSet {
   const file = join(dir, 'template-set.yaml');
   const raw = parseYaml(readText(file)) as Record<string, unknown>;
+  rejectUnknownKeys(raw, file);
   const list = <T>(key: string): T[] => (Array.isArray(raw[key]) ? (raw[key] as T[]) : []);
   const sections = list<string>('sections').map((name) => {
     const path = join(dir, name);

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadReleaseConfig } from '../src/config.js';
 import { StatpressError } from '../src/errors.js';
 import { loadDataset } from '../src/load.js';
-import { editedData, releaseVariant, tempDir } from './support.js';
-import { writeFileSync } from 'node:fs';
+import { editedData, releaseVariant, ROOT, tempDir } from './support.js';
+import { loadTemplateSet } from '../src/narrate.js';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HISTORY = 'ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv';
@@ -118,6 +119,30 @@ describe('located errors for bad input', () => {
     expect(error.message).toMatch(/2 problems in the input/);
     expect(error.message).toMatch(/row 12/);
     expect(error.message).toMatch(/row 30/);
+  });
+
+  it('refuses a misspelt setting instead of quietly using a default, and says what was meant', () => {
+    const typo = releaseVariant((c) => {
+      c.period.publicationLagMonth = c.period.publicationLagMonths;
+      delete c.period.publicationLagMonths;
+      c.sources[1].takes = c.sources[1].take;
+      delete c.sources[1].take;
+    });
+    const message = describe_(() => loadReleaseConfig(typo));
+    expect(message).toMatch(/2 problems in the input/);
+    expect(message).toMatch(/release\.yaml, column "period\.publicationLagMonth": unknown setting "publicationLagMonth" \(did you mean "publicationLagMonths"\?\)/);
+    expect(message).toMatch(/column "sources\[1\]\.takes": unknown setting "takes" \(did you mean "take"\?\)/);
+    // A required setting written wrongly is missing, and the message points at what was written.
+    const title = releaseVariant((c) => {
+      c.meta.titel = c.meta.title;
+      delete c.meta.title;
+    });
+    expect(describe_(() => loadReleaseConfig(title))).toMatch(/column "meta\.title", value "\(missing\)": expected a non-empty string \(found "titel": is it misspelt\?\)/);
+    // The same for a template set.
+    const dir = tempDir();
+    cpSync(join(ROOT, 'templates/ofsted-main-findings'), dir, { recursive: true });
+    writeFileSync(join(dir, 'template-set.yaml'), readFileSync(join(dir, 'template-set.yaml'), 'utf8').replace(/^(\s+)subtitle:/m, '$1subtitel:'));
+    expect(describe_(() => loadTemplateSet(dir))).toMatch(/template-set\.yaml, column "figures\[0\]\.subtitel": unknown setting "subtitel" \(did you mean "subtitle"\?\)/);
   });
 
   it('names a missing data file and a broken release config', () => {
