@@ -472,6 +472,24 @@ export function derivePeriod(
   };
 }
 
+/**
+ * The publication date, which cannot come before the last report the release counts was
+ * published. Checked when the config's own dates are used; `--as-at` builds of other dates keep
+ * the written publication date as it is.
+ */
+function releaseDate(m: Reader, period: PeriodRules, check: boolean): IsoDate {
+  const published = m.date('published');
+  if (check && published < period.publishedBy) {
+    throw new StatpressError(
+      'date-order',
+      `the release is published before its publication cut-off (${period.publishedBy})`,
+      { file: m.file, column: 'meta.published', value: published },
+      'reports published up to the cut-off are counted, so the release cannot come out earlier',
+    );
+  }
+  return published;
+}
+
 /** Reads and checks a release config and everything it refers to (framework, layouts). */
 export function loadReleaseConfig(configFile: string, overrides: ReleaseOverrides = {}): ReleaseConfig {
   const file = resolve(configFile);
@@ -576,7 +594,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     status: m.string('status'),
     draft: overrides.draft ?? writtenDraft,
     coverage: m.string('coverage'),
-    published: m.date('published'),
+    published: releaseDate(m, period, !overrides.asAt && !overrides.publishedBy),
     nextUpdate: m.string('nextUpdate'),
     producer: m.string('producer'),
     contact: {

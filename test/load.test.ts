@@ -145,6 +145,15 @@ describe('located errors for bad input', () => {
     expect(describe_(() => loadTemplateSet(dir))).toMatch(/template-set\.yaml, column "figures\[0\]\.subtitel": unknown setting "subtitel" \(did you mean "subtitle"\?\)/);
   });
 
+  it('refuses a release published before the reports it counts', () => {
+    const early = releaseVariant((c) => {
+      c.meta.published = '2025-05-01';
+    });
+    expect(describe_(() => loadReleaseConfig(early))).toMatch(/column "meta\.published", value "2025-05-01": the release is published before its publication cut-off \(2025-06-30\)/);
+    // Another as-at date from the command line keeps the written publication date.
+    expect(loadReleaseConfig(early, { asAt: '2024-03-31' }).meta.published).toBe('2025-05-01');
+  });
+
   it('names a missing data file and a broken release config', () => {
     const missing = releaseVariant((c) => {
       c.sources[0].file = 'no/such/file.csv';
