@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { formatDate, isIsoDate } from './dates.js';
 import { rollReleaseConfig } from './rollover.js';
 import { StatpressError } from './errors.js';
+import { missingComparisons } from './compute.js';
 
 const HELP = `statpress: build official-statistics releases from data, templates and chart specs
 
@@ -115,6 +116,9 @@ async function main(argv: string[], io: Io): Promise<number> {
     ...(args.flags.has('no-cache') ? { chartCache: false as const } : {}),
   });
   for (const warning of result.dataset.warnings) io.err(`statpress: warning: ${warning}\n`);
+  for (const date of missingComparisons(result.model)) {
+    io.err(`statpress: warning: no figures as at ${formatDate(date)} to compare with: the data cannot rebuild that date and the published series does not give it, so the release compares with fewer dates\n`);
+  }
   const shown = relative(process.cwd(), outDir) || '.';
   io.out(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
   for (const [name, content] of result.files) {

@@ -513,6 +513,15 @@ function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: Iso
   return points;
 }
 
+/**
+ * The comparison dates the release asks for (`period.comparisonYearsBack`) that neither the
+ * data nor the published series can give: the text then compares with fewer dates, which the
+ * statistician should know before publishing.
+ */
+export function missingComparisons(model: StatsModel): IsoDate[] {
+  return model.period.comparisons.map((c) => c.asAt).filter((date) => !model.series.some((p) => p.asAt === date));
+}
+
 /** Builds the whole statistics model for a release. */
 export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?: IsoDate): StatsModel {
   const { framework } = dataset;

@@ -51,6 +51,16 @@ describe('statpress build', () => {
     expect(readFileSync(join(out, 'main-findings.html'), 'utf8')).toMatch(/<title>Main findings: local authority inspection outcomes as at 31 March 2024<\/title>/);
   });
 
+  it('warns when a comparison date asked for has no figures', async () => {
+    const out = join(tempDir(), 'release');
+    // Three years before 30 June 2025 is before the history is complete, and not in the published series.
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2025-06-30');
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/^statpress: warning: no figures as at 30 June 2022 to compare with/m);
+    const normal = await run('build', RELEASE_2025, '--out', join(tempDir(), 'release'), '--formats', 'html', '--quick');
+    expect(normal.err).not.toMatch(/no figures as at/);
+  });
+
   it('marks a draft', async () => {
     const out = join(tempDir(), 'release');
     expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--draft')).code).toBe(0);
