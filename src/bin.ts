@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `statpress` executable: the only place that touches process output and exit status. */
-import { runCli } from './cli.js';
+import { runCli } from './cli/main.js';
 
 // A reader that stops early (`statpress diff … | head`) closes the pipe: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {

@@ -15,10 +15,10 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
-import type { FigureNode } from '../document.js';
-import { StatpressError } from '../errors.js';
-import { FONT_FAMILY, FONT_FILES, measureText } from '../fonts.js';
-import { PACKAGE_ROOT, versionOf } from '../package.js';
+import type { FigureNode } from '../document/document.js';
+import { StatpressError } from '../core/errors.js';
+import { FONT_FAMILY, FONT_FILES, measureText } from '../platform/fonts.js';
+import { PACKAGE_ROOT, versionOf } from '../platform/package.js';
 
 export interface ChartAsset {
   id: string;
@@ -73,7 +73,7 @@ function engineFingerprint(): string {
   if (engineKey) return engineKey;
   // This module and the font measurement it relies on (fonts.ts beside it, compiled or not).
   const self = fileURLToPath(import.meta.url);
-  const hash = createHash('sha256').update(readFileSync(self)).update(readFileSync(join(dirname(self), '..', `fonts${extname(self)}`)));
+  const hash = createHash('sha256').update(readFileSync(self)).update(readFileSync(join(dirname(self), '..', 'platform', `fonts${extname(self)}`)));
   for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) hash.update(`${pkg}@${versionOf(pkg)}`);
   for (const file of Object.values(FONT_FILES)) hash.update(`${file}:${statSync(file).size}`);
   engineKey = hash.digest('hex');

@@ -44,7 +44,7 @@ import {
   type ReportDocument,
   type SectionNode,
   type TableNode,
-} from '../document.js';
+} from '../document/document.js';
 
 /** The chart images of a figure, as the chart renderer gives them. */
 export interface ChartImage {

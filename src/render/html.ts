@@ -17,7 +17,7 @@ import {
   type ReportDocument,
   type SectionNode,
   type TableNode,
-} from '../document.js';
+} from '../document/document.js';
 
 /** The rendered chart of a figure, as the chart renderer gives it. */
 export interface ChartSvg {

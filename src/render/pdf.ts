@@ -9,9 +9,9 @@
  * replaced by the headings' own text.
  */
 import type { Browser, PDFOptions } from 'puppeteer-core';
-import type { ReportMeta } from '../document.js';
+import type { ReportMeta } from '../document/document.js';
 import { escapeHtml } from './html.js';
-import { openPdf, outlineEntries } from '../pdf-read.js';
+import { openPdf, outlineEntries } from '../quality/readers/pdf.js';
 
 export interface PdfResult {
   pdf: Uint8Array;

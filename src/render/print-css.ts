@@ -3,7 +3,7 @@
  * a publication needs — title block kept together, figures and table rows never split, header
  * rows repeated, web-only parts hidden.
  */
-import { fontFaceCss } from '../fonts.js';
+import { fontFaceCss } from '../platform/fonts.js';
 
 const PRINT_RULES = `
 @page { size: A4; margin: 18mm 17mm 20mm 17mm; }

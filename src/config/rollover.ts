@@ -1,0 +1,40 @@
+/**
+ * Makes the next period's release config from the current one: moves the as-at date on by a
+ * number of months (a quarter by default), drops a fixed publication cut-off so the rule derives
+ * it, and moves the publication date on by the same step. Comments and layout of the YAML are
+ * kept, so the new file reads like the old one. The data sources are left as they are: the
+ * statistician points them at the new files, and the build says if a file is missing.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { addMonths, isIsoDate } from '../core/dates.js';
+import { StatpressError } from '../core/errors.js';
+
+export interface Rollover {
+  yaml: string;
+  asAt: string;
+  published: string;
+}
+
+export function rollReleaseConfig(configFile: string, months = 3): Rollover {
+  let text: string;
+  try {
+    text = readFileSync(configFile, 'utf8');
+  } catch {
+    throw new StatpressError('file-missing', 'file not found', { file: configFile });
+  }
+  const doc = parseDocument(text);
+  const read = (path: string[]): string => {
+    const value = doc.getIn(path);
+    const iso = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    if (!isIsoDate(iso)) throw new StatpressError('config', 'expected a date written YYYY-MM-DD', { file: configFile, column: path.join('.'), value: iso });
+    return iso;
+  };
+  const asAt = addMonths(read(['period', 'asAt']), months);
+  const published = addMonths(read(['meta', 'published']), months);
+  doc.setIn(['period', 'asAt'], asAt);
+  if (doc.hasIn(['period', 'publishedBy'])) doc.deleteIn(['period', 'publishedBy']);
+  doc.setIn(['meta', 'published'], published);
+  if (doc.hasIn(['meta', 'revision'])) doc.deleteIn(['meta', 'revision']);
+  return { yaml: doc.toString(), asAt, published };
+}

@@ -1,0 +1,628 @@
+/**
+ * narrate: StatsModel + template set → ReportDocument. Numbers are formatted here, once.
+ *
+ * A template set is a folder with `template-set.yaml` (section templates in reading order, and
+ * the figures and tables with their titles, notes and alt text) plus the Markdown+Handlebars
+ * section templates and the Vega-Lite chart specs.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { Framework, ReleaseConfig } from '../config/config.js';
+import type { StatsModel, Distribution } from '../compute/stats.js';
+import type { Dataset } from '../load/dataset.js';
+import { formatDate } from '../core/dates.js';
+import {
+  inlineText,
+  type Block,
+  type FigureNode,
+  type Inline,
+  type ReportDocument,
+  type ReportMeta,
+  type TableNode,
+  type TableRow,
+} from '../document/document.js';
+import { ErrorList, nearest, StatpressError } from '../core/errors.js';
+import { formatNumber, percentValue } from './format.js';
+import { COMPILE_OPTIONS, createNarrativeEnvironment, withRenderState, type RenderState } from './helpers.js';
+import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
+
+export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
+
+export interface FigureDefinition {
+  id: string;
+  kind: FigureKind;
+  judgement: string;
+  title: string;
+  subtitle?: string;
+  spec: string;
+  rowHeader: string;
+  label?: string;
+  notes: string[];
+  alt: string;
+  annex: boolean;
+  source?: string;
+  /** Series colours for figures whose series are not grades (e.g. two periods). */
+  colours?: string[];
+}
+export interface TableDefinition {
+  id: string;
+  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region. */
+  kind: 'movement' | 'classes';
+  judgement: string;
+  caption: string;
+  rowHeader: string;
+  /** Column labels: improved/retained/declined for `movement`, count for `classes`. */
+  columns: { improved: string; retained: string; declined: string; count: string };
+  notes: string[];
+}
+export interface TemplateSet {
+  dir: string;
+  sections: Array<{ file: string; source: string }>;
+  figures: FigureDefinition[];
+  tables: TableDefinition[];
+  roundingNote: string;
+  /** Phrases with digits that are words, not data (e.g. a law's name). */
+  allowDigits: string[];
+  files: string[];
+}
+
+const env = createNarrativeEnvironment();
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new StatpressError('file-missing', 'template file not found', { file });
+  }
+}
+
+/** The settings a template set may have, by place; anything else is refused as a likely typo. */
+const TEMPLATE_SET_KEYS = {
+  top: ['sections', 'figures', 'tables', 'roundingNote', 'allowDigits'],
+  figure: ['id', 'kind', 'judgement', 'title', 'subtitle', 'spec', 'rowHeader', 'notes', 'alt', 'annex', 'label', 'source', 'colours'],
+  table: ['id', 'kind', 'judgement', 'caption', 'rowHeader', 'columns', 'notes'],
+  tableColumns: ['improved', 'retained', 'declined', 'count'],
+};
+
+function rejectUnknownKeys(raw: Record<string, unknown>, file: string): void {
+  const errors = new ErrorList();
+  const check = (object: unknown, known: string[], where: string): void => {
+    if (!object || typeof object !== 'object' || Array.isArray(object)) return;
+    for (const key of Object.keys(object)) {
+      if (known.includes(key)) continue;
+      const near = nearest(key, known);
+      errors.add(new StatpressError('config', `unknown setting "${key}"`, { file, column: where ? `${where}.${key}` : key }, near ? `did you mean "${near}"?` : `the settings here are: ${known.join(', ')}`));
+    }
+  };
+  check(raw, TEMPLATE_SET_KEYS.top, '');
+  (Array.isArray(raw.figures) ? raw.figures : []).forEach((f, i) => check(f, TEMPLATE_SET_KEYS.figure, `figures[${i}]`));
+  (Array.isArray(raw.tables) ? raw.tables : []).forEach((t, i) => {
+    check(t, TEMPLATE_SET_KEYS.table, `tables[${i}]`);
+    check((t as Record<string, unknown>).columns, TEMPLATE_SET_KEYS.tableColumns, `tables[${i}].columns`);
+  });
+  errors.throwIfAny();
+}
+
+/** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
+export function loadTemplateSet(dir: string): TemplateSet {
+  const file = join(dir, 'template-set.yaml');
+  const raw = parseYaml(readText(file)) as Record<string, unknown>;
+  rejectUnknownKeys(raw, file);
+  const list = <T>(key: string): T[] => (Array.isArray(raw[key]) ? (raw[key] as T[]) : []);
+  const sections = list<string>('sections').map((name) => {
+    const path = join(dir, name);
+    return { file: path, source: readText(path) };
+  });
+  const need = (object: Record<string, unknown>, key: string, where: string): string => {
+    const value = object[key];
+    if (typeof value !== 'string' || value === '') {
+      throw new StatpressError('config', `expected a non-empty string`, { file, column: `${where}.${key}` });
+    }
+    return value;
+  };
+  const figures = list<Record<string, unknown>>('figures').map((f, i): FigureDefinition => {
+    const where = `figures[${i}]`;
+    const kind = need(f, 'kind', where);
+    if (!['series', 'regions', 'judgements', 'map', 'themes'].includes(kind)) {
+      throw new StatpressError('config', 'unknown figure kind', { file, column: `${where}.kind`, value: kind }, 'series, regions, judgements, map or themes');
+    }
+    const definition: FigureDefinition = {
+      id: need(f, 'id', where),
+      kind: kind as FigureKind,
+      judgement: typeof f.judgement === 'string' ? f.judgement : 'headline',
+      title: need(f, 'title', where),
+      spec: need(f, 'spec', where),
+      rowHeader: need(f, 'rowHeader', where),
+      notes: Array.isArray(f.notes) ? (f.notes as string[]) : [],
+      alt: need(f, 'alt', where),
+      annex: f.annex !== false,
+    };
+    if (typeof f.subtitle === 'string') definition.subtitle = f.subtitle;
+    if (typeof f.label === 'string') definition.label = f.label;
+    if (typeof f.source === 'string') definition.source = f.source;
+    if (Array.isArray(f.colours)) definition.colours = f.colours.map(String);
+    return definition;
+  });
+  const tables = list<Record<string, unknown>>('tables').map((t, i): TableDefinition => {
+    const where = `tables[${i}]`;
+    const kind = typeof t.kind === 'string' ? t.kind : 'movement';
+    if (kind !== 'movement' && kind !== 'classes') {
+      throw new StatpressError('config', 'unknown table kind', { file, column: `${where}.kind`, value: kind }, 'movement or classes');
+    }
+    const columns = (t.columns ?? {}) as Record<string, unknown>;
+    const label = (key: string, kinds: string[]) => (kinds.includes(kind) ? need(columns, key, `${where}.columns`) : '');
+    return {
+      id: need(t, 'id', where),
+      kind,
+      judgement: typeof t.judgement === 'string' ? t.judgement : 'headline',
+      caption: need(t, 'caption', where),
+      rowHeader: need(t, 'rowHeader', where),
+      columns: {
+        improved: label('improved', ['movement']),
+        retained: label('retained', ['movement']),
+        declined: label('declined', ['movement']),
+        count: label('count', ['classes']),
+      },
+      notes: Array.isArray(t.notes) ? (t.notes as string[]) : [],
+    };
+  });
+  const set: TemplateSet = {
+    dir,
+    sections,
+    figures,
+    tables,
+    roundingNote: typeof raw.roundingNote === 'string' ? raw.roundingNote : 'Due to rounding, percentages might not add up to 100.',
+    allowDigits: list<string>('allowDigits'),
+    files: [file, ...sections.map((s) => s.file)],
+  };
+  for (const section of sections) {
+    checkUnescaped(section.source, section.file);
+    checkDigits(section.source, section.file, set.allowDigits);
+  }
+  return set;
+}
+
+/** Refuses `{{{x}}}` and `{{&x}}`, which would print data without escaping. */
+export function checkUnescaped(source: string, file: string): void {
+  source.split('\n').forEach((line, i) => {
+    if (/\{\{\{|\{\{~?\s*&/.test(line)) {
+      throw new StatpressError('template', 'triple braces and {{& }} print data without escaping; use {{ }}', { file, row: i + 1, value: line.trim() });
+    }
+  });
+}
+
+/**
+ * Flags any digit written into a narrative template outside a helper call: numbers must come
+ * from the data. Mustaches, comments, heading anchors and link targets are not text.
+ */
+export function checkDigits(source: string, file: string, allow: string[]): void {
+  const lines = source.split('\n');
+  lines.forEach((line, i) => {
+    let text = line
+      .replace(/\{\{!--.*?--\}\}|\{\{!.*?\}\}/g, '')
+      .replace(/\{\{.*?\}\}/g, '')
+      .replace(/\{#[a-z0-9-]+\}/g, '')
+      .replace(/\]\([^)]*\)/g, ']')
+      .replace(/^\s*\d+\.\s/, '');
+    for (const phrase of allow) text = text.split(phrase).join('');
+    const match = /\d+/.exec(text);
+    if (match) {
+      throw new StatpressError('template-digit', `the number ${match[0]} is typed into the template; numbers must come from the data through a helper`, {
+        file,
+        row: i + 1,
+        value: line.trim(),
+      }, 'use {{count}}, {{pct}}, {{date}} … on a model value, or add the phrase to allowDigits in template-set.yaml if it is a word');
+    }
+  });
+}
+
+/** Case-insensitive ordering that is the same on every machine (no locale tables). */
+function compareText(a: string, b: string): number {
+  const x = a.toLowerCase(), y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Template context: the model plus the framework keyed by id, and release metadata. */
+function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Dataset, 'warnings'>): Record<string, unknown> {
+  const fw = config.framework;
+  const byId = <T extends { id: string }>(items: T[]): Record<string, T> => Object.fromEntries(items.map((x) => [x.id, x]));
+  const headline = fw.judgements.find((j) => j.headline) ?? null;
+  const headlineId = headline?.id ?? fw.judgements[0]!.id;
+  const ranked = [...model.current.regions].sort(
+    (a, b) => b.judgements[headlineId]!.goodOrBetter.share - a.judgements[headlineId]!.goodOrBetter.share || compareText(a.name, b.name),
+  );
+  const subJudgementsRanked = fw.judgements
+    .filter((j) => !j.headline && model.current.judgements[j.id]!.base > 0)
+    .map((j) => ({ ...j, d: model.current.judgements[j.id]! }))
+    .sort((a, b) => b.d.goodOrBetter.share - a.d.goodOrBetter.share);
+  const themesRanked = fw.themes
+    .map((t) => ({ ...t, ...model.inYear.themes.themes[t.id]! }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count);
+  const previousThemesRanked = fw.themes
+    .map((t) => ({ ...t, ...model.inYear.previousThemes.themes[t.id]! }))
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count);
+  return {
+    release: { ...config.meta, id: config.id },
+    subJudgementsRanked,
+    themesRanked,
+    previousThemesRanked,
+    period: model.period,
+    framework: {
+      name: fw.name,
+      shortName: fw.shortName,
+      grades: byId(fw.grades),
+      gradeList: fw.grades,
+      best: fw.grades[0],
+      worst: fw.grades[fw.grades.length - 1],
+      judgements: byId(fw.judgements),
+      judgementList: fw.judgements,
+      subJudgements: fw.judgements.filter((j) => !j.headline),
+      headline,
+      types: byId(fw.eventTypes),
+      typeList: fw.eventTypes,
+      themes: byId(fw.themes),
+      themeList: fw.themes,
+    },
+    current: model.current,
+    previous: model.comparisons[0] ?? null,
+    comparisons: model.comparisons,
+    series: model.series,
+    earliest: model.series[model.series.length - 1] ?? null,
+    changes: model.changes,
+    changeSincePrevious: model.changes[0] ?? null,
+    changeSinceEarliest: model.changes[model.changes.length - 1] ?? null,
+    regionChanges: model.regionChanges,
+    regionsRanked: ranked,
+    classifications: fw.classifications.map((c) => ({ ...c, part: model.current.classes[c.id]!, previous: model.comparisons[0]?.classes[c.id] ?? null })),
+    warnings: dataset.warnings,
+    /** Region name → its statistics at the previous comparison date. */
+    regionPrevious: Object.fromEntries((model.comparisons[0]?.regions ?? []).map((r) => [r.name, r])),
+    /** Region name → how a sentence names it ("the North West"). */
+    regionPhrase: Object.fromEntries(model.current.regions.map((r) => [r.name, config.regionPhrases[r.name] ?? r.name])),
+    inYear: model.inYear,
+  };
+}
+
+/** Renders a short template (a title, a label, alt text) to plain text. */
+function renderPlain(template: string, context: unknown, file: string, where: string): string {
+  const tokens: TokenValue[] = [];
+  const state: RenderState = {
+    tokens,
+    block: () => {
+      throw new StatpressError('template', 'figures and tables cannot be placed here', { file, column: where });
+    },
+    reference: () => [],
+  };
+  const markdown = renderTemplate(template, context, state, file, where);
+  // Most labels are words, escaped data and values: read them without the Markdown parser.
+  const unescaped = markdown.replace(/\\([!-/:-@[-`{-~])/g, '');
+  if (!/[\n*_`[\]<>!#|~&\\]/.test(unescaped)) {
+    return stripMarkers(markdown)
+      .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+      .replace(/\uE000(\d+)\uE001/g, (_, i: string) => {
+        const token = tokens[Number(i)];
+        return token?.kind === 'inline' ? inlineText(token.nodes) : '';
+      })
+      .trim();
+  }
+  const parsed = parseNarrative(markdown, tokens, file);
+  const first = parsed.blocks[0];
+  if (parsed.blocks.length > 1 || (first && first.type !== 'paragraph')) {
+    throw new StatpressError('template', 'expected a single line of text', { file, column: where });
+  }
+  return first?.type === 'paragraph' ? inlineText(first.children) : '';
+}
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'statpress-templates');
+const CACHE_SALT = `${env.VERSION}|${JSON.stringify(COMPILE_OPTIONS)}|`;
+
+/**
+ * Compiles a template, keeping Handlebars' precompiled form on disk by content hash: compiling
+ * is most of a cold build's time, and the cache is keyed so an edited template recompiles.
+ */
+function compileTemplate(template: string): HandlebarsTemplateDelegate {
+  const cached = compiled.get(template);
+  if (cached) return cached;
+  const key = createHash('sha256').update(CACHE_SALT + template).digest('hex');
+  const file = join(CACHE_DIR, `${key}.js`);
+  let source: string | undefined;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    source = env.precompile(template, COMPILE_OPTIONS) as unknown as string;
+    try {
+      mkdirSync(CACHE_DIR, { recursive: true });
+      writeFileSync(file, source);
+    } catch {
+      // A read-only install just compiles every time.
+    }
+  }
+  // The source is Handlebars' own output for our template (never data), as its docs load it.
+  const spec = new Function(`return ${source}`)() as TemplateSpecification;
+  const fn = env.template(spec) as HandlebarsTemplateDelegate;
+  compiled.set(template, fn);
+  return fn;
+}
+
+function renderTemplate(template: string, context: unknown, state: RenderState, file: string, where?: string): string {
+  try {
+    const run = compileTemplate(template);
+    return withRenderState(state, () => run(context));
+  } catch (error) {
+    if (error instanceof StatpressError && error.location.file) throw error;
+    const message = (error as Error).message;
+    const line = /line (\d+)|- (\d+):\d+/.exec(message);
+    const row = line ? Number(line[1] ?? line[2]) : undefined;
+    throw new StatpressError('template', message.split('\n')[0] ?? message, {
+      file,
+      ...(row !== undefined ? { row } : {}),
+      ...(where ? { column: where } : {}),
+    });
+  }
+}
+
+function judgementId(framework: Framework, id: string): string {
+  if (id === 'headline') {
+    const headline = framework.judgements.find((j) => j.headline);
+    if (!headline) throw new StatpressError('config', 'this framework has no headline judgement; name the judgement for the figure');
+    return headline.id;
+  }
+  if (!framework.judgements.some((j) => j.id === id)) throw new StatpressError('config', `unknown judgement "${id}"`);
+  return id;
+}
+
+function percentCells(d: Distribution | undefined, framework: Framework, ref: string): TableRow['cells'] {
+  return framework.grades.map((g) => {
+    if (!d || d.base === 0) return { text: '[z]', raw: null };
+    const raw = percentValue(d.grades[g.id]!.share);
+    return { text: formatNumber(raw), raw, ref: `${ref}.grades.${g.id}.share` };
+  });
+}
+
+/** Builds each figure's data table and chart data from the model, by its kind. */
+function buildFigure(def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
+  const fw = config.framework;
+  const where = `figure ${def.id}`;
+  const gradeColumns = fw.grades.map((g) => ({ label: `% ${g.label}`, align: 'right' as const }));
+  let rows: TableRow[] = [];
+  let columns = [{ label: def.rowHeader, align: 'left' as const }, ...gradeColumns] as TableNode['columns'];
+  let chartData: FigureNode['chart']['data'] = [];
+  let domain = fw.grades.map((g) => g.label);
+  let range = fw.grades.map((g) => g.colour);
+  let sumsOk = true;
+  const label = (item: unknown): string => renderPlain(def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
+  const stacked = (items: Array<{ label: string; d: Distribution | undefined; shares?: Record<string, number>; ref: string }>) => {
+    rows = items.map((item) => {
+      const cells = item.shares
+        ? fw.grades.map((g) => {
+            const raw = percentValue(item.shares![g.id]!);
+            return { text: formatNumber(raw), raw, ref: `${item.ref}.shares.${g.id}` };
+          })
+        : percentCells(item.d, fw, item.ref);
+      const numbers = cells.map((c) => c.raw).filter((v): v is number => typeof v === 'number');
+      if (numbers.length > 0 && numbers.reduce((a, b) => a + b, 0) !== 100) sumsOk = false;
+      return { header: { text: item.label }, cells };
+    });
+    chartData = rows.flatMap((row) =>
+      fw.grades.map((g, i) => ({ label: row.header.text, series: g.label, value: row.cells[i]!.raw ?? null })),
+    );
+  };
+  switch (def.kind) {
+    case 'series': {
+      stacked(model.series.map((point, i) => ({ label: label(point), d: undefined, shares: point.shares, ref: `series.${i}` })));
+      break;
+    }
+    case 'regions': {
+      const id = judgementId(fw, def.judgement);
+      const ranked = context.regionsRanked as StatsModel['current']['regions'];
+      stacked([
+        ...ranked.map((r) => ({ label: label({ name: r.name, base: r.judgements[id]!.base }), d: r.judgements[id], ref: `current.regions.${r.name}.judgements.${id}` })),
+        { label: label({ name: config.meta.coverage, base: model.current.judgements[id]!.base }), d: model.current.judgements[id], ref: `current.judgements.${id}` },
+      ]);
+      break;
+    }
+    case 'judgements': {
+      stacked(
+        fw.judgements
+          .filter((j) => model.current.judgements[j.id]!.base > 0)
+          .map((j) => ({ label: label({ ...j, base: model.current.judgements[j.id]!.base }), d: model.current.judgements[j.id], ref: `current.judgements.${j.id}` })),
+      );
+      break;
+    }
+    case 'map': {
+      const id = judgementId(fw, def.judgement);
+      const judgement = fw.judgements.find((j) => j.id === id)!;
+      const gradeLabel = new Map(fw.grades.map((g) => [g.id, g.label]));
+      const authorities = [...model.current.authorities].sort((a, b) => compareText(a.name, b.name));
+      columns = [
+        { label: def.rowHeader, align: 'left' },
+        { label: 'Area code', align: 'left' },
+        { label: 'Region', align: 'left' },
+        { label: judgement.label, align: 'left' },
+      ];
+      rows = authorities.map((a) => ({
+        header: { text: a.name },
+        cells: [{ text: a.code }, { text: a.region ?? '[x]' }, { text: gradeLabel.get(a.grades[id] ?? '') ?? '[x]' }],
+      }));
+      chartData = authorities.map((a) => ({ code: a.code, name: a.name, series: gradeLabel.get(a.grades[id] ?? '') ?? null }));
+      break;
+    }
+    case 'themes': {
+      const periods = [model.inYear.previousThemes, model.inYear.themes].filter((p) => p.visits > 0);
+      const periodLabels = periods.map((p) => label({ ...p, base: p.visits, fromText: formatDate(p.from), toText: formatDate(p.to) }));
+      columns = [{ label: def.rowHeader, align: 'left' }, ...periodLabels.map((l) => ({ label: `% ${l}`, align: 'right' as const }))];
+      const themes = fw.themes.filter((t) => periods.some((p) => p.themes[t.id]!.count > 0));
+      rows = themes.map((t) => ({
+        header: { text: t.label },
+        cells: periods.map((p, i) => {
+          const raw = percentValue(p.themes[t.id]!.share);
+          return { text: formatNumber(raw), raw, ref: `inYear.${i === periods.length - 1 ? 'themes' : 'previousThemes'}.themes.${t.id}.share` };
+        }),
+      }));
+      sumsOk = periods.every((_, i) => rows.reduce((sum, row) => sum + (row.cells[i]!.raw ?? 0), 0) === 100);
+      chartData = rows.flatMap((row) => periods.map((_, i) => ({ label: row.header.text, series: periodLabels[i]!, value: row.cells[i]!.raw ?? null })));
+      domain = periodLabels;
+      range = def.colours ?? [];
+      if (range.length < domain.length) {
+        throw new StatpressError('config', `figure ${def.id} needs ${domain.length} colours for its series`, { file: setFile, column: `${where}.colours` });
+      }
+      break;
+    }
+  }
+  const title = renderPlain(def.title, context, setFile, `${where}.title`);
+  const alt = renderPlain(def.alt, context, setFile, `${where}.alt`);
+  if (alt.length > 220) throw new StatpressError('template', `alt text is ${alt.length} characters; the limit is 220`, { file: setFile, column: `${where}.alt`, value: alt });
+  if (alt === title) throw new StatpressError('template', 'alt text must say more than the title', { file: setFile, column: `${where}.alt` });
+  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
+  if (!sumsOk && def.kind !== 'map') notes.push([{ type: 'text', value: roundingNote }]);
+  const node: FigureNode = {
+    type: 'figure',
+    id: def.id,
+    number,
+    title,
+    chart: {
+      spec: def.spec,
+      data: chartData,
+      domain,
+      range,
+      ...(def.kind === 'themes' ? {} : { textRange: fw.grades.map((g) => g.textColour) }),
+      ...(def.kind === 'map' ? { resources: ['boundaries'] } : {}),
+    },
+    altText: alt,
+    dataTable: { type: 'table', id: `${def.id}-data`, caption: `Data for Figure ${number}: ${title}`, columns, rows, notes: [] },
+    notes,
+  };
+  if (def.subtitle) node.subtitle = renderPlain(def.subtitle, context, setFile, `${where}.subtitle`);
+  if (def.source) node.source = renderPlain(def.source, context, setFile, `${where}.source`);
+  return node;
+}
+
+
+function buildTable(def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
+  const fw = config.framework;
+  const where = `table ${def.id}`;
+  const caption = `Table ${number}: ${renderPlain(def.caption, context, setFile, `${where}.caption`)}`;
+  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
+  const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
+  const table = (columns: TableNode['columns'], rows: TableRow[]): TableNode => ({ type: 'table', id: def.id, number, caption, columns: [{ label: def.rowHeader, align: 'left' }, ...columns], rows, notes });
+  if (def.kind === 'classes') {
+    const percent = (share: number, base: number, ref: string) =>
+      base === 0 ? { text: '[z]', raw: null } : { text: formatNumber(percentValue(share)), raw: percentValue(share), ref };
+    const row = (name: string, count: number, classes: Record<string, { share: number }>, ref: string): TableRow => ({
+      header: { text: name },
+      cells: [cell(count, `${ref}.count`), ...fw.classifications.map((c) => percent(classes[c.id]!.share, count, `${ref}.classes.${c.id}.share`))],
+    });
+    return table(
+      [{ label: def.columns.count, align: 'right' }, ...fw.classifications.map((c) => ({ label: `% ${c.label}`, align: 'right' as const }))],
+      [
+        ...model.current.regions.map((r) => row(r.name, r.authorities, r.classes, `current.regions.${r.name}`)),
+        row(config.meta.coverage, model.current.inspected, model.current.classes, 'current'),
+      ],
+    );
+  }
+  const id = judgementId(fw, def.judgement);
+  const movement = model.current.movement[id]!;
+  return table(
+    [
+      { label: def.columns.improved, align: 'right' },
+      { label: def.columns.retained, align: 'right' },
+      { label: def.columns.declined, align: 'right' },
+    ],
+    movement.matrix.map((r, i) => ({
+      header: { text: fw.grades[i]!.label },
+      cells: [
+        cell(r.improved, `current.movement.${id}.matrix.${i}.improved`),
+        cell(r.retained, `current.movement.${id}.matrix.${i}.retained`),
+        cell(r.declined, `current.movement.${id}.matrix.${i}.declined`),
+      ],
+    })),
+  );
+}
+
+function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
+  const m = config.meta;
+  const title = renderPlain(m.title, context, config.file, 'meta.title');
+  const meta: ReportMeta = {
+    title,
+    status: m.status,
+    draft: m.draft,
+    coverage: m.coverage,
+    period: `Inspections as at ${formatDate(config.period.asAt)}, with a report published by ${formatDate(config.period.publishedBy)}`,
+    published: { iso: m.published, text: formatDate(m.published) },
+    nextUpdate: m.nextUpdate,
+    producer: m.producer,
+    contact: m.contact,
+    licence: m.licence,
+    language: m.language,
+    includes: m.includes,
+  };
+  if (m.series) meta.series = m.series;
+  if (m.acknowledgements) meta.acknowledgements = m.acknowledgements;
+  if (m.revision) meta.revision = { iso: m.revision.date, text: formatDate(m.revision.date), reason: m.revision.reason };
+  return meta;
+}
+
+/** Turns the statistics model into the document tree through the release's template set. */
+export function narrateReport(model: StatsModel, config: ReleaseConfig, set: TemplateSet, dataset: Pick<Dataset, 'warnings'> = { warnings: [] }): ReportDocument {
+  const context = buildContext(model, config, dataset);
+  const setFile = join(set.dir, 'template-set.yaml');
+  const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
+  const tableNumbers = new Map(set.tables.map((t, i) => [t.id, i + 1]));
+  const figures = new Map<string, FigureNode>();
+  const tables = new Map<string, TableNode>();
+  const figureNode = (id: string): FigureNode => {
+    let node = figures.get(id);
+    if (!node) {
+      const def = set.figures.find((f) => f.id === id);
+      if (!def) throw new StatpressError('template', `no figure "${id}" in template-set.yaml`, { file: setFile });
+      node = buildFigure(def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote);
+      figures.set(id, node);
+    }
+    return node;
+  };
+  const tableNode = (id: string): TableNode => {
+    let node = tables.get(id);
+    if (!node) {
+      const def = set.tables.find((t) => t.id === id);
+      if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
+      node = buildTable(def, tableNumbers.get(id)!, model, config, context, setFile);
+      tables.set(id, node);
+    }
+    return node;
+  };
+  const tokens: TokenValue[] = [];
+  const state: RenderState = {
+    tokens,
+    block: (kind, id) => {
+      if (kind === 'figure') return [figureNode(id)];
+      if (kind === 'table') return [tableNode(id)];
+      return set.figures
+        .filter((f) => f.annex)
+        .map((f) => {
+          const figure = figureNode(f.id);
+          return { ...figure.dataTable, id: `annex-${f.id}`, notes: figure.notes };
+        });
+    },
+    reference: (kind, id) => {
+      const number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
+      if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
+      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: `${kind === 'figure' ? 'Figure' : 'Table'} ${number}` }] }];
+    },
+  };
+  const parts = set.sections.map((section) => renderTemplate(section.source, context, state, section.file));
+  const markdown = parts.join('\n\n');
+  const parsed = parseNarrative(markdown, tokens, relative(process.cwd(), set.dir));
+  const document: ReportDocument = {
+    type: 'report',
+    meta: buildMeta(config, context),
+    children: parsed.blocks as Block[],
+    footnotes: parsed.footnotes,
+  };
+  return document;
+}

@@ -1,0 +1,92 @@
+/**
+ * manifest.json: what a build read and wrote, so a release can be reproduced and audited. The
+ * hash of every input (release config, framework, layouts, data, templates, chart specs and
+ * resources) and every output, with the versions of statpress and of the libraries that drew
+ * it. Nothing in it depends on the time or the machine's paths, so rebuilding the same inputs
+ * gives the same manifest, byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import type { ReleaseConfig } from '../config/config.js';
+import { toolVersion, versionOf } from '../platform/package.js';
+import type { ReportDocument } from '../document/document.js';
+
+const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const bytesOf = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
+
+export type InputRole = 'release config' | 'framework' | 'layout' | 'data' | 'resource' | 'template' | 'chart spec';
+
+/** The role each input file plays, for the manifest and the preview's invalidation. */
+export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map<string, InputRole> {
+  const data = new Set(
+    [
+      config.register.authorities.file,
+      ...(config.register.changes ? [config.register.changes.file] : []),
+      ...config.sources.map((s) => s.file),
+      ...(config.publishedSeries ? [config.publishedSeries.file] : []),
+    ].map((f) => resolve(f)),
+  );
+  const resources = new Set(Object.values(config.resources).map((f) => resolve(f)));
+  const roles = new Map<string, InputRole>();
+  for (const file of files.map((f) => resolve(f))) {
+    let role: InputRole;
+    if (file === resolve(config.file)) role = 'release config';
+    else if (file === resolve(config.inputs[1] ?? '')) role = 'framework';
+    else if (data.has(file)) role = 'data';
+    else if (resources.has(file)) role = 'resource';
+    else if (file.startsWith(resolve(config.templateDir) + sep)) role = file.endsWith('.json') ? 'chart spec' : 'template';
+    else role = 'layout';
+    roles.set(file, role);
+  }
+  return roles;
+}
+
+export interface ManifestOptions {
+  config: ReleaseConfig;
+  document: ReportDocument;
+  inputs: readonly string[];
+  outputs: ReadonlyMap<string, string | Uint8Array>;
+  /** The browser that printed the PDF, when there is one. */
+  browserVersion?: string;
+}
+
+/** The manifest as JSON text (stable key order, sorted lists, paths relative to the release config). */
+export function buildManifest(options: ManifestOptions): string {
+  const { config, document } = options;
+  const base = dirname(resolve(config.file));
+  const roles = inputRoles(config, options.inputs);
+  const inputs = [...roles]
+    .map(([file, role]) => {
+      const bytes = readFileSync(file);
+      return { path: relative(base, file).split(sep).join('/'), role, sha256: sha256(bytes), bytes: bytes.byteLength };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const outputs = [...options.outputs]
+    .map(([path, content]) => ({ path, sha256: sha256(content), bytes: bytesOf(content) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const manifest = {
+    tool: { name: 'statpress', version: toolVersion() },
+    release: {
+      id: config.id,
+      title: document.meta.title,
+      status: document.meta.status,
+      draft: document.meta.draft,
+      asAt: config.period.asAt,
+      publishedBy: config.period.publishedBy,
+      published: document.meta.published.iso,
+      ...(document.meta.revision ? { revised: document.meta.revision.iso } : {}),
+    },
+    engines: {
+      'vega': versionOf('vega'),
+      'vega-lite': versionOf('vega-lite'),
+      'docx': versionOf('docx'),
+      'handlebars': versionOf('handlebars'),
+      'puppeteer-core': versionOf('puppeteer-core'),
+      ...(options.browserVersion ? { chromium: options.browserVersion } : {}),
+    },
+    inputs,
+    outputs,
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

@@ -1,0 +1,344 @@
+/**
+ * statpress preview: a local server that shows the HTML release and rebuilds it on every save.
+ *
+ * The builder keeps each stage's result and recomputes only what a change invalidates:
+ *
+ *   release config, framework, layout  → everything
+ *   a data file                        → load, compute, narrate, charts, page
+ *   a template or template-set.yaml    → templates, narrate, charts (unchanged ones reused), page
+ *   a chart spec or chart resource     → charts, page
+ *
+ * A failed stage leaves the page showing the error (file, line, message) until the next good
+ * save. The server answers only from memory (the page, its charts, the PDF and Word versions of
+ * the current draft) so no request can reach another file, and it listens on 127.0.0.1 unless
+ * told otherwise.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { watch, type FSWatcher, existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { chartCacheDir, figuresOf, inputFiles, OUTPUT_NAME } from '../pipeline/build.js';
+import { inputRoles } from '../pipeline/manifest.js';
+import { withBrowser } from '../platform/browser.js';
+import { checkDocument, formatGateReport } from '../quality/gates/document-gates.js';
+import { computeStats, type StatsModel } from '../compute/stats.js';
+import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import type { ReportDocument } from '../document/document.js';
+import { StatpressError } from '../core/errors.js';
+import { loadDataset, type Dataset } from '../load/dataset.js';
+import { loadTemplateSet, narrateReport, type TemplateSet } from '../narrate/narrate.js';
+import { forgetChartInputs, renderCharts, type ChartAsset, type ChartOptions } from '../render/chart.js';
+import { renderDocx } from '../render/docx.js';
+import { escapeHtml, renderHtml } from '../render/html.js';
+import { renderPdf } from '../render/pdf.js';
+import { printCss } from '../render/print-css.js';
+
+type Stage = 'config' | 'data' | 'templates' | 'charts';
+
+export interface PreviewState {
+  /** Increases by one on every rebuild, good or bad. */
+  version: number;
+  /** The page to show: the release, or the error page. */
+  html: string;
+  error?: string;
+  /** Stages that ran in the last rebuild, with their times in ms. */
+  timings: Record<string, number>;
+  document?: ReportDocument;
+  assets?: Map<string, ChartAsset>;
+}
+
+/** Keeps the result of each stage and reruns only the stages a change invalidates. */
+export class PreviewBuilder {
+  private config?: ReleaseConfig;
+  private dataset?: Dataset;
+  private model?: StatsModel;
+  private set?: TemplateSet;
+  state: PreviewState = { version: 0, html: '', timings: {} };
+
+  constructor(
+    readonly configFile: string,
+    private readonly overrides: ReleaseOverrides = {},
+  ) {}
+
+  /** Which stage a changed file invalidates. */
+  classify(path: string): Stage {
+    const config = this.config;
+    if (!config) return 'config';
+    const role = inputRoles(config, [path]).get(resolve(path));
+    if (role === 'data') return 'data';
+    if (role === 'resource' || role === 'chart spec') return 'charts';
+    if (role === 'template') return 'templates';
+    return 'config';
+  }
+
+  /** Every file whose change should trigger a rebuild. */
+  watchedFiles(): string[] {
+    if (!this.config) return [resolve(this.configFile)];
+    return inputFiles(this.config, this.set);
+  }
+
+  /** Rebuilds after `changed` files changed (all of it the first time) and returns the new state. */
+  async rebuild(changed: readonly string[] = []): Promise<PreviewState> {
+    const stages = new Set(changed.map((f) => this.classify(f)));
+    if (stages.has('config')) this.config = undefined;
+    if (stages.has('config') || stages.has('data')) this.dataset = undefined;
+    if (stages.has('config') || stages.has('templates')) this.set = undefined;
+    if (stages.has('charts') || stages.has('config')) forgetChartInputs();
+    const timings: Record<string, number> = {};
+    const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
+      const start = performance.now();
+      const result = await fn();
+      timings[name] = performance.now() - start;
+      return result;
+    };
+    const version = this.state.version + 1;
+    try {
+      const start = performance.now();
+      const config = this.config ?? (this.config = await time('config', () => loadReleaseConfig(this.configFile, this.overrides)));
+      if (!this.dataset) {
+        this.dataset = await time('load', () => loadDataset(config));
+        this.model = await time('compute', () => computeStats(this.dataset!, config.period, config.publishedSeries?.computeFrom));
+      }
+      const set = this.set ?? (this.set = await time('templates', () => loadTemplateSet(config.templateDir)));
+      const document = await time('narrate', () => narrateReport(this.model!, config, set, this.dataset!));
+      const gates = await time('check', () => checkDocument(document));
+      if (gates.some((g) => g.findings.length > 0)) {
+        throw new StatpressError('check', `the draft fails its quality gates:\n${formatGateReport(gates)}`);
+      }
+      const assets = await time('charts', () => renderCharts(figuresOf(document), { ...this.chartOptions(), png: false }));
+      const html = await time('html', () =>
+        renderHtml(document, {
+          assets,
+          headExtra: RELOAD_SCRIPT,
+          downloads: [
+            { label: 'This draft as a PDF', href: `${OUTPUT_NAME}.pdf` },
+            { label: 'This draft as a Word document', href: `${OUTPUT_NAME}.docx` },
+          ],
+        }),
+      );
+      timings.total = performance.now() - start;
+      this.state = { version, html, timings, document, assets };
+    } catch (error) {
+      const message = error instanceof StatpressError ? error.describe() : (error as Error).stack ?? String(error);
+      this.state = { version, html: errorPage(message), error: message, timings };
+    }
+    return this.state;
+  }
+
+  /** The PDF of the current draft (needs Chromium). */
+  async pdf(): Promise<Uint8Array> {
+    const { document, assets } = this.current();
+    const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+    return withBrowser(async (browser) => (await renderPdf(printable, document.meta, browser)).pdf);
+  }
+
+  /** The Word version of the current draft. */
+  async docx(): Promise<Uint8Array> {
+    return renderDocx(this.current().document, await this.chartsWithPng());
+  }
+
+  /** The current draft's charts with their PNGs (the page itself needs only the SVGs). */
+  async chartsWithPng(): Promise<Map<string, ChartAsset>> {
+    const { document } = this.current();
+    return renderCharts(figuresOf(document), { ...this.chartOptions() });
+  }
+
+  private chartOptions(): ChartOptions {
+    const config = this.config!;
+    const cacheDir = chartCacheDir();
+    return { templateDir: config.templateDir, resources: config.resources, ...(cacheDir ? { cacheDir } : {}) };
+  }
+
+  private current(): { document: ReportDocument; assets: Map<string, ChartAsset> } {
+    const { document, assets } = this.state;
+    if (!document || !assets) throw new StatpressError('check', 'the draft does not build at the moment; fix the error shown in the preview first');
+    return { document, assets };
+  }
+}
+
+/** Reloads the page when the server says the draft was rebuilt, keeping the reader's place. */
+const RELOAD_SCRIPT = `<script>
+(() => {
+  const key = 'statpress-scroll:' + location.pathname;
+  const saved = sessionStorage.getItem(key);
+  if (saved) addEventListener('load', () => scrollTo(0, Number(saved)));
+  const events = new EventSource('/events');
+  events.onmessage = () => { sessionStorage.setItem(key, String(scrollY)); location.reload(); };
+})();
+</script>`;
+
+function errorPage(message: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Error: the draft could not be built</title>
+<style>body{font-family:Arial,sans-serif;margin:30px;color:#0b0c0c}.box{border:5px solid #d4351c;padding:20px;max-width:60em}h1{font-size:1.5rem;margin-top:0}pre{white-space:pre-wrap;font-size:1rem;background:#f3f2f1;padding:15px}</style>
+${RELOAD_SCRIPT}
+</head><body><div class="box" role="alert" aria-labelledby="error-title"><h1 id="error-title">The draft could not be built</h1>
+<p>Fix the problem below and save: the page reloads by itself.</p><pre>${escapeHtml(message)}</pre></div></body></html>`;
+}
+
+export interface PreviewOptions extends ReleaseOverrides {
+  configFile: string;
+  port?: number;
+  /** 127.0.0.1 unless told otherwise. */
+  host?: string;
+  /** Where progress and errors are written (the terminal). */
+  log?: (line: string) => void;
+  /** Wait this long after a save for more saves before rebuilding (editors write in bursts). */
+  debounceMs?: number;
+}
+
+export interface PreviewServer {
+  url: string;
+  builder: PreviewBuilder;
+  /** Resolves with the state once a rebuild reaches `version` or later. */
+  waitFor(version: number): Promise<PreviewState>;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { svg: 'image/svg+xml', png: 'image/png', csv: 'text/csv; charset=utf-8' };
+
+/** Starts the preview server and the file watcher; resolves once the first build is served. */
+export async function startPreview(options: PreviewOptions): Promise<PreviewServer> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const builder = new PreviewBuilder(options.configFile, {
+    ...(options.asAt ? { asAt: options.asAt } : {}),
+    ...(options.publishedBy ? { publishedBy: options.publishedBy } : {}),
+    ...(options.draft !== undefined ? { draft: options.draft } : {}),
+  });
+  const clients = new Set<ServerResponse>();
+  const waiters: Array<{ version: number; resolve: (s: PreviewState) => void }> = [];
+  const report = (state: PreviewState, changed: readonly string[]) => {
+    const what = changed.length ? ` after a change to ${[...new Set(changed.map((f) => f.split(sep).pop()))].join(', ')}` : '';
+    if (state.error) log(`statpress preview: error${what}:\n${state.error}`);
+    else log(`statpress preview: rebuilt in ${Math.round(state.timings.total ?? 0)} ms${what} (${Object.keys(state.timings).filter((k) => k !== 'total').join(', ')})`);
+    for (const client of clients) client.write(`data: ${state.version}\n\n`);
+    for (const w of waiters.splice(0)) {
+      if (state.version >= w.version) w.resolve(state);
+      else waiters.push(w);
+    }
+  };
+  report(await builder.rebuild(), []);
+
+  // Watching: the folders that hold the inputs, so editors that save by renaming are seen too.
+  const watchers = new Map<string, FSWatcher>();
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const rewatch = () => {
+    const files = new Set(builder.watchedFiles());
+    const dirs = new Set([...files].map((f) => dirname(f)));
+    for (const [dir, watcher] of watchers) {
+      if (!dirs.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir) || !existsSync(dir)) continue;
+      const watcher = watch(dir, (_event, name) => {
+        if (!name) return;
+        const file = join(dir, name.toString());
+        if (!new Set(builder.watchedFiles()).has(file)) return;
+        pending.add(file);
+        clearTimeout(timer);
+        timer = setTimeout(flush, options.debounceMs ?? 30);
+      });
+      watcher.on('error', () => undefined);
+      watchers.set(dir, watcher);
+    }
+  };
+  const flush = () => {
+    const changed = [...pending];
+    pending = new Set();
+    running = running.then(async () => {
+      report(await builder.rebuild(changed), changed);
+      rewatch();
+    });
+  };
+  rewatch();
+
+  const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array) => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(body);
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Only GET is supported.\n');
+    // Only fixed names are served, all from memory: nothing in a URL ever becomes a file path.
+    const path = new URL(req.url ?? '/', 'http://preview').pathname;
+    const state = builder.state;
+    if (path === '/' || path === `/${OUTPUT_NAME}.html`) return send(res, state.error ? 500 : 200, 'text/html; charset=utf-8', state.html);
+    if (path === '/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': statpress preview\n\n');
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+      return;
+    }
+    if (path === '/state.json') {
+      return send(res, 200, 'application/json', JSON.stringify({ version: state.version, error: state.error ?? null, timings: state.timings }));
+    }
+    if (path === `/${OUTPUT_NAME}.pdf`) return send(res, 200, 'application/pdf', await builder.pdf());
+    if (path === `/${OUTPUT_NAME}.docx`) {
+      return send(res, 200, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', await builder.docx());
+    }
+    const chart = /^\/charts\/([A-Za-z0-9_-]+)\.(svg|png|csv)$/.exec(path);
+    const asset = chart ? state.assets?.get(chart[1]!) : undefined;
+    if (chart && asset) {
+      const kind = chart[2] as 'svg' | 'png' | 'csv';
+      const body = kind === 'png' ? (await builder.chartsWithPng()).get(chart[1]!)?.png : asset[kind];
+      if (body !== undefined) return send(res, 200, TYPES[kind]!, body);
+    }
+    return send(res, 404, 'text/plain; charset=utf-8', 'Not found: the preview serves only the release page, its charts and its PDF and Word versions.\n');
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const message = error instanceof StatpressError ? error.describe() : String((error as Error).message ?? error);
+      log(`statpress preview: ${message}`);
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `${message}\n`);
+      else res.end();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new StatpressError('config', `the preview could not listen on ${host}:${options.port ?? 4173}: ${error.code ?? error.message}`, {}, 'choose another port with --port')),
+    );
+    server.listen(options.port ?? 4173, host, () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 4173;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  return {
+    url,
+    builder,
+    waitFor: (version) =>
+      builder.state.version >= version ? Promise.resolve(builder.state) : new Promise((resolveState) => waiters.push({ version, resolve: resolveState })),
+    async close() {
+      clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      for (const c of clients) c.end();
+      await running;
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** For the benchmark: the rebuild time after a template edit and after a data edit. */
+export async function benchPreview(configFile: string): Promise<{ templateEdit: number; dataEdit: number }> {
+  const builder = new PreviewBuilder(configFile);
+  await builder.rebuild();
+  await builder.rebuild();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const config = loadReleaseConfig(configFile);
+  const template = join(config.templateDir, 'template-set.yaml');
+  const data = config.sources[0]!.file;
+  const run = async (file: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const state = await builder.rebuild([file]);
+      if (state.error) throw new Error(state.error);
+      times.push(state.timings.total!);
+    }
+    return median(times);
+  };
+  return { templateEdit: await run(template), dataEdit: await run(data) };
+}

@@ -1,0 +1,220 @@
+/**
+ * Charts from the real 2025 release: the SVG's structure (marks, labels, a colour per grade,
+ * all 153 authorities joined on the map), the accessible name, the 2× PNG, and that the chart
+ * data are the figure's accessible table.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildDocument, figuresOf } from '../../src/pipeline/build.js';
+import type { FigureNode } from '../../src/document/document.js';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHART_CACHE_ENTRIES, clearChartCache, renderCharts, type ChartAsset } from '../../src/render/chart.js';
+import { renderHtml } from '../../src/render/html.js';
+import { printCss } from '../../src/render/print-css.js';
+import { RELEASE_2025, tempDir } from '../support.js';
+
+let figures: FigureNode[] = [];
+let assets = new Map<string, ChartAsset>();
+let html = '';
+
+/** The content of every mark group with this class, each up to the next mark group. */
+function markGroup(svg: string, cls: string): string {
+  const parts: string[] = [];
+  let start = svg.indexOf(`class="${cls}`);
+  expect(start, cls).toBeGreaterThan(-1);
+  while (start !== -1) {
+    const next = svg.indexOf('<g class="mark-', start + 10);
+    parts.push(svg.slice(start, next === -1 ? undefined : next));
+    start = svg.indexOf(`class="${cls}`, start + 10);
+  }
+  return parts.join('');
+}
+const fills = (fragment: string) => [...fragment.matchAll(/<path[^>]*fill="(#[0-9a-fA-F]{6})"/g)].map((m) => m[1]!.toUpperCase());
+/** Each text element's words; a label on two lines (two tspans) reads as one. */
+const texts = (fragment: string) =>
+  [...fragment.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) => m[1]!.replace(/<\/tspan><tspan[^>]*>/g, ' ').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&'));
+const count = (list: string[]) => list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+
+beforeAll(async () => {
+  const built = buildDocument({ configFile: RELEASE_2025 });
+  figures = figuresOf(built.document);
+  assets = await renderCharts(figures, { templateDir: built.config.templateDir, resources: built.config.resources });
+  html = renderHtml(built.document, { assets });
+});
+
+describe('stacked bar figures (1, 2 and 4)', () => {
+  for (const id of ['figure-1', 'figure-2', 'figure-4']) {
+    it(`${id}: one segment per row and grade, in the grade's colour, labelled where it fits`, () => {
+      const figure = figures.find((f) => f.id === id)!;
+      const svg = assets.get(id)!.svg;
+      const bars = fills(markGroup(svg, 'mark-rect role-mark'));
+      const expected: Record<string, number> = {};
+      figure.chart.data.forEach((row) => {
+        if (row.value === null) return;
+        const colour = figure.chart.range[figure.chart.domain.indexOf(String(row.series))]!.toUpperCase();
+        expected[colour] = (expected[colour] ?? 0) + 1;
+      });
+      expect(count(bars)).toEqual(expected);
+      // Every row label (with its base n) is on the axis; no label is truncated.
+      const labels = texts(markGroup(svg, 'mark-text role-axis-label'));
+      for (const row of figure.dataTable.rows) expect(labels).toContain(row.header.text);
+      expect(svg).not.toContain('…');
+      // Legend in scale order.
+      expect(texts(markGroup(svg, 'mark-text role-legend-label'))).toEqual(figure.chart.domain);
+      // Direct labels: every segment of at least 7% carries its percentage.
+      const direct = texts(markGroup(svg, 'mark-text role-mark'));
+      const big = figure.chart.data.filter((r) => typeof r.value === 'number' && r.value >= 7).map((r) => `${r.value}%`);
+      expect(direct.length).toBeGreaterThanOrEqual(big.length);
+      for (const label of big) expect(direct).toContain(label);
+    });
+  }
+});
+
+describe('the map (figure 3)', () => {
+  it('joins all 153 authorities on the main map, and the London boroughs in the close-up', () => {
+    const figure = figures.find((f) => f.id === 'figure-3')!;
+    const svg = assets.get('figure-3')!.svg;
+    const colours = new Set(figure.chart.range.map((c) => c.toUpperCase()));
+    const main = fills(markGroup(svg, 'mark-shape role-mark concat_0_layer_0_marks'));
+    expect(main).toHaveLength(153);
+    expect(main.every((c) => colours.has(c))).toBe(true);
+    const byColour = count(main);
+    figure.chart.domain.forEach((grade, i) => {
+      expect(byColour[figure.chart.range[i]!.toUpperCase()] ?? 0, grade).toBe(figure.chart.data.filter((r) => r.series === grade).length);
+    });
+    const london = fills(markGroup(svg, 'mark-shape role-mark concat_1_layer_0_marks'));
+    expect(london).toHaveLength(figure.chart.data.filter((r) => String(r.code).startsWith('E09')).length);
+    // Region outlines are drawn in grey, unfilled.
+    expect(markGroup(svg, 'mark-shape role-mark concat_0_layer_1_marks')).toMatch(/stroke="#505a5f"/);
+    expect(texts(markGroup(svg, 'mark-text role-title-text'))).toEqual(['London (close-up)']);
+  });
+});
+
+describe('the grouped bar figure (5)', () => {
+  it('draws a bar per theme and period with its percentage', () => {
+    const figure = figures.find((f) => f.id === 'figure-5')!;
+    const svg = assets.get('figure-5')!.svg;
+    expect(fills(markGroup(svg, 'mark-rect role-mark'))).toHaveLength(figure.chart.data.length);
+    expect(texts(markGroup(svg, 'mark-text role-mark')).sort()).toEqual(figure.chart.data.map((r) => `${r.value}%`).sort());
+  });
+});
+
+describe('every figure', () => {
+  it('has an accessible name from its alt text, unique ids and no title inside the image', () => {
+    const ids = new Set<string>();
+    for (const figure of figures) {
+      const { svg } = assets.get(figure.id)!;
+      expect(svg).toMatch(/^<svg[^>]* role="img" aria-labelledby="[^"]+"><title id="[^"]+">/);
+      expect(svg).toContain(`<title id="${figure.id}-svg-title">${figure.altText.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</title>`);
+      expect(svg).not.toContain(figure.title);
+      for (const [, id] of svg.matchAll(/\sid="([^"]+)"/g)) {
+        expect(ids.has(id!), id).toBe(false);
+        ids.add(id!);
+      }
+      expect(figure.altText.length).toBeLessThanOrEqual(220);
+      expect(figure.altText).not.toBe(figure.title);
+    }
+  });
+
+  it('has a PNG at twice the SVG size', () => {
+    for (const figure of figures) {
+      const asset = assets.get(figure.id)!;
+      const png = Buffer.from(asset.png);
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.readUInt32BE(16)).toBe(Math.round(asset.width * 2));
+      expect(png.readUInt32BE(20)).toBe(Math.round(asset.height * 2));
+    }
+  });
+
+  it('has chart data equal to its accessible data table, and a tidy CSV of it', () => {
+    for (const figure of figures) {
+      const table = figure.dataTable;
+      if (figure.chart.spec.includes('choropleth')) {
+        expect(figure.chart.data.map((r) => [r.name, r.code])).toEqual(table.rows.map((r) => [r.header.text, r.cells[0]!.text]));
+        continue;
+      }
+      const fromTable = table.rows.flatMap((row) => row.cells.map((cell, i) => `${row.header.text}|${table.columns[i + 1]!.label.replace(/^% /, '')}|${cell.raw}`));
+      const fromChart = figure.chart.data.map((r) => `${r.label}|${r.series}|${r.value}`);
+      expect(fromChart.sort()).toEqual(fromTable.sort());
+      const csv = assets.get(figure.id)!.csv.trim().split('\r\n');
+      expect(csv).toHaveLength(figure.chart.data.length + 1);
+    }
+  });
+
+  it('is drawn no wider than the printed text column, so its 16 px text prints at 12 pt or more', () => {
+    const page = /@page\s*{[^}]*size:\s*A4;\s*margin:\s*[\d.]+mm\s+([\d.]+)mm\s+[\d.]+mm\s+([\d.]+)mm/.exec(printCss());
+    expect(page).not.toBeNull();
+    const column = ((210 - Number(page![1]) - Number(page![2])) / 25.4) * 96;
+    for (const figure of figures) {
+      const asset = assets.get(figure.id)!;
+      expect(asset.width, figure.id).toBeLessThanOrEqual(column);
+      expect(asset.svg, figure.id).not.toMatch(/font-size="(?:[0-9]|1[0-5])(?:\.\d+)?px"/);
+    }
+  });
+
+  it('is inlined in the HTML page beside its data table', () => {
+    for (const figure of figures) {
+      const start = html.indexOf(`<figure class="app-figure" id="${figure.id}"`);
+      const end = html.indexOf('</figure>', start);
+      const block = html.slice(start, end);
+      expect(block).toContain(`<title id="${figure.id}-svg-title">`);
+      expect(block).toContain('View data in an accessible format');
+    }
+  });
+});
+
+describe('chart cache on disk', () => {
+  it('reuses an unchanged figure from an earlier run, byte for byte, and draws a changed one again', async () => {
+    const built = buildDocument({ configFile: RELEASE_2025 });
+    const dir = tempDir();
+    const options = { templateDir: built.config.templateDir, resources: built.config.resources, cacheDir: dir };
+    clearChartCache();
+    const first = await renderCharts(figures, options);
+    const entries = readdirSync(dir).filter((f) => f.endsWith('.svg'));
+    expect(entries).toHaveLength(figures.length);
+    for (const figure of figures) {
+      expect(first.get(figure.id)!.svg).toBe(assets.get(figure.id)!.svg);
+      expect(Buffer.from(first.get(figure.id)!.png).equals(Buffer.from(assets.get(figure.id)!.png))).toBe(true);
+    }
+
+    // A later process (nothing in memory) reads the entry: mark one to prove it is the one used.
+    const figure1 = entries.find((f) => readFileSync(join(dir, f), 'utf8').includes('figure-1-svg-title'))!;
+    writeFileSync(join(dir, figure1), readFileSync(join(dir, figure1), 'utf8').replace('</svg>', '<!-- from the cache --></svg>'));
+    clearChartCache();
+    const second = await renderCharts(figures, options);
+    expect(second.get('figure-1')!.svg).toContain('<!-- from the cache -->');
+    expect(second.get('figure-1')!.csv).toBe(assets.get('figure-1')!.csv);
+
+    // Changed data is another key: drawn afresh, with the new value on the chart.
+    const changed = structuredClone(figures);
+    const row = changed[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!;
+    row.value = (row.value as number) + 1;
+    clearChartCache();
+    const third = await renderCharts(changed, options);
+    expect(third.get('figure-1')!.svg).not.toContain('<!-- from the cache -->');
+    expect(third.get('figure-1')!.svg).not.toBe(assets.get('figure-1')!.svg);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.svg'))).toHaveLength(figures.length + 1);
+
+    // The cache keeps the most recently used drawings and forgets the oldest beyond its size.
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (let i = 0; i < CHART_CACHE_ENTRIES; i++) {
+      writeFileSync(join(dir, `stale${i}.json`), '{}');
+      writeFileSync(join(dir, `stale${i}.svg`), '<svg/>');
+      utimesSync(join(dir, `stale${i}.json`), old, old);
+    }
+    clearChartCache();
+    const changedAgain = structuredClone(changed);
+    changedAgain[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!.value = (row.value as number) + 1;
+    await renderCharts(changedAgain, options);
+    const kept = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(kept).toHaveLength(CHART_CACHE_ENTRIES);
+    expect(kept.filter((f) => f.startsWith('stale'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
+    expect(readdirSync(dir).filter((f) => f.startsWith('stale') && f.endsWith('.svg'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
+
+    // A damaged entry counts as absent: the chart is drawn again, not read half-written.
+    writeFileSync(join(dir, figure1.replace(/\.svg$/, '.json')), '{"width":');
+    clearChartCache();
+    const fourth = await renderCharts(figures, options);
+    expect(fourth.get('figure-1')!.svg).toBe(assets.get('figure-1')!.svg);
+  });
+});
