@@ -148,6 +148,11 @@ export interface FigureNode {
   /** The accessible alternative: required, so a figure without one does not type-check. */
   dataTable: TableNode;
   notes: Inline[][];
+  /**
+   * Set when the last note is the template set's rounding note (the figure's rounded
+   * percentages do not add up to 100), whatever its wording: the rounding gate checks it.
+   */
+  roundingNote?: true;
   source?: string;
 }
 

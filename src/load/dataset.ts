@@ -74,10 +74,15 @@ function displayName(file: string, root: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-export function readTable(file: string, display: string): Table {
+/** How the loader reads a file (the pipeline's effects; plain file reads by default). */
+export type ReadFile = (file: string) => Uint8Array;
+const readFromDisk: ReadFile = (file) => readFileSync(file);
+
+export function readTable(file: string, display: string, read: ReadFile = readFromDisk): Table {
   let buffer: Buffer;
   try {
-    buffer = readFileSync(file);
+    const bytes = read(file);
+    buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch {
     throw new StatpressError('file-missing', 'file not found', { file: display });
   }
@@ -166,9 +171,9 @@ function buildLookup(spellings: Record<string, string>, ids: Array<{ id: string;
   return lookup;
 }
 
-function loadRegister(config: ReleaseConfig, errors: ErrorList): Authority[] {
+function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile): Authority[] {
   const { authorities, changes } = config.register;
-  const table = readTable(authorities.file, displayName(authorities.file, config.dataRoot));
+  const table = readTable(authorities.file, displayName(authorities.file, config.dataRoot), read);
   const col = authorities.columns;
   const codeCol = pickColumn(table, [col.code], true);
   const nameCol = pickColumn(table, [col.name], true);
@@ -198,7 +203,7 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList): Authority[] {
     });
   }
   if (changes) {
-    const t = readTable(changes.file, displayName(changes.file, config.dataRoot));
+    const t = readTable(changes.file, displayName(changes.file, config.dataRoot), read);
     const c = changes.columns;
     const codeCol2 = pickColumn(t, [c.code], true);
     const nameCol2 = pickColumn(t, [c.name], true);
@@ -263,12 +268,13 @@ function loadSource(
   authorities: Authority[],
   sourceErrors: ErrorList,
   warnings: string[],
+  read: ReadFile,
 ): InspectionEvent[] {
   // A source that allows bad rows collects their errors as warnings instead.
   const errors = source.invalidRows === 'warn' ? new ErrorList() : sourceErrors;
   let skipped = 0;
   const { framework } = config;
-  const table = readTable(source.file, displayName(source.file, config.dataRoot));
+  const table = readTable(source.file, displayName(source.file, config.dataRoot), read);
   const columns = resolveColumns(table, source.layout);
   const types = buildLookup(source.layout.values.type, framework.eventTypes);
   const themes = buildLookup(source.layout.values.theme, framework.themes);
@@ -386,10 +392,10 @@ function loadSource(
   return events;
 }
 
-function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList): PublishedPoint[] {
+function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: ReadFile): PublishedPoint[] {
   const series = config.publishedSeries;
   if (!series) return [];
-  const table = readTable(series.file, displayName(series.file, config.dataRoot));
+  const table = readTable(series.file, displayName(series.file, config.dataRoot), read);
   const asAtCol = pickColumn(table, [series.columns.asAt], true);
   const baseCol = pickColumn(table, [series.columns.base], true);
   const gradeCols = Object.entries(series.columns.grades).map(([id, name]) => [id, pickColumn(table, [name], true)] as const);
@@ -443,14 +449,14 @@ function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'fram
 }
 
 /** Loads and validates everything a release reads. Throws a StatpressError listing every problem. */
-export function loadDataset(config: ReleaseConfig): Dataset {
+export function loadDataset(config: ReleaseConfig, read: ReadFile = readFromDisk): Dataset {
   const errors = new ErrorList();
-  const authorities = loadRegister(config, errors);
+  const authorities = loadRegister(config, errors, read);
   errors.throwIfAny();
   const warnings: string[] = [];
-  const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors, warnings));
+  const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors, warnings, read));
   checkDuplicates(events, { framework: config.framework, authorities }, errors);
-  const published = loadPublishedSeries(config, errors);
+  const published = loadPublishedSeries(config, errors, read);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));
   return {

@@ -27,8 +27,18 @@ export interface RenderState {
   tokens: TokenValue[];
   block(kind: 'figure' | 'table' | 'annex', id: string): Block[];
   reference(kind: 'figure' | 'table', id: string): Inline[];
+  /**
+   * What each helper call returned, with the model path it stands for, in call order. A
+   * subexpression's result is always the latest entry when the helper that receives it runs
+   * (Handlebars evaluates a call's subexpressions left to right just before the call), so the
+   * receiving helper takes its arguments' paths off the end: see `registerTraced`.
+   */
+  trace?: Array<{ value: unknown; ref: string }>;
+  /** The path the running helper gave its result (set by `traced`). */
+  resultRef?: string;
 }
 
+/** The render in progress: set for the length of one synchronous template run, then restored. */
 let state: RenderState | undefined;
 
 /** Runs `fn` with `s` as the state the helpers write to (renders are synchronous). */
@@ -61,20 +71,17 @@ function options(args: unknown[]): HelperOptions {
   return args[args.length - 1] as HelperOptions;
 }
 
-/** The model path of argument `i`, for the value's `ref` (needs `trackIds`). */
 /**
  * Numbers made by subexpressions ((get …), (minus …), (sum …)) lose their path in Handlebars;
- * those helpers note what they returned here, and the number helper that receives the result
- * (always the next to run) picks the note up, so every value keeps a traceable source.
+ * those helpers name what they return with `traced`, and the helper that receives the result
+ * reads the name from this render's trace (see `RenderState.trace`).
  */
-const recent: Array<{ value: unknown; ref: string }> = [];
 function traced<T>(value: T, ref: string): T {
-  if (typeof value === 'number' || (typeof value === 'object' && value !== null)) {
-    recent.push({ value, ref });
-    if (recent.length > 32) recent.shift();
-  }
+  current().resultRef = ref;
   return value;
 }
+
+type TracedOptions = HelperOptions & { statpressArgs?: Array<{ value: unknown; ref: string } | undefined> };
 
 function refOf(args: unknown[], i: number): string {
   const opts = options(args);
@@ -89,8 +96,9 @@ function refOf(args: unknown[], i: number): string {
     const last = path.lastIndexOf('true.');
     return last === 0 || (last > 0 && path[last - 1] === '.') ? `(selected).${path.slice(last + 'true.'.length)}` : path;
   }
-  for (let k = recent.length - 1; k >= 0; k--) if (recent[k]!.value === args[i]) return recent[k]!.ref;
-  return '(computed)';
+  // A subexpression: its result and path were traced when it ran.
+  const entry = id === true ? (opts as TracedOptions).statpressArgs?.[i] : undefined;
+  return entry && entry.value === args[i] ? entry.ref : '(computed)';
 }
 
 function requireNumber(value: unknown, helper: string, args: unknown[], i: number): number {
@@ -383,11 +391,48 @@ function single(blocks: Block[]): Block {
 /** A Handlebars environment with only our helpers, strict lookups and Markdown escaping. */
 export function createNarrativeEnvironment(): typeof Handlebars {
   const env = Handlebars.create();
-  // Handlebars reads escapeExpression from its shared Utils when a template is first run; the
-  // narrative must never let a data string become Markdown, nor a number skip formatting.
-  env.Utils.escapeExpression = escapeForNarrative;
-  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn as Handlebars.HelperDelegate);
+  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, registerTraced(fn as (...args: unknown[]) => unknown));
   return env;
+}
+
+/**
+ * Wraps a helper so that every call leaves its result on the render's trace, and takes the
+ * results of its own subexpression arguments off it (they are the latest entries, in order),
+ * so `refOf` can name the model path of a value made by a subexpression.
+ */
+function registerTraced(fn: (...args: unknown[]) => unknown): Handlebars.HelperDelegate {
+  return function (this: unknown, ...args: unknown[]) {
+    const s = current();
+    const trace = (s.trace ??= []);
+    const opts = args[args.length - 1] as TracedOptions;
+    const ids = opts.ids ?? [];
+    const subexpressions = ids.filter((id) => id === true).length;
+    const taken = subexpressions > 0 ? trace.splice(Math.max(0, trace.length - subexpressions), subexpressions) : [];
+    let next = 0;
+    opts.statpressArgs = ids.map((id) => (id === true ? taken[next++] : undefined));
+    s.resultRef = undefined;
+    const result = fn.apply(this, args);
+    trace.push({ value: result, ref: s.resultRef ?? '(computed)' });
+    s.resultRef = undefined;
+    return result;
+  };
+}
+
+/**
+ * Makes a template function from Handlebars' precompiled form, escaping `{{x}}` the
+ * narrative's way: data strings are Markdown-escaped and a bare number is refused. The escape
+ * is set on this template's own runtime container, never on Handlebars' shared utilities.
+ */
+export function instantiateTemplate(env: typeof Handlebars, spec: TemplateSpecification): HandlebarsTemplateDelegate {
+  const main = (spec as unknown as { main: (container: { escapeExpression: unknown }, ...rest: unknown[]) => unknown }).main;
+  const wrapped = {
+    ...spec,
+    main(container: { escapeExpression: unknown }, ...rest: unknown[]) {
+      container.escapeExpression = escapeForNarrative;
+      return main.call(this, container, ...rest);
+    },
+  };
+  return env.template(wrapped as unknown as TemplateSpecification) as HandlebarsTemplateDelegate;
 }
 
 export const HELPER_NAMES = Object.keys(helpers);

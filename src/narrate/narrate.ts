@@ -6,9 +6,8 @@
  * section templates and the Vega-Lite chart specs.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Framework, ReleaseConfig } from '../config/config.js';
 import type { StatsModel, Distribution } from '../compute/stats.js';
@@ -26,7 +25,8 @@ import {
 } from '../document/document.js';
 import { ErrorList, nearest, StatpressError } from '../core/errors.js';
 import { formatNumber, percentValue } from './format.js';
-import { COMPILE_OPTIONS, createNarrativeEnvironment, withRenderState, type RenderState } from './helpers.js';
+import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, withRenderState, type RenderState } from './helpers.js';
+import { bytes, text, type Store } from '../platform/cache.js';
 import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
 
 export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
@@ -69,7 +69,6 @@ export interface TemplateSet {
   files: string[];
 }
 
-const env = createNarrativeEnvironment();
 
 function readText(file: string): string {
   try {
@@ -289,7 +288,7 @@ function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Da
 }
 
 /** Renders a short template (a title, a label, alt text) to plain text. */
-function renderPlain(template: string, context: unknown, file: string, where: string): string {
+function renderPlain(n: Narrator, template: string, context: unknown, file: string, where: string): string {
   const tokens: TokenValue[] = [];
   const state: RenderState = {
     tokens,
@@ -298,7 +297,7 @@ function renderPlain(template: string, context: unknown, file: string, where: st
     },
     reference: () => [],
   };
-  const markdown = renderTemplate(template, context, state, file, where);
+  const markdown = renderTemplate(n, template, context, state, file, where);
   // Most labels are words, escaped data and values: read them without the Markdown parser.
   const unescaped = markdown.replace(/\\([!-/:-@[-`{-~])/g, '');
   if (!/[\n*_`[\]<>!#|~&\\]/.test(unescaped)) {
@@ -318,41 +317,38 @@ function renderPlain(template: string, context: unknown, file: string, where: st
   return first?.type === 'paragraph' ? inlineText(first.children) : '';
 }
 
-const compiled = new Map<string, HandlebarsTemplateDelegate>();
-const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'statpress-templates');
-const CACHE_SALT = `${env.VERSION}|${JSON.stringify(COMPILE_OPTIONS)}|`;
-
 /**
- * Compiles a template, keeping Handlebars' precompiled form on disk by content hash: compiling
- * is most of a cold build's time, and the cache is keyed so an edited template recompiles.
+ * A narration's Handlebars environment and compiled templates. Compiling is most of a cold
+ * build's time, so Handlebars' precompiled form of each template is kept in the store it is
+ * given, by a hash of the template and the compiler: an edited template compiles afresh.
  */
-function compileTemplate(template: string): HandlebarsTemplateDelegate {
-  const cached = compiled.get(template);
-  if (cached) return cached;
-  const key = createHash('sha256').update(CACHE_SALT + template).digest('hex');
-  const file = join(CACHE_DIR, `${key}.js`);
-  let source: string | undefined;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    source = env.precompile(template, COMPILE_OPTIONS) as unknown as string;
-    try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      writeFileSync(file, source);
-    } catch {
-      // A read-only install just compiles every time.
+export class Narrator {
+  private readonly env = createNarrativeEnvironment();
+  private readonly compiled = new Map<string, HandlebarsTemplateDelegate>();
+  private readonly salt = `${this.env.VERSION}|${JSON.stringify(COMPILE_OPTIONS)}|`;
+
+  constructor(private readonly store?: Store) {}
+
+  compile(template: string): HandlebarsTemplateDelegate {
+    const known = this.compiled.get(template);
+    if (known) return known;
+    const key = createHash('sha256').update(this.salt + template).digest('hex');
+    let source = text(this.store?.get('templates', key)?.js);
+    if (source === undefined) {
+      source = this.env.precompile(template, COMPILE_OPTIONS) as unknown as string;
+      this.store?.set('templates', key, { js: bytes(source) });
     }
+    // The source is Handlebars' own output for our template (never data), as its docs load it.
+    const spec = new Function(`return ${source}`)() as TemplateSpecification;
+    const fn = instantiateTemplate(this.env, spec);
+    this.compiled.set(template, fn);
+    return fn;
   }
-  // The source is Handlebars' own output for our template (never data), as its docs load it.
-  const spec = new Function(`return ${source}`)() as TemplateSpecification;
-  const fn = env.template(spec) as HandlebarsTemplateDelegate;
-  compiled.set(template, fn);
-  return fn;
 }
 
-function renderTemplate(template: string, context: unknown, state: RenderState, file: string, where?: string): string {
+function renderTemplate(n: Narrator, template: string, context: unknown, state: RenderState, file: string, where?: string): string {
   try {
-    const run = compileTemplate(template);
+    const run = n.compile(template);
     return withRenderState(state, () => run(context));
   } catch (error) {
     if (error instanceof StatpressError && error.location.file) throw error;
@@ -386,7 +382,7 @@ function percentCells(d: Distribution | undefined, framework: Framework, ref: st
 }
 
 /** Builds each figure's data table and chart data from the model, by its kind. */
-function buildFigure(def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
+function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
   const fw = config.framework;
   const where = `figure ${def.id}`;
   const gradeColumns = fw.grades.map((g) => ({ label: `% ${g.label}`, align: 'right' as const }));
@@ -396,7 +392,7 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
   let domain = fw.grades.map((g) => g.label);
   let range = fw.grades.map((g) => g.colour);
   let sumsOk = true;
-  const label = (item: unknown): string => renderPlain(def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
+  const label = (item: unknown): string => renderPlain(n, def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
   const stacked = (items: Array<{ label: string; d: Distribution | undefined; shares?: Record<string, number>; ref: string }>) => {
     rows = items.map((item) => {
       const cells = item.shares
@@ -475,12 +471,13 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
       break;
     }
   }
-  const title = renderPlain(def.title, context, setFile, `${where}.title`);
-  const alt = renderPlain(def.alt, context, setFile, `${where}.alt`);
+  const title = renderPlain(n, def.title, context, setFile, `${where}.title`);
+  const alt = renderPlain(n, def.alt, context, setFile, `${where}.alt`);
   if (alt.length > 220) throw new StatpressError('template', `alt text is ${alt.length} characters; the limit is 220`, { file: setFile, column: `${where}.alt`, value: alt });
   if (alt === title) throw new StatpressError('template', 'alt text must say more than the title', { file: setFile, column: `${where}.alt` });
-  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
-  if (!sumsOk && def.kind !== 'map') notes.push([{ type: 'text', value: roundingNote }]);
+  const notes: Inline[][] = def.notes.map((note, i) => [{ type: 'text', value: renderPlain(n, note, context, setFile, `${where}.notes[${i}]`) }]);
+  const rounding = !sumsOk && def.kind !== 'map';
+  if (rounding) notes.push([{ type: 'text', value: roundingNote }]);
   const node: FigureNode = {
     type: 'figure',
     id: def.id,
@@ -497,18 +494,19 @@ function buildFigure(def: FigureDefinition, number: number, model: StatsModel, c
     altText: alt,
     dataTable: { type: 'table', id: `${def.id}-data`, caption: `Data for Figure ${number}: ${title}`, columns, rows, notes: [] },
     notes,
+    ...(rounding ? { roundingNote: true as const } : {}),
   };
-  if (def.subtitle) node.subtitle = renderPlain(def.subtitle, context, setFile, `${where}.subtitle`);
-  if (def.source) node.source = renderPlain(def.source, context, setFile, `${where}.source`);
+  if (def.subtitle) node.subtitle = renderPlain(n, def.subtitle, context, setFile, `${where}.subtitle`);
+  if (def.source) node.source = renderPlain(n, def.source, context, setFile, `${where}.source`);
   return node;
 }
 
 
-function buildTable(def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
+function buildTable(n: Narrator, def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
   const fw = config.framework;
   const where = `table ${def.id}`;
-  const caption = `Table ${number}: ${renderPlain(def.caption, context, setFile, `${where}.caption`)}`;
-  const notes: Inline[][] = def.notes.map((n, i) => [{ type: 'text', value: renderPlain(n, context, setFile, `${where}.notes[${i}]`) }]);
+  const caption = `Table ${number}: ${renderPlain(n, def.caption, context, setFile, `${where}.caption`)}`;
+  const notes: Inline[][] = def.notes.map((note, i) => [{ type: 'text', value: renderPlain(n, note, context, setFile, `${where}.notes[${i}]`) }]);
   const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
   const table = (columns: TableNode['columns'], rows: TableRow[]): TableNode => ({ type: 'table', id: def.id, number, caption, columns: [{ label: def.rowHeader, align: 'left' }, ...columns], rows, notes });
   if (def.kind === 'classes') {
@@ -545,9 +543,9 @@ function buildTable(def: TableDefinition, number: number, model: StatsModel, con
   );
 }
 
-function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
+function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
   const m = config.meta;
-  const title = renderPlain(m.title, context, config.file, 'meta.title');
+  const title = renderPlain(n, m.title, context, config.file, 'meta.title');
   const meta: ReportMeta = {
     title,
     status: m.status,
@@ -569,7 +567,13 @@ function buildMeta(config: ReleaseConfig, context: Record<string, unknown>): Rep
 }
 
 /** Turns the statistics model into the document tree through the release's template set. */
-export function narrateReport(model: StatsModel, config: ReleaseConfig, set: TemplateSet, dataset: Pick<Dataset, 'warnings'> = { warnings: [] }): ReportDocument {
+export function narrateReport(
+  model: StatsModel,
+  config: ReleaseConfig,
+  set: TemplateSet,
+  dataset: Pick<Dataset, 'warnings'> = { warnings: [] },
+  n: Narrator = new Narrator(),
+): ReportDocument {
   const context = buildContext(model, config, dataset);
   const setFile = join(set.dir, 'template-set.yaml');
   const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
@@ -581,7 +585,7 @@ export function narrateReport(model: StatsModel, config: ReleaseConfig, set: Tem
     if (!node) {
       const def = set.figures.find((f) => f.id === id);
       if (!def) throw new StatpressError('template', `no figure "${id}" in template-set.yaml`, { file: setFile });
-      node = buildFigure(def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote);
+      node = buildFigure(n, def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote);
       figures.set(id, node);
     }
     return node;
@@ -591,7 +595,7 @@ export function narrateReport(model: StatsModel, config: ReleaseConfig, set: Tem
     if (!node) {
       const def = set.tables.find((t) => t.id === id);
       if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
-      node = buildTable(def, tableNumbers.get(id)!, model, config, context, setFile);
+      node = buildTable(n, def, tableNumbers.get(id)!, model, config, context, setFile);
       tables.set(id, node);
     }
     return node;
@@ -615,12 +619,12 @@ export function narrateReport(model: StatsModel, config: ReleaseConfig, set: Tem
       return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: `${kind === 'figure' ? 'Figure' : 'Table'} ${number}` }] }];
     },
   };
-  const parts = set.sections.map((section) => renderTemplate(section.source, context, state, section.file));
+  const parts = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));
   const markdown = parts.join('\n\n');
   const parsed = parseNarrative(markdown, tokens, relative(process.cwd(), set.dir));
   const document: ReportDocument = {
     type: 'report',
-    meta: buildMeta(config, context),
+    meta: buildMeta(n, config, context),
     children: parsed.blocks as Block[],
     footnotes: parsed.footnotes,
   };

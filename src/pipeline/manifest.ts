@@ -6,11 +6,11 @@
  * gives the same manifest, byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { ReleaseConfig } from '../config/config.js';
 import { toolVersion, versionOf } from '../platform/package.js';
 import type { ReportDocument } from '../document/document.js';
+import type { InputRead } from '../platform/effects.js';
 
 const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
@@ -45,7 +45,8 @@ export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map
 export interface ManifestOptions {
   config: ReleaseConfig;
   document: ReportDocument;
-  inputs: readonly string[];
+  /** Every input of the release with the hash of the bytes the build read. */
+  inputs: ReadonlyMap<string, InputRead>;
   outputs: ReadonlyMap<string, string | Uint8Array>;
   /** The browser that printed the PDF, when there is one. */
   browserVersion?: string;
@@ -55,11 +56,11 @@ export interface ManifestOptions {
 export function buildManifest(options: ManifestOptions): string {
   const { config, document } = options;
   const base = dirname(resolve(config.file));
-  const roles = inputRoles(config, options.inputs);
+  const roles = inputRoles(config, [...options.inputs.keys()]);
   const inputs = [...roles]
     .map(([file, role]) => {
-      const bytes = readFileSync(file);
-      return { path: relative(base, file).split(sep).join('/'), role, sha256: sha256(bytes), bytes: bytes.byteLength };
+      const read = options.inputs.get(file)!;
+      return { path: relative(base, file).split(sep).join('/'), role, sha256: read.sha256, bytes: read.bytes };
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const outputs = [...options.outputs]

@@ -9,16 +9,13 @@
  * and label colours), `xMax` (a round axis end above the largest value) and any resource the
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { FigureNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { FONT_FAMILY, FONT_FILES, measureText } from '../platform/fonts.js';
-import { PACKAGE_ROOT, versionOf } from '../platform/package.js';
+import { bytes, text, type Store } from '../platform/cache.js';
 
 export interface ChartAsset {
   id: string;
@@ -31,18 +28,26 @@ export interface ChartAsset {
   height: number;
 }
 
+/** A chart spec template as read by the pipeline: where it came from (for errors) and its JSON. */
+export interface SpecFile {
+  file: string;
+  json: unknown;
+}
+
 export interface ChartOptions {
   /** Also rasterise each chart to PNG (for DOCX). Default true; a preview of the web page skips it. */
   png?: boolean;
-  templateDir: string;
-  /** Named files (absolute paths) that specs may refer to. */
-  resources: Record<string, string>;
+  /** The spec templates, by the name figures give (`figure.chart.spec`). */
+  specs: ReadonlyMap<string, SpecFile>;
+  /** Parsed resources that specs may refer to, by name (e.g. `boundaries`). */
+  resources: ReadonlyMap<string, unknown>;
   /**
-   * A folder where drawn charts are kept between runs, by a hash of everything that decides
-   * the drawing; a later build whose figure is unchanged reads it instead of drawing it again.
-   * No folder, no cache on disk.
+   * Where drawn charts are kept, by a hash of everything that decides the drawing; a build whose
+   * figure is unchanged takes it from there instead of drawing it again. None, no reuse.
    */
-  cacheDir?: string;
+  store?: Store;
+  /** Fingerprint of the drawing code, engine versions and fonts (`chartEngineKey()`): part of every key. */
+  engine: string;
 }
 
 type Vega = typeof import('vega');
@@ -51,65 +56,51 @@ let engines: Promise<{ vega: Vega; vegaLite: VegaLite }> | undefined;
 
 /** Vega and Vega-Lite, loaded on first use: a build whose charts are all cached never loads them. */
 function loadEngines(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
-  engines ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => {
-    installTextMetrics(vega);
-    return { vega, vegaLite };
-  });
+  engines ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
   return engines;
 }
 
-/** The default chart cache: `node_modules/.cache/statpress/charts` of this installation. */
-export function defaultChartCacheDir(): string {
-  return join(PACKAGE_ROOT, 'node_modules', '.cache', 'statpress', 'charts');
+/** How Vega measures text (a module-level object: Vega has no per-view setting for it). */
+type TextMetrics = { width: (item: Record<string, unknown>, text: unknown) => number };
+
+/** Width of a Vega text item set in the embedded font, as the PDF and the PNG will draw it. */
+function arimoWidth(item: Record<string, unknown>, text: unknown): number {
+  const size = typeof item.fontSize === 'number' ? item.fontSize : 11;
+  const weight = item.fontWeight;
+  const bold = weight === 'bold' || (typeof weight === 'number' && weight >= 600);
+  const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
+  return Math.max(0, ...lines.map((line) => measureText(line, size, bold)));
 }
 
-let engineKey: string | undefined;
+let drawing = 0;
+let vegaOwnWidth: TextMetrics['width'] | undefined;
 /**
- * What else decides a drawing besides the filled spec: this module's own code and the text
- * measurement's, the versions of the drawing libraries and the font files. Any change to them is a new key, so a cache entry
- * can never outlive the code that drew it.
+ * Runs `fn` with Vega measuring text in the embedded font, and gives Vega its own measure back
+ * when the last drawing in progress ends: nothing stays patched after statpress has drawn.
  */
-function engineFingerprint(): string {
-  if (engineKey) return engineKey;
-  // This module and the font measurement it relies on (fonts.ts beside it, compiled or not).
-  const self = fileURLToPath(import.meta.url);
-  const hash = createHash('sha256').update(readFileSync(self)).update(readFileSync(join(dirname(self), '..', 'platform', `fonts${extname(self)}`)));
-  for (const pkg of ['vega', 'vega-lite', '@resvg/resvg-js']) hash.update(`${pkg}@${versionOf(pkg)}`);
-  for (const file of Object.values(FONT_FILES)) hash.update(`${file}:${statSync(file).size}`);
-  engineKey = hash.digest('hex');
-  return engineKey;
-}
-
-let metricsInstalled = false;
-/** Vega measures text to place labels and size axes; make it measure the font we embed. */
-function installTextMetrics(vega: Vega): void {
-  if (metricsInstalled) return;
+async function withArimoMetrics<T>(vega: Vega, fn: () => Promise<T>): Promise<T> {
   // textMetrics is exported at run time but missing from vega's type definitions.
-  const metrics = (vega as unknown as { textMetrics: unknown }).textMetrics as { width: (item: Record<string, unknown>, text: unknown) => number };
-  metrics.width = (item, text) => {
-    const size = typeof item.fontSize === 'number' ? item.fontSize : 11;
-    const weight = item.fontWeight;
-    const bold = weight === 'bold' || (typeof weight === 'number' && weight >= 600);
-    const lines = Array.isArray(text) ? text.map(String) : [String(text ?? '')];
-    return Math.max(0, ...lines.map((line) => measureText(line, size, bold)));
-  };
-  metricsInstalled = true;
+  const metrics = (vega as unknown as { textMetrics: TextMetrics }).textMetrics;
+  if (drawing++ === 0) {
+    vegaOwnWidth = metrics.width;
+    metrics.width = arimoWidth;
+  }
+  try {
+    return await fn();
+  } finally {
+    if (--drawing === 0 && vegaOwnWidth) metrics.width = vegaOwnWidth;
+  }
 }
 
-const specCache = new Map<string, unknown>();
-const resourceCache = new Map<string, unknown>();
-
-function readJson(cache: Map<string, unknown>, file: string, what: string): unknown {
-  let value = cache.get(file);
-  if (value === undefined) {
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new StatpressError('config', `could not read the ${what}: ${(error as Error).message.split('\n')[0]}`, { file });
-    }
-    cache.set(file, value);
-  }
-  return value;
+/**
+ * Vega's loader would fetch any URL or read any file a spec names. A chart may use only the
+ * data statpress fills in, so every load is refused, naming what the spec asked for.
+ */
+function refusingLoader(vega: Vega, file: string): unknown {
+  const refuse = (uri: unknown): never => {
+    throw new StatpressError('config', `the chart spec asks to load "${String(uri)}"; a chart may use only the data statpress gives it and the resources the release declares`, { file });
+  };
+  return { ...vega.loader(), load: refuse, sanitize: refuse, http: refuse, file: refuse };
 }
 
 /** Replaces every `{"$ref": name}` in a spec with its value. */
@@ -185,8 +176,9 @@ function roundedMax(rows: FigureNode['chart']['data']): number {
 type Drawn = Omit<ChartAsset, 'png'> & { key: string; png?: Uint8Array };
 
 async function renderChart(figure: FigureNode, options: ChartOptions): Promise<Drawn> {
-  const file = join(options.templateDir, figure.chart.spec);
-  const template = readJson(specCache, file, 'chart spec');
+  const template = options.specs.get(figure.chart.spec);
+  if (!template) throw new StatpressError('config', `figure ${figure.number} names the chart spec "${figure.chart.spec}", which the template set does not have`);
+  const file = template.file;
   const { domain, range } = figure.chart;
   const refs: Record<string, unknown> = {
     data: figure.chart.data.map((row) => ({ ...row, order: typeof row.series === 'string' ? domain.indexOf(row.series) : 0 })),
@@ -196,83 +188,54 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
     xMax: roundedMax(figure.chart.data),
   };
   for (const name of figure.chart.resources ?? []) {
-    const path = options.resources[name];
-    if (!path) throw new StatpressError('config', `figure ${figure.number} needs the resource "${name}"; add it under resources in the release config`);
-    refs[name] = readJson(resourceCache, path, `resource "${name}"`);
+    if (!options.resources.has(name)) throw new StatpressError('config', `figure ${figure.number} needs the resource "${name}"; add it under resources in the release config`);
+    refs[name] = options.resources.get(name);
   }
-  const spec = fillRefs(template, refs, file) as TopLevelSpec;
-  const key = createHash('sha256').update(JSON.stringify([engineFingerprint(), figure.id, figure.altText, spec])).digest('hex');
+  const spec = fillRefs(template.json, refs, file) as TopLevelSpec;
+  const key = createHash('sha256').update(JSON.stringify([options.engine, figure.id, figure.altText, spec])).digest('hex');
   const csv = figureCsv(figure);
-  const cached = drawn.get(key) ?? readCached(options.cacheDir, key, figure.id);
-  if (cached) return { ...cached, csv, key };
+  const cached = readStored(options.store, key, figure.id);
+  if (cached) return { ...cached, csv };
   let svg: string;
   try {
     const { vega, vegaLite } = await loadEngines();
     const compiled = vegaLite.compile(spec, { logger: silentLogger }).spec;
-    const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-    svg = await view.toSVG();
-    view.finalize();
+    svg = await withArimoMetrics(vega, async () => {
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file) as never });
+      try {
+        return await view.toSVG();
+      } finally {
+        view.finalize();
+      }
+    });
   } catch (error) {
+    if (error instanceof StatpressError) throw error;
     throw new StatpressError('config', `the chart could not be drawn: ${(error as Error).message}`, { file });
   }
   const finished = finishSvg(svg, figure);
   return { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv };
 }
 
-/** A chart drawn by an earlier run, if the cache holds it (a damaged entry counts as absent). */
-function readCached(dir: string | undefined, key: string, id: string): ChartAsset | undefined {
-  if (!dir) return undefined;
+/** A chart drawn before, if the store holds it (without its PNG if it was drawn for a preview). */
+function readStored(store: Store | undefined, key: string, id: string): Drawn | undefined {
+  const parts = store?.get('charts', key);
+  if (!parts) return undefined;
   try {
-    const { width, height } = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as { width: number; height: number };
-    const svg = readFileSync(join(dir, `${key}.svg`), 'utf8');
-    let png = new Uint8Array();
-    try {
-      png = new Uint8Array(readFileSync(join(dir, `${key}.png`)));
-    } catch {
-      // Drawn for a preview, without its PNG: the PNG is made when asked for.
-    }
+    const { width, height } = JSON.parse(text(parts.meta) ?? '') as { width: unknown; height: unknown };
+    const svg = text(parts.svg) ?? '';
     if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
-    // Used again: keep it longest when the cache is pruned.
-    const now = new Date();
-    utimesSync(join(dir, `${key}.json`), now, now);
-    return { id, svg, png, csv: '', width, height };
+    return { key, id, svg, width, height, csv: '', png: parts.png ?? new Uint8Array() };
   } catch {
     return undefined;
   }
 }
 
-/** Keeps a drawn chart for later runs; a cache that cannot be written is only slower. */
-function writeCached(dir: string | undefined, key: string, asset: ChartAsset): void {
-  if (!dir) return;
-  try {
-    mkdirSync(dir, { recursive: true });
-    const put = (name: string, data: string | Uint8Array) => {
-      const temporary = join(dir, `.${name}.${process.pid}`);
-      writeFileSync(temporary, data);
-      renameSync(temporary, join(dir, name));
-    };
-    put(`${key}.svg`, asset.svg);
-    if (asset.png.length > 0) put(`${key}.png`, asset.png);
-    put(`${key}.json`, JSON.stringify({ id: asset.id, width: asset.width, height: asset.height }));
-    pruneCache(dir);
-  } catch {
-    // Read-only installation or full disk: carry on without the cache.
-  }
-}
-
-/** How many drawings the cache keeps: every figure of a few dozen recent drafts. */
-export const CHART_CACHE_ENTRIES = 200;
-
-/** Forgets the least recently written drawings once the cache holds more than it keeps. */
-function pruneCache(dir: string): void {
-  const entries = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ key: f.slice(0, -'.json'.length), time: statSync(join(dir, f)).mtimeMs }));
-  if (entries.length <= CHART_CACHE_ENTRIES) return;
-  entries.sort((a, b) => a.time - b.time);
-  for (const { key } of entries.slice(0, entries.length - CHART_CACHE_ENTRIES)) {
-    for (const ext of ['json', 'svg', 'png']) rmSync(join(dir, `${key}.${ext}`), { force: true });
-  }
+function keep(store: Store | undefined, key: string, asset: ChartAsset): void {
+  store?.set('charts', key, {
+    svg: bytes(asset.svg),
+    ...(asset.png.length > 0 ? { png: asset.png } : {}),
+    meta: bytes(JSON.stringify({ id: asset.id, width: asset.width, height: asset.height })),
+  });
 }
 
 /** Rasterises an SVG at twice its size, off the main thread, with the embedded fonts. */
@@ -297,44 +260,20 @@ const silentLogger = {
 };
 
 /**
- * Charts already drawn in this process, by a hash of everything that decides the drawing (the
- * filled spec, the alt text, the id): a rebuild whose figure data did not change, such as a
- * preview after a wording edit, reuses them.
- */
-const drawn = new Map<string, ChartAsset>();
-
-/**
  * Renders every figure's chart: SVGs in turn, then the PNGs in parallel off the main thread.
- * A figure drawn before, in this process or (with `cacheDir`) an earlier one, is reused.
+ * A figure drawn before (found in `options.store`) is reused.
  */
 export async function renderCharts(figures: readonly FigureNode[], options: ChartOptions): Promise<Map<string, ChartAsset>> {
   const charts: Drawn[] = [];
   for (const figure of figures) charts.push(await renderChart(figure, options));
+  const wanted = options.png !== false;
   const assets = await Promise.all(
     charts.map(async ({ key, png, ...chart }) => {
-      const wanted = options.png !== false;
-      if (png && (png.length > 0 || !wanted)) return remember(key, { ...chart, png });
-      const asset = remember(key, { ...chart, png: wanted ? await renderPng(chart.svg) : new Uint8Array() });
-      writeCached(options.cacheDir, key, asset);
+      if (png && (png.length > 0 || !wanted)) return { ...chart, png };
+      const asset = { ...chart, png: wanted ? await renderPng(chart.svg) : new Uint8Array() };
+      keep(options.store, key, asset);
       return asset;
     }),
   );
   return new Map(assets.map((a) => [a.id, a]));
-}
-
-function remember(key: string, asset: ChartAsset): ChartAsset {
-  drawn.set(key, asset);
-  if (drawn.size > 64) drawn.delete(drawn.keys().next().value!);
-  return asset;
-}
-
-/** Forgets charts drawn earlier in this process (for benchmarks of a first drawing). */
-export function clearChartCache(): void {
-  drawn.clear();
-}
-
-/** Forgets the spec templates and resources read so far, after one of them changed on disk. */
-export function forgetChartInputs(): void {
-  specCache.clear();
-  resourceCache.clear();
 }

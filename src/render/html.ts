@@ -4,8 +4,6 @@
  * Built on the GOV.UK Design System's CSS (govuk-frontend), inlined so the file opens from disk.
  * Reads only the document tree; every string from it is escaped, so data can never become markup.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
   isReleaseFile,
   assertNever,
@@ -25,6 +23,8 @@ export interface ChartSvg {
 }
 
 export interface HtmlOptions {
+  /** The GOV.UK Frontend stylesheet (`govukStylesheet()`), inlined so the page opens from disk. */
+  stylesheet?: string;
   /** Chart SVGs by figure id; a figure without one shows its data table only. */
   assets?: ReadonlyMap<string, ChartSvg>;
   /** `print` opens every "view data" section and adds `printCss`; used for the PDF. */
@@ -46,21 +46,6 @@ export function escapeHtml(text: string): string {
 /** Only web, mail and in-page links are kept; anything else (javascript:, data:) is dropped. */
 function safeUrl(url: string): string | undefined {
   return /^(https?:\/\/|mailto:|#)/i.test(url.trim()) ? url.trim() : undefined;
-}
-
-let cachedCss: string | undefined;
-
-/** GOV.UK Frontend's stylesheet without its web fonts and images (not usable from disk). */
-function govukCss(): string {
-  if (cachedCss === undefined) {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css');
-    cachedCss = readFileSync(file, 'utf8')
-      .replace(/@font-face\{[^}]*\}/g, '')
-      .replace(/url\(\/assets\/[^)]*\)/g, 'none')
-      .replace(/\/\*# sourceMappingURL=[^*]*\*\//g, '');
-  }
-  return cachedCss;
 }
 
 const APP_CSS = `
@@ -291,7 +276,7 @@ export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): stri
 <meta name="description" content="${escapeHtml(`${m.status}: ${m.title}. ${m.coverage}. Published ${m.published.text}.`)}">
 <meta name="author" content="${escapeHtml(m.producer)}">
 <meta name="dcterms.created" content="${escapeHtml(m.published.iso)}">
-<style>${govukCss()}${APP_CSS}${options.printCss ?? ''}</style>
+<style>${options.stylesheet ?? ''}${APP_CSS}${options.printCss ?? ''}</style>
 ${options.headExtra ?? ''}
 </head>
 <body class="govuk-template__body">

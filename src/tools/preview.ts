@@ -16,23 +16,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { watch, type FSWatcher, existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { chartCacheDir, figuresOf, inputFiles, OUTPUT_NAME } from '../pipeline/build.js';
-import { inputRoles } from '../pipeline/manifest.js';
+import { OUTPUT_NAME } from '../pipeline/build.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import { withBrowser } from '../platform/browser.js';
-import { checkDocument, formatGateReport } from '../quality/gates/document-gates.js';
-import { computeStats, type StatsModel } from '../compute/stats.js';
-import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import { govukStylesheet } from '../platform/assets.js';
+import { nodeEffects, type Effects } from '../platform/effects.js';
+import { formatGateReport } from '../quality/gates/document-gates.js';
+import { loadReleaseConfig, type ReleaseOverrides } from '../config/config.js';
 import type { ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
-import { loadDataset, type Dataset } from '../load/dataset.js';
-import { loadTemplateSet, narrateReport, type TemplateSet } from '../narrate/narrate.js';
-import { forgetChartInputs, renderCharts, type ChartAsset, type ChartOptions } from '../render/chart.js';
+import type { ChartAsset } from '../render/chart.js';
 import { renderDocx } from '../render/docx.js';
 import { escapeHtml, renderHtml } from '../render/html.js';
 import { renderPdf } from '../render/pdf.js';
 import { printCss } from '../render/print-css.js';
-
-type Stage = 'config' | 'data' | 'templates' | 'charts';
 
 export interface PreviewState {
   /** Increases by one on every rebuild, good or bad. */
@@ -40,74 +37,57 @@ export interface PreviewState {
   /** The page to show: the release, or the error page. */
   html: string;
   error?: string;
-  /** Stages that ran in the last rebuild, with their times in ms. */
+  /** Steps that ran in the last rebuild, with their times in ms. */
   timings: Record<string, number>;
   document?: ReportDocument;
   assets?: Map<string, ChartAsset>;
 }
 
-/** Keeps the result of each stage and reruns only the stages a change invalidates. */
+/**
+ * Runs the release's pipeline for the preview: after a save, the pipeline forgets only what the
+ * changed files invalidate, so each rebuild reruns just those stages.
+ */
 export class PreviewBuilder {
-  private config?: ReleaseConfig;
-  private dataset?: Dataset;
-  private model?: StatsModel;
-  private set?: TemplateSet;
+  private readonly pipeline: Pipeline;
+  private built = false;
   state: PreviewState = { version: 0, html: '', timings: {} };
 
   constructor(
     readonly configFile: string,
-    private readonly overrides: ReleaseOverrides = {},
-  ) {}
-
-  /** Which stage a changed file invalidates. */
-  classify(path: string): Stage {
-    const config = this.config;
-    if (!config) return 'config';
-    const role = inputRoles(config, [path]).get(resolve(path));
-    if (role === 'data') return 'data';
-    if (role === 'resource' || role === 'chart spec') return 'charts';
-    if (role === 'template') return 'templates';
-    return 'config';
+    overrides: ReleaseOverrides = {},
+    effects: Effects = nodeEffects(),
+  ) {
+    this.pipeline = new Pipeline({ configFile, ...overrides }, effects);
   }
 
   /** Every file whose change should trigger a rebuild. */
   watchedFiles(): string[] {
-    if (!this.config) return [resolve(this.configFile)];
-    return inputFiles(this.config, this.set);
+    try {
+      return this.pipeline.inputs();
+    } catch {
+      return [resolve(this.configFile)];
+    }
   }
 
   /** Rebuilds after `changed` files changed (all of it the first time) and returns the new state. */
   async rebuild(changed: readonly string[] = []): Promise<PreviewState> {
-    const stages = new Set(changed.map((f) => this.classify(f)));
-    if (stages.has('config')) this.config = undefined;
-    if (stages.has('config') || stages.has('data')) this.dataset = undefined;
-    if (stages.has('config') || stages.has('templates')) this.set = undefined;
-    if (stages.has('charts') || stages.has('config')) forgetChartInputs();
-    const timings: Record<string, number> = {};
-    const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
-      const start = performance.now();
-      const result = await fn();
-      timings[name] = performance.now() - start;
-      return result;
-    };
+    if (this.built) this.pipeline.invalidate(changed);
+    this.built = true;
+    this.pipeline.resetTimings();
     const version = this.state.version + 1;
+    const p = this.pipeline;
     try {
       const start = performance.now();
-      const config = this.config ?? (this.config = await time('config', () => loadReleaseConfig(this.configFile, this.overrides)));
-      if (!this.dataset) {
-        this.dataset = await time('load', () => loadDataset(config));
-        this.model = await time('compute', () => computeStats(this.dataset!, config.period, config.publishedSeries?.computeFrom));
-      }
-      const set = this.set ?? (this.set = await time('templates', () => loadTemplateSet(config.templateDir)));
-      const document = await time('narrate', () => narrateReport(this.model!, config, set, this.dataset!));
-      const gates = await time('check', () => checkDocument(document));
+      const document = p.document();
+      const gates = p.checks();
       if (gates.some((g) => g.findings.length > 0)) {
         throw new StatpressError('check', `the draft fails its quality gates:\n${formatGateReport(gates)}`);
       }
-      const assets = await time('charts', () => renderCharts(figuresOf(document), { ...this.chartOptions(), png: false }));
-      const html = await time('html', () =>
+      const assets = await p.assets({ png: false });
+      const html = p.step('html', () =>
         renderHtml(document, {
           assets,
+          stylesheet: govukStylesheet(),
           headExtra: RELOAD_SCRIPT,
           downloads: [
             { label: 'This draft as a PDF', href: `${OUTPUT_NAME}.pdf` },
@@ -115,11 +95,11 @@ export class PreviewBuilder {
           ],
         }),
       );
-      timings.total = performance.now() - start;
+      const timings = { ...p.timings, total: performance.now() - start };
       this.state = { version, html, timings, document, assets };
     } catch (error) {
       const message = error instanceof StatpressError ? error.describe() : (error as Error).stack ?? String(error);
-      this.state = { version, html: errorPage(message), error: message, timings };
+      this.state = { version, html: errorPage(message), error: message, timings: { ...p.timings } };
     }
     return this.state;
   }
@@ -127,7 +107,7 @@ export class PreviewBuilder {
   /** The PDF of the current draft (needs Chromium). */
   async pdf(): Promise<Uint8Array> {
     const { document, assets } = this.current();
-    const printable = renderHtml(document, { assets, mode: 'print', printCss: printCss() });
+    const printable = renderHtml(document, { assets, stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() });
     return withBrowser(async (browser) => (await renderPdf(printable, document.meta, browser)).pdf);
   }
 
@@ -138,14 +118,8 @@ export class PreviewBuilder {
 
   /** The current draft's charts with their PNGs (the page itself needs only the SVGs). */
   async chartsWithPng(): Promise<Map<string, ChartAsset>> {
-    const { document } = this.current();
-    return renderCharts(figuresOf(document), { ...this.chartOptions() });
-  }
-
-  private chartOptions(): ChartOptions {
-    const config = this.config!;
-    const cacheDir = chartCacheDir();
-    return { templateDir: config.templateDir, resources: config.resources, ...(cacheDir ? { cacheDir } : {}) };
+    this.current();
+    return this.pipeline.assets({ png: true });
   }
 
   private current(): { document: ReportDocument; assets: Map<string, ChartAsset> } {

@@ -3,17 +3,17 @@
  * digits typed into the text and unescaped output all fail the build with a located error; data
  * with markup in it come out as text.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDocument } from '../../src/pipeline/build.js';
+import { buildDocument, figuresOf } from '../../src/pipeline/build.js';
 import { computeStats } from '../../src/compute/stats.js';
 import { loadReleaseConfig } from '../../src/config/config.js';
 import { StatpressError } from '../../src/core/errors.js';
 import { loadDataset } from '../../src/load/dataset.js';
 import { loadTemplateSet, narrateReport } from '../../src/narrate/narrate.js';
 import { renderHtml } from '../../src/render/html.js';
-import { editedData, RELEASE_2025, releaseVariant, tempDir } from '../support.js';
+import { editedData, RELEASE_2025, releaseVariant, ROOT, tempDir } from '../support.js';
 
 const config = loadReleaseConfig(RELEASE_2025);
 const model = computeStats(loadDataset(config), config.period, config.publishedSeries?.computeFrom);
@@ -175,3 +175,30 @@ describe('the page structure', () => {
   });
 });
 
+
+describe('the rounding note', () => {
+  it('is known by its node, so a template set may word it its own way', () => {
+    const wording = 'Percentages may not sum to 100 because of rounding.';
+    const dir = tempDir();
+    cpSync(join(ROOT, 'templates/ofsted-main-findings'), dir, { recursive: true });
+    const setFile = join(dir, 'template-set.yaml');
+    writeFileSync(setFile, readFileSync(setFile, 'utf8').replace(/^roundingNote:.*$/m, '').concat(`\nroundingNote: ${wording}\n`));
+    const variant = releaseVariant((c) => {
+      c.templates = dir;
+    });
+    // Builds with every document gate passing (buildDocument throws on a finding).
+    const { document, checks } = buildDocument({ configFile: variant });
+    expect(checks.find((g) => g.gate === 'rounding')!.findings).toEqual([]);
+    // The note appears exactly on the figures whose rounded shares, summed here, are not 100.
+    for (const figure of figuresOf(document)) {
+      const cells = figure.dataTable.rows.map((r) => r.cells.filter((c, i) => figure.dataTable.columns[i + 1]!.label.startsWith('%')).map((c) => c.raw ?? 0));
+      const rowsOff = cells.some((row) => row.reduce((a, b) => a + b, 0) !== 100);
+      const columnsOff = cells[0]!.some((_, j) => cells.reduce((a, row) => a + row[j]!, 0) !== 100);
+      const acrossRows = cells.every((row) => Math.abs(row.reduce((a, b) => a + b, 0) - 100) <= row.length);
+      const off = figure.chart.resources?.includes('boundaries') ? false : acrossRows ? rowsOff : columnsOff;
+      const notes = figure.notes.map((n) => n.map((x) => ('value' in x ? x.value : '')).join(''));
+      expect(notes.includes(wording), `Figure ${figure.number}`).toBe(off);
+      expect(figure.roundingNote === true, `Figure ${figure.number}`).toBe(off);
+    }
+  });
+});

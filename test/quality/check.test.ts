@@ -56,6 +56,7 @@ describe('quality gates on broken input', () => {
     expect(checkRoundingNotes(doc).findings.map((f) => f.message)).toEqual(['percentages add up to 99 but there is no rounding note']);
     const tidy = clone();
     figureOf(tidy).notes.push([{ type: 'text', value: 'Due to rounding, percentages might not add up to 100.' }]);
+    figureOf(tidy).roundingNote = true;
     figureOf(tidy).dataTable.rows[1]!.cells = [20, 40, 28, 12].map((v) => ({ text: String(v), raw: v }));
     expect(checkRoundingNotes(tidy).findings.map((f) => f.message)).toEqual(['every distribution adds up to 100, yet the rounding note is shown']);
   });

@@ -3,12 +3,16 @@
  * all 153 authorities joined on the map), the accessible name, the 2× PNG, and that the chart
  * data are the figure's accessible table.
  */
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDocument, figuresOf } from '../../src/pipeline/build.js';
+import { figuresOf, Pipeline } from '../../src/pipeline/pipeline.js';
 import type { FigureNode } from '../../src/document/document.js';
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHART_CACHE_ENTRIES, clearChartCache, renderCharts, type ChartAsset } from '../../src/render/chart.js';
+import { renderCharts, type ChartAsset, type ChartOptions } from '../../src/render/chart.js';
+import { diskStore } from '../../src/platform/cache.js';
+import { nodeEffects } from '../../src/platform/effects.js';
+import { chartEngineKey } from '../../src/platform/package.js';
 import { renderHtml } from '../../src/render/html.js';
 import { printCss } from '../../src/render/print-css.js';
 import { RELEASE_2025, tempDir } from '../support.js';
@@ -35,11 +39,13 @@ const texts = (fragment: string) =>
   [...fragment.matchAll(/<text[^>]*>(.*?)<\/text>/g)].map((m) => m[1]!.replace(/<\/tspan><tspan[^>]*>/g, ' ').replace(/<[^>]+>/g, '').replace(/&amp;/g, '&'));
 const count = (list: string[]) => list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
 
+let pipeline: Pipeline;
 beforeAll(async () => {
-  const built = buildDocument({ configFile: RELEASE_2025 });
-  figures = figuresOf(built.document);
-  assets = await renderCharts(figures, { templateDir: built.config.templateDir, resources: built.config.resources });
-  html = renderHtml(built.document, { assets });
+  // No store: every chart here is drawn afresh.
+  pipeline = new Pipeline({ configFile: RELEASE_2025 }, nodeEffects({ storeDir: false }));
+  figures = figuresOf(pipeline.document());
+  assets = await pipeline.assets();
+  html = renderHtml(pipeline.document(), { assets });
 });
 
 describe('stacked bar figures (1, 2 and 4)', () => {
@@ -163,58 +169,50 @@ describe('every figure', () => {
   });
 });
 
-describe('chart cache on disk', () => {
-  it('reuses an unchanged figure from an earlier run, byte for byte, and draws a changed one again', async () => {
-    const built = buildDocument({ configFile: RELEASE_2025 });
+describe('drawings kept in a store on disk', () => {
+  it('reuses an unchanged figure from an earlier run, byte for byte, draws a changed one again, and never uses a damaged entry', async () => {
     const dir = tempDir();
-    const options = { templateDir: built.config.templateDir, resources: built.config.resources, cacheDir: dir };
-    clearChartCache();
-    const first = await renderCharts(figures, options);
-    const entries = readdirSync(dir).filter((f) => f.endsWith('.svg'));
+    const options = (): ChartOptions => ({ ...pipeline.specs(), engine: chartEngineKey(), store: diskStore(dir) });
+    const folder = join(dir, 'charts');
+    const first = await renderCharts(figures, options());
+    const entries = readdirSync(folder).filter((f) => f.endsWith('.svg'));
     expect(entries).toHaveLength(figures.length);
     for (const figure of figures) {
       expect(first.get(figure.id)!.svg).toBe(assets.get(figure.id)!.svg);
       expect(Buffer.from(first.get(figure.id)!.png).equals(Buffer.from(assets.get(figure.id)!.png))).toBe(true);
     }
 
-    // A later process (nothing in memory) reads the entry: mark one to prove it is the one used.
-    const figure1 = entries.find((f) => readFileSync(join(dir, f), 'utf8').includes('figure-1-svg-title'))!;
-    writeFileSync(join(dir, figure1), readFileSync(join(dir, figure1), 'utf8').replace('</svg>', '<!-- from the cache --></svg>'));
-    clearChartCache();
-    const second = await renderCharts(figures, options);
-    expect(second.get('figure-1')!.svg).toContain('<!-- from the cache -->');
+    // A later process (a new store on the same folder) reads the entry: to prove it is the one
+    // used, one entry is rewritten consistently (its listed hash updated with it).
+    const figure1 = entries.find((f) => readFileSync(join(folder, f), 'utf8').includes('figure-1-svg-title'))!;
+    const index = join(folder, figure1.replace(/\.svg$/, '.json'));
+    const marked = readFileSync(join(folder, figure1), 'utf8').replace('</svg>', '<!-- from the store --></svg>');
+    writeFileSync(join(folder, figure1), marked);
+    const listed = JSON.parse(readFileSync(index, 'utf8')) as { parts: Record<string, string> };
+    listed.parts.svg = createHash('sha256').update(marked).digest('hex');
+    writeFileSync(index, JSON.stringify(listed));
+    const second = await renderCharts(figures, options());
+    expect(second.get('figure-1')!.svg).toContain('<!-- from the store -->');
     expect(second.get('figure-1')!.csv).toBe(assets.get('figure-1')!.csv);
 
     // Changed data is another key: drawn afresh, with the new value on the chart.
     const changed = structuredClone(figures);
     const row = changed[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!;
     row.value = (row.value as number) + 1;
-    clearChartCache();
-    const third = await renderCharts(changed, options);
-    expect(third.get('figure-1')!.svg).not.toContain('<!-- from the cache -->');
+    const third = await renderCharts(changed, options());
+    expect(third.get('figure-1')!.svg).not.toContain('<!-- from the store -->');
     expect(third.get('figure-1')!.svg).not.toBe(assets.get('figure-1')!.svg);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.svg'))).toHaveLength(figures.length + 1);
+    expect(readdirSync(folder).filter((f) => f.endsWith('.svg'))).toHaveLength(figures.length + 1);
 
-    // The cache keeps the most recently used drawings and forgets the oldest beyond its size.
-    const old = new Date('2020-01-01T00:00:00Z');
-    for (let i = 0; i < CHART_CACHE_ENTRIES; i++) {
-      writeFileSync(join(dir, `stale${i}.json`), '{}');
-      writeFileSync(join(dir, `stale${i}.svg`), '<svg/>');
-      utimesSync(join(dir, `stale${i}.json`), old, old);
-    }
-    clearChartCache();
-    const changedAgain = structuredClone(changed);
-    changedAgain[0]!.chart.data.find((r) => typeof r.value === 'number' && r.value >= 20)!.value = (row.value as number) + 1;
-    await renderCharts(changedAgain, options);
-    const kept = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    expect(kept).toHaveLength(CHART_CACHE_ENTRIES);
-    expect(kept.filter((f) => f.startsWith('stale'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
-    expect(readdirSync(dir).filter((f) => f.startsWith('stale') && f.endsWith('.svg'))).toHaveLength(CHART_CACHE_ENTRIES - figures.length - 2);
-
-    // A damaged entry counts as absent: the chart is drawn again, not read half-written.
-    writeFileSync(join(dir, figure1.replace(/\.svg$/, '.json')), '{"width":');
-    clearChartCache();
-    const fourth = await renderCharts(figures, options);
+    // A part changed behind the store's back (its hash no longer matches) is discarded and the
+    // chart drawn again: a tampered drawing never reaches the page.
+    writeFileSync(join(folder, figure1), marked.replace('<!-- from the store -->', '<script>alert(1)</script>'));
+    const fourth = await renderCharts(figures, options());
     expect(fourth.get('figure-1')!.svg).toBe(assets.get('figure-1')!.svg);
+
+    // A damaged index counts as absent too.
+    writeFileSync(index, '{"key":');
+    const fifth = await renderCharts(figures, options());
+    expect(fifth.get('figure-1')!.svg).toBe(assets.get('figure-1')!.svg);
   });
 });

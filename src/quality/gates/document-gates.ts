@@ -143,7 +143,7 @@ function figures(doc: ReportDocument): FigureNode[] {
  * exactly when one does not. Rows are checked for figures whose percentages run across a row,
  * columns for figures whose percentages run down a column (one period per column).
  */
-export function checkRoundingNotes(doc: ReportDocument, note: RegExp = /Due to rounding/): GateResult {
+export function checkRoundingNotes(doc: ReportDocument): GateResult {
   const findings: Finding[] = [];
   for (const figure of figures(doc)) {
     const percentColumns = figure.dataTable.columns.map((c, i) => (c.label.startsWith('%') ? i - 1 : -1)).filter((i) => i >= 0);
@@ -155,7 +155,9 @@ export function checkRoundingNotes(doc: ReportDocument, note: RegExp = /Due to r
     const acrossRows = rowSums.every((s) => Math.abs(s - 100) <= percentColumns.length);
     const sums = acrossRows ? rowSums : percentColumns.map((i) => rows.reduce((sum, r) => sum + (r.cells[i]?.raw ?? 0), 0));
     const off = sums.filter((s) => s !== 100);
-    const hasNote = figure.notes.some((n) => note.test(inlineText(n)));
+    // The note is known by the node that carries it, not by its wording (which a template set chooses).
+    const hasNote = figure.roundingNote === true;
+    if (hasNote && figure.notes.length === 0) findings.push({ gate: 'rounding', where: `Figure ${figure.number}`, message: 'the figure is marked as carrying the rounding note, but it has no notes' });
     if (off.length > 0 && !hasNote) findings.push({ gate: 'rounding', where: `Figure ${figure.number}`, message: `percentages add up to ${off.join(', ')} but there is no rounding note` });
     if (off.length === 0 && hasNote) findings.push({ gate: 'rounding', where: `Figure ${figure.number}`, message: 'every distribution adds up to 100, yet the rounding note is shown' });
     for (const s of sums) {

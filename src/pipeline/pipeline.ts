@@ -1,0 +1,249 @@
+/**
+ * The pipeline: one release, as named stages that build, check, preview and bench all run.
+ *
+ *   config ─► dataset ─► model ──┐
+ *     ├─────► templates ─────────┴─► document ─► checks
+ *     └─────► specs ───────────────────┴───────► assets ─► formats ─► gates   (src/pipeline/build.ts)
+ *
+ * Each stage is memoised: it runs once, and again only after `invalidate` is told that a file
+ * it depends on changed (the preview does this on every save), which also drops every stage
+ * downstream of it. The stages themselves are functions of their inputs; everything they do to
+ * the world (reading files, the store of drawings and compiled templates, the clock, progress)
+ * goes through the `Effects` the pipeline is given.
+ */
+import { join, resolve } from 'node:path';
+import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import { computeStats, type StatsModel } from '../compute/stats.js';
+import type { FigureNode, ReportDocument } from '../document/document.js';
+import { StatpressError } from '../core/errors.js';
+import { loadDataset, type Dataset } from '../load/dataset.js';
+import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
+import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
+import { renderCharts, type ChartAsset, type SpecFile } from '../render/chart.js';
+import type { Effects } from '../platform/effects.js';
+import { chartEngineKey } from '../platform/package.js';
+import { inputRoles, type InputRole } from './manifest.js';
+
+/** The stages, in the order a build runs them, each with the stages it reads. */
+export const STAGES = {
+  config: [],
+  dataset: ['config'],
+  model: ['dataset'],
+  templates: ['config'],
+  specs: ['config', 'templates'],
+  document: ['model', 'templates'],
+  checks: ['document'],
+  assets: ['document', 'specs'],
+} as const satisfies Record<string, readonly string[]>;
+export type StageName = keyof typeof STAGES;
+
+/** What each stage is called in timings and progress: what it does. */
+const STEP_OF: Record<StageName, string> = {
+  config: 'config',
+  dataset: 'load',
+  model: 'compute',
+  templates: 'templates',
+  specs: 'specs',
+  document: 'narrate',
+  checks: 'check',
+  assets: 'charts',
+};
+
+/** Which stage a changed input invalidates, by the role it plays in the release. */
+const STAGE_OF_ROLE: Record<InputRole, StageName> = {
+  'release config': 'config',
+  framework: 'config',
+  layout: 'config',
+  data: 'dataset',
+  template: 'templates',
+  'chart spec': 'specs',
+  resource: 'specs',
+};
+
+export interface PipelineRequest extends ReleaseOverrides {
+  configFile: string;
+}
+
+/** What the chart stage draws from: the spec templates and the resources they may use, parsed. */
+export interface ChartInputs {
+  specs: Map<string, SpecFile>;
+  resources: Map<string, unknown>;
+}
+
+export class Pipeline {
+  private readonly memo = new Map<string, unknown>();
+  /** Time of each step run since the last `resetTimings`, in ms. */
+  timings: Record<string, number> = {};
+  private readonly narrator: Narrator;
+
+  constructor(
+    readonly request: PipelineRequest,
+    readonly effects: Effects,
+  ) {
+    this.narrator = new Narrator(effects.store);
+  }
+
+  resetTimings(): void {
+    this.timings = {};
+  }
+
+  /** Runs `fn` as the named step, timing it and reporting its start and end. */
+  step<T>(name: string, fn: () => T): T {
+    const start = this.effects.now();
+    this.effects.progress({ stage: name, phase: 'start' });
+    try {
+      return fn();
+    } finally {
+      this.timings[name] = this.effects.now() - start;
+      this.effects.progress({ stage: name, phase: 'end' });
+    }
+  }
+
+  async stepAsync<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const start = this.effects.now();
+    this.effects.progress({ stage: name, phase: 'start' });
+    try {
+      return await fn();
+    } finally {
+      this.timings[name] = this.effects.now() - start;
+      this.effects.progress({ stage: name, phase: 'end' });
+    }
+  }
+
+  private stage<T>(name: StageName, fn: () => T, key: string = name): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = this.step(STEP_OF[name], fn);
+    this.memo.set(key, value);
+    return value;
+  }
+
+  config(): ReleaseConfig {
+    const { configFile, ...overrides } = this.request;
+    return this.stage('config', () => loadReleaseConfig(configFile, overrides));
+  }
+
+  dataset(): Dataset {
+    const config = this.config();
+    return this.stage('dataset', () => loadDataset(config, this.effects.readBytes));
+  }
+
+  model(): StatsModel {
+    const dataset = this.dataset();
+    const config = this.config();
+    return this.stage('model', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
+  }
+
+  templates(): TemplateSet {
+    const config = this.config();
+    return this.stage('templates', () => loadTemplateSet(config.templateDir));
+  }
+
+  /** The chart spec templates the template set names, and the release's resources, read and parsed. */
+  specs(): ChartInputs {
+    const config = this.config();
+    const set = this.templates();
+    return this.stage('specs', () => {
+      const json = (file: string, what: string): unknown => {
+        try {
+          return JSON.parse(this.effects.readText(file));
+        } catch (error) {
+          throw new StatpressError('config', `could not read the ${what}: ${(error as Error).message.split('\n')[0]}`, { file });
+        }
+      };
+      const specs = new Map<string, SpecFile>();
+      for (const { spec } of set.figures) {
+        if (specs.has(spec)) continue;
+        const file = join(config.templateDir, spec);
+        specs.set(spec, { file, json: json(file, 'chart spec') });
+      }
+      const resources = new Map<string, unknown>();
+      for (const [name, file] of Object.entries(config.resources)) resources.set(name, json(file, `resource "${name}"`));
+      return { specs, resources };
+    });
+  }
+
+  document(): ReportDocument {
+    const model = this.model();
+    const set = this.templates();
+    const config = this.config();
+    const dataset = this.dataset();
+    return this.stage('document', () => narrateReport(model, config, set, dataset, this.narrator));
+  }
+
+  /** The gates on the document tree: structure, numbers-trace, directions, rounding, style. */
+  checks(): GateResult[] {
+    const document = this.document();
+    return this.stage('checks', () => checkDocument(document));
+  }
+
+  /** Every figure's chart (SVG, CSV and, unless `png: false`, the PNG for Word). */
+  async assets(options: { png?: boolean } = {}): Promise<Map<string, ChartAsset>> {
+    const png = options.png !== false;
+    const document = this.document();
+    const inputs = this.specs();
+    // A drawing with its PNG serves a request without one too.
+    const known = (this.memo.get('assets+png') ?? (png ? undefined : this.memo.get('assets'))) as Promise<Map<string, ChartAsset>> | undefined;
+    if (known) return known;
+    const drawn = this.stepAsync('charts', () =>
+      renderCharts(figuresOf(document), { ...inputs, png, store: this.effects.store, engine: chartEngineKey() }),
+    );
+    this.memo.set(png ? 'assets+png' : 'assets', drawn);
+    drawn.catch(() => this.memo.delete(png ? 'assets+png' : 'assets'));
+    return drawn;
+  }
+
+  /** Every input file of the release, once each, absolute (the templates' once they are read). */
+  inputs(): string[] {
+    const config = this.config();
+    const set = this.memo.get('templates') as TemplateSet | undefined;
+    const files = [
+      ...config.inputs,
+      config.register.authorities.file,
+      ...(config.register.changes ? [config.register.changes.file] : []),
+      ...config.sources.map((s) => s.file),
+      ...(config.publishedSeries ? [config.publishedSeries.file] : []),
+      ...Object.values(config.resources),
+      ...(set ? [...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec))] : []),
+    ];
+    return [...new Set(files.map((f) => resolve(f)))];
+  }
+
+  /**
+   * Forgets what the changed files invalidate (and everything downstream of it); a file the
+   * release does not know, or any change before the config was read, invalidates everything.
+   * Returns the stages that will run again.
+   */
+  invalidate(changed: readonly string[]): Set<StageName> {
+    const config = this.memo.get('config') as ReleaseConfig | undefined;
+    const roots = new Set<StageName>();
+    if (!config) roots.add('config');
+    else {
+      const roles = inputRoles(config, changed);
+      for (const file of changed) roots.add(STAGE_OF_ROLE[roles.get(resolve(file)) ?? 'release config']);
+    }
+    const dropped = new Set<StageName>();
+    const drop = (stage: StageName): void => {
+      if (dropped.has(stage)) return;
+      dropped.add(stage);
+      for (const [other, needs] of Object.entries(STAGES) as Array<[StageName, readonly StageName[]]>) if (needs.includes(stage)) drop(other);
+    };
+    for (const stage of roots) drop(stage);
+    for (const stage of dropped) {
+      this.memo.delete(stage);
+      if (stage === 'assets') this.memo.delete('assets+png');
+    }
+    return dropped;
+  }
+}
+
+export function figuresOf(doc: ReportDocument): FigureNode[] {
+  const out: FigureNode[] = [];
+  const walk = (blocks: ReportDocument['children']): void => {
+    for (const b of blocks) {
+      if (b.type === 'figure') out.push(b);
+      if (b.type === 'section') walk(b.children);
+    }
+  };
+  walk(doc.children);
+  return out;
+}
