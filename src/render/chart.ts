@@ -201,9 +201,20 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
     const { vega, vegaLite } = await loadEngines();
     const compiled = vegaLite.compile(spec, { logger: silentLogger }).spec;
     svg = await withArimoMetrics(vega, async () => {
-      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file) as never });
+      // Vega reports a failed load to its logger as a warning and draws on without the data:
+      // collect the refusal, and any error, and fail the drawing with it.
+      const failures: unknown[] = [];
+      const logger = {
+        ...silentLogger,
+        error: (...args: unknown[]) => (failures.push(...args), logger),
+        warn: (...args: unknown[]) => (failures.push(...args.filter((a) => a instanceof StatpressError)), logger),
+      };
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file) as never, logger: logger as never });
       try {
-        return await view.toSVG();
+        const drawing = await view.toSVG();
+        const failure = failures.find((f) => f instanceof StatpressError) ?? failures[0];
+        if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+        return drawing;
       } finally {
         view.finalize();
       }

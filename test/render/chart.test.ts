@@ -216,3 +216,14 @@ describe('drawings kept in a store on disk', () => {
     expect(fifth.get('figure-1')!.svg).toBe(assets.get('figure-1')!.svg);
   });
 });
+
+describe('what a chart spec may read', () => {
+  it('refuses a spec that loads data from a URL or a file, naming what it asked for', async () => {
+    const figure = figures[0]!;
+    for (const url of ['http://127.0.0.1:9/data.csv', 'file:///etc/passwd', '/etc/passwd']) {
+      const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', data: { url }, mark: 'bar', encoding: { x: { field: 'a', type: 'quantitative' } } };
+      const options: ChartOptions = { specs: new Map([[figure.chart.spec, { file: 'hostile.vl.json', json: spec }]]), resources: new Map(), engine: 'test' };
+      await expect(renderCharts([figure], options)).rejects.toThrow(new RegExp(`asks to load "${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`));
+    }
+  });
+});
