@@ -48,6 +48,7 @@ export interface BuildOptions extends ReleaseOverrides {
    * none. Default: `chartCacheDir()`.
    */
   chartCache?: string | false;
+  progress?: import('../core/progress.js').ProgressSink; // told when each stage starts and ends (the CLI's progress lines)
 }
 
 /**
