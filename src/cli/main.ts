@@ -14,10 +14,12 @@ import { missingComparisons } from '../compute/stats.js';
 import { rollReleaseConfig } from '../config/rollover.js';
 import { formatDate, isIsoDate, type IsoDate } from '../core/dates.js';
 import { nearest, StatpressError } from '../core/errors.js';
+import type { ProgressSink } from '../core/progress.js';
 import { buildRelease, checkRelease, FORMATS, type BuildOptions, type Format } from '../pipeline/build.js';
 import { formatGateReport } from '../quality/gates/document-gates.js';
 import type { PreviewOptions } from '../tools/preview.js';
 import { COMMANDS, COMMON_OPTIONS, commandHelp, PLACEHOLDER, programHelp, say, usage, type CommandName } from './messages.js';
+import { createProgress } from './progress.js';
 
 export interface Io {
   out(text: string): void;
@@ -49,15 +51,20 @@ const value = (placeholder: string, required = false): OptionSpec => ({ type: 's
 type OptionName<C extends CommandName> = keyof (typeof COMMANDS)[C]['options'] & string;
 type CommonOption = keyof typeof COMMON_OPTIONS;
 
+interface Context {
+  progress: ProgressSink;
+  quiet: boolean;
+}
+
 interface Command<C extends CommandName> {
   /** How many positional arguments it takes: [fewest, most]. */
   positionals: [number, number];
   /** Exactly the options `messages.ts` describes for it (the types keep the two in step). */
   options: { [O in OptionName<C>]: OptionSpec };
-  run(args: Args<C>, io: Io): Promise<number>;
+  run(args: Args<C>, io: Io, context: Context): Promise<number>;
 }
 
-const COMMON: Record<CommonOption, OptionSpec> = { help: flag };
+const COMMON: Record<CommonOption, OptionSpec> = { quiet: flag, help: flag };
 const RELEASE_DATES = { 'as-at': value(PLACEHOLDER.date), 'published-by': value(PLACEHOLDER.date) };
 
 const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
@@ -88,7 +95,7 @@ function isCommand(name: string): name is CommandName {
   return Object.hasOwn(COMMAND_SPECS, name);
 }
 
-/** Every option a command takes, its own first, then --help. */
+/** Every option a command takes, its own first, then --quiet and --help. */
 function optionsOf(name: CommandName): Map<string, OptionSpec> {
   return new Map([...Object.entries(COMMAND_SPECS[name].options as Record<string, OptionSpec>), ...Object.entries(COMMON)]);
 }
@@ -209,7 +216,7 @@ function releaseDates(args: Args<'build' | 'check' | 'preview'>): { asAt?: IsoDa
   return { ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) };
 }
 
-async function buildCommand(args: Args<'build'>, io: Io): Promise<number> {
+async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Context): Promise<number> {
   const [configFile] = args.positionals as [string];
   const formatsText = args.string('formats');
   const formats = (formatsText === undefined ? [...FORMATS] : formatsText.split(',').map((f) => f.trim())) as Format[];
@@ -225,10 +232,12 @@ async function buildCommand(args: Args<'build'>, io: Io): Promise<number> {
     ...(args.has('draft') ? { draft: true } : {}),
     gates: args.has('quick') ? 'document' : 'all',
     ...(args.has('no-cache') ? { chartCache: false as const } : {}),
+    progress,
   };
   const result = await buildRelease(options);
   for (const warning of result.dataset.warnings) io.err(say.warning(warning));
   for (const date of missingComparisons(result.model)) io.err(say.warning(say.missingComparison(formatDate(date))));
+  if (quiet) return 0;
   const shown = relative(process.cwd(), outDir) || '.';
   io.out(say.built(result.document.meta.title, performance.now() - started));
   for (const [name, content] of result.files) {
@@ -238,16 +247,18 @@ async function buildCommand(args: Args<'build'>, io: Io): Promise<number> {
   return 0;
 }
 
-async function checkCommand(args: Args<'check'>, io: Io): Promise<number> {
+async function checkCommand(args: Args<'check'>, io: Io, { progress }: Context): Promise<number> {
   const [configFile] = args.positionals as [string];
-  const results = await checkRelease({ configFile, ...releaseDates(args) });
+  // checkRelease passes its options on to buildRelease, progress included.
+  const options: Parameters<typeof checkRelease>[0] & Pick<BuildOptions, 'progress'> = { configFile, ...releaseDates(args), progress };
+  const results = await checkRelease(options);
   io.out(`${formatGateReport(results)}\n`);
   const failed = results.filter((r) => r.findings.length > 0).length;
   io.out(say.checkSummary(failed, results.length));
   return failed === 0 ? 0 : 1;
 }
 
-async function diffCommand(args: Args<'diff'>, io: Io): Promise<number> {
+async function diffCommand(args: Args<'diff'>, io: Io, { quiet }: Context): Promise<number> {
   const [oldPath, newPath] = args.positionals as [string, string];
   const html = args.string('html');
   const { diffDocuments, loadSide, formatDiff, renderDiffHtml, draftRevisionNotice } = await import('../tools/diff.js');
@@ -255,24 +266,25 @@ async function diffCommand(args: Args<'diff'>, io: Io): Promise<number> {
   io.out(formatDiff(report));
   if (html !== undefined) {
     writeFileSync(html, renderDiffHtml(report));
-    io.out(say.wroteDiffHtml(html));
+    if (!quiet) io.out(say.wroteDiffHtml(html));
   }
   if (args.has('notice')) io.out(say.revisionNotice(draftRevisionNotice(report)));
   return 0;
 }
 
-async function previewCommand(args: Args<'preview'>, io: Io): Promise<number> {
+async function previewCommand(args: Args<'preview'>, io: Io, { progress }: Context): Promise<number> {
   const [configFile] = args.positionals as [string];
   const port = args.wholeNumber('port', 0, 65535, usage.badPort) ?? 4173;
   const host = args.string('host');
   const dates = releaseDates(args);
   const { startPreview } = await import('../tools/preview.js');
-  const options: PreviewOptions = {
+  const options: PreviewOptions & Pick<BuildOptions, 'progress'> = {
     configFile,
     port,
     ...(host !== undefined ? { host } : {}),
     ...dates,
     log: (line) => io.err(`${line}\n`),
+    progress,
   };
   const server = await startPreview(options);
   io.out(say.previewing(configFile, server.url));
@@ -288,14 +300,14 @@ async function previewCommand(args: Args<'preview'>, io: Io): Promise<number> {
   return 0;
 }
 
-async function nextCommand(args: Args<'next'>, io: Io): Promise<number> {
+async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Promise<number> {
   const [configFile] = args.positionals as [string];
   const out = args.string('out')!;
   const months = args.wholeNumber('months', 1, Number.MAX_SAFE_INTEGER, usage.badMonths) ?? 3;
   if (existsSync(out)) throw new UsageError(usage.outExists(out), 'next');
   const next = rollReleaseConfig(configFile, months);
   writeFileSync(out, next.yaml);
-  io.out(say.wroteNext(out, formatDate(next.asAt), formatDate(next.published)));
+  if (!quiet) io.out(say.wroteNext(out, formatDate(next.asAt), formatDate(next.published)));
   return 0;
 }
 
@@ -322,7 +334,13 @@ async function runCommand<C extends CommandName>(name: C, argv: string[], io: Io
     io.out(helpFor(name));
     return 0;
   }
-  return COMMAND_SPECS[name].run(args, io);
+  const quiet = args.has('quiet');
+  const progress = createProgress((line) => io.err(`${line}\n`), { quiet });
+  try {
+    return await COMMAND_SPECS[name].run(args, io, { progress, quiet });
+  } finally {
+    progress.done();
+  }
 }
 
 /** Runs one command; never throws; returns the exit status (0 ok, 1 bad input, 2 usage, 70 bug). */

@@ -24,6 +24,7 @@ const PUBLISHED_BY = 'count only reports published by this date';
 
 /** Options every command takes; `main.ts` adds them to each command. */
 export const COMMON_OPTIONS = {
+  quiet: 'no progress lines or summary; errors and warnings still print',
   help: 'show this help',
 } as const;
 
@@ -146,7 +147,7 @@ Commands:
 ${columns(rows)}
 
 Run "statpress help <command>" or "statpress <command> --help" for a command's options.
-Every command takes --help.
+Every command takes --quiet (no progress lines or summary) and --help.
 
 ${EXIT_STATUS}
 `;

@@ -155,7 +155,7 @@ describe('statpress arguments', () => {
     expect(result.err).toMatch(/Run "statpress next --help" for usage/);
     expect(existsSync(out)).toBe(false);
     // Nearest among the command's own options: --out is a build option, not a check one.
-    expect((await run('check', RELEASE_2025, '--out', out)).err).toMatch(/unknown option --out for check; its options are --as-at, --published-by, --help/);
+    expect((await run('check', RELEASE_2025, '--out', out)).err).toMatch(/unknown option --out for check; its options are --as-at, --published-by, --quiet, --help/);
     expect((await run('build', RELEASE_2025, '--formts', 'html')).err).toMatch(/unknown option --formts for build; did you mean --formats\?/);
     expect((await run('build', RELEASE_2025, '-out', out)).err).toMatch(/unknown option -out for build; did you mean --out\?/);
     const command = await run('buidl', RELEASE_2025);
@@ -218,8 +218,12 @@ describe('statpress arguments', () => {
     expect((await run('--draft', 'build', RELEASE_2025)).err).toMatch(/--draft comes before the command/);
   });
 
-  it('takes --help with every command', async () => {
+  it('takes --quiet and --help with every command', async () => {
     for (const name of Object.keys(COMMANDS) as CommandName[]) {
+      // No arguments beyond --quiet: whatever the error, it is not about --quiet.
+      const result = await run(name, '--quiet', 'a', 'b', 'c');
+      expect(result.err, name).not.toMatch(/--quiet/);
+      expect(result.code, name).toBe(2);
       const help = await run(name, '--help');
       expect(help.code, name).toBe(0);
       expect(help.out, name).toMatch(new RegExp(`^statpress ${name}: `));
@@ -266,5 +270,25 @@ describe('statpress help', () => {
     const unknown = await run('help', 'biuld');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/unknown command "biuld"; did you mean "build"\?/);
+  });
+});
+
+describe('statpress --quiet', () => {
+  it('builds without the summary but still warns', async () => {
+    const out = join(tempDir(), 'release');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2025-06-30', '--quiet');
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('');
+    expect(result.err).toMatch(/^statpress: warning: no figures as at 30 June 2022 to compare with/);
+    expect(result.err.split('\n').filter((line) => line && !line.startsWith('statpress: warning: '))).toEqual([]);
+    expect(existsSync(join(out, 'main-findings.html'))).toBe(true);
+  });
+
+  it('writes the next config without saying so', async () => {
+    const dir = tempDir();
+    const next = join(dir, 'next.yaml');
+    const result = await run('next', releaseVariant(() => {}, dir), '--out', next, '--quiet');
+    expect(result).toEqual({ code: 0, out: '', err: '' });
+    expect(readFileSync(next, 'utf8')).toMatch(/asAt: 2025-06-30/);
   });
 });
