@@ -1,185 +1,292 @@
 /**
  * The statpress command line: parses arguments, runs a command and returns the exit status.
  * `bin.ts` wires it to the process; tests call `runCli` with their own output streams.
+ *
+ * Each command declares its arguments and options below; `node:util` `parseArgs` splits the
+ * arguments into tokens and every token is checked against the command's declaration, so an
+ * unknown option, a missing value or a stray argument is a usage error (exit 2) that names it.
+ * What the CLI says is in `messages.ts`.
  */
-import { relative, resolve } from 'node:path';
-import { buildRelease, checkRelease, FORMATS, type Format } from '../pipeline/build.js';
-import { formatGateReport } from '../quality/gates/document-gates.js';
 import { existsSync, writeFileSync } from 'node:fs';
-import { formatDate, isIsoDate } from '../core/dates.js';
-import { rollReleaseConfig } from '../config/rollover.js';
-import { StatpressError } from '../core/errors.js';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { missingComparisons } from '../compute/stats.js';
-
-const HELP = `statpress: build official-statistics releases from data, templates and chart specs
-
-Usage:
-  statpress build <release.yaml> [options]   build the release into an output folder
-  statpress check <release.yaml> [options]   build every format in memory, run every quality gate
-                                              and print what each guarantees
-  statpress preview <release.yaml> [options]  serve the draft on http://127.0.0.1:4173/ and rebuild
-                 [--port N] [--host ADDR]    it on every save of the config, data, templates or
-                                             chart specs (--host 0.0.0.0 to show it on the network)
-  statpress diff <old> <new> [--html FILE]    every sentence, number and table cell that changed
-                 [--notice]                  between two builds (output folders) or two release
-                                             configs (built in memory); --html writes a side-by-side
-                                             page, --notice drafts the revision notice text
-  statpress next <release.yaml> --out FILE    write the next quarter's release config
-                 [--months N]                (N months on instead of 3)
-  statpress --help                            show this help
-
-Options for build:
-  --out DIR                 output folder (default: output)
-  --as-at YYYY-MM-DD        build the release as at another date; the publication cut-off,
-                            in-year period and comparison dates follow the config's rules
-  --published-by YYYY-MM-DD count only reports published by this date
-  --formats LIST            comma-separated: ${FORMATS.join(',')} (default: all)
-  --draft                   mark the release as a draft
-  --quick                   skip the gates on the rendered formats (accessibility in Chromium,
-                            cross-format agreement); the checks on the document still run
-  --no-cache                draw every chart afresh instead of reusing unchanged ones from
-                            node_modules/.cache/statpress (STATPRESS_CACHE_DIR=off does the same)
-
-Exit status: 0 when every output was written; 1 for bad input (the message names the file,
-row, column and value); 2 for a usage error. A failed build leaves the previous output as it was.
-`;
-
-interface Parsed {
-  command: string | undefined;
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-function parseArgs(argv: string[]): Parsed {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-      const next = argv[i + 1];
-      if (inline !== undefined) flags.set(name, inline);
-      else if (['out', 'as-at', 'published-by', 'formats', 'months', 'port', 'host', 'html'].includes(name) && next !== undefined) {
-        flags.set(name, next);
-        i++;
-      } else flags.set(name, true);
-    } else positional.push(arg);
-  }
-  return { command: positional.shift(), positional, flags };
-}
-
-class UsageError extends Error {}
-
-function dateFlag(flags: Parsed['flags'], name: string): string | undefined {
-  const value = flags.get(name);
-  if (value === undefined) return undefined;
-  if (value === true || !isIsoDate(value)) throw new UsageError(`--${name} needs a date written YYYY-MM-DD, got ${value === true ? 'nothing' : JSON.stringify(value)}`);
-  return value;
-}
+import { rollReleaseConfig } from '../config/rollover.js';
+import { formatDate, isIsoDate, type IsoDate } from '../core/dates.js';
+import { nearest, StatpressError } from '../core/errors.js';
+import type { ProgressSink } from '../core/progress.js';
+import { buildRelease, checkRelease, FORMATS, type BuildOptions, type Format } from '../pipeline/build.js';
+import { formatGateReport } from '../quality/gates/document-gates.js';
+import type { PreviewOptions } from '../tools/preview.js';
+import { COMMANDS, COMMON_OPTIONS, commandHelp, PLACEHOLDER, programHelp, say, usage, type CommandName } from './messages.js';
+import { createProgress } from './progress.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
-async function main(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
-    io.out(HELP);
-    return args.command === undefined && !args.flags.has('help') ? 2 : 0;
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super(message);
   }
-  if (args.command === 'next') return nextCommand(args, io);
-  if (args.command === 'check') return checkCommand(args, io);
-  if (args.command === 'preview') return previewCommand(args, io);
-  if (args.command === 'diff') return diffCommand(args, io);
-  if (args.command !== 'build') throw new UsageError(`unknown command "${args.command}"`);
-  const configFile = args.positional[0];
-  if (!configFile) throw new UsageError('build needs a release config file, e.g. statpress build releases/NAME.yaml');
-  const known = new Set(['out', 'as-at', 'published-by', 'formats', 'draft', 'quick', 'no-cache', 'help']);
-  for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
-  const formatsFlag = args.flags.get('formats');
-  const formats = (typeof formatsFlag === 'string' ? formatsFlag.split(',') : [...FORMATS]).map((f) => f.trim()) as Format[];
-  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`unknown format "${f}" (expected ${FORMATS.join(', ')})`);
-  const out = args.flags.get('out');
-  const outDir = resolve(typeof out === 'string' ? out : 'output');
-  const asAt = dateFlag(args.flags, 'as-at');
-  const publishedBy = dateFlag(args.flags, 'published-by');
+}
+
+// ── declarations ────────────────────────────────────────────────────────────────────────────
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** What a string option's value looks like in the help, e.g. `DIR`. */
+  placeholder?: string;
+  /** The command cannot run without it. */
+  required?: boolean;
+}
+
+const flag: OptionSpec = { type: 'boolean' };
+const value = (placeholder: string, required = false): OptionSpec => ({ type: 'string', placeholder, ...(required ? { required } : {}) });
+
+type OptionName<C extends CommandName> = keyof (typeof COMMANDS)[C]['options'] & string;
+type CommonOption = keyof typeof COMMON_OPTIONS;
+
+interface Context {
+  progress: ProgressSink;
+  quiet: boolean;
+}
+
+interface Command<C extends CommandName> {
+  /** How many positional arguments it takes: [fewest, most]. */
+  positionals: [number, number];
+  /** Exactly the options `messages.ts` describes for it (the types keep the two in step). */
+  options: { [O in OptionName<C>]: OptionSpec };
+  run(args: Args<C>, io: Io, context: Context): Promise<number>;
+}
+
+const COMMON: Record<CommonOption, OptionSpec> = { quiet: flag, help: flag };
+const RELEASE_DATES = { 'as-at': value(PLACEHOLDER.date), 'published-by': value(PLACEHOLDER.date) };
+
+const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
+  build: {
+    positionals: [1, 1],
+    options: {
+      out: value(PLACEHOLDER.dir),
+      ...RELEASE_DATES,
+      formats: value(PLACEHOLDER.list),
+      draft: flag,
+      quick: flag,
+      'no-cache': flag,
+    },
+    run: buildCommand,
+  },
+  check: { positionals: [1, 1], options: { ...RELEASE_DATES }, run: checkCommand },
+  preview: {
+    positionals: [1, 1],
+    options: { port: value(PLACEHOLDER.number), host: value(PLACEHOLDER.address), ...RELEASE_DATES },
+    run: previewCommand,
+  },
+  diff: { positionals: [2, 2], options: { html: value(PLACEHOLDER.file), notice: flag }, run: diffCommand },
+  next: { positionals: [1, 1], options: { out: value(PLACEHOLDER.file, true), months: value(PLACEHOLDER.number) }, run: nextCommand },
+  help: { positionals: [0, 1], options: {}, run: helpCommand },
+};
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_SPECS, name);
+}
+
+/** Every option a command takes, its own first, then --quiet and --help. */
+function optionsOf(name: CommandName): Map<string, OptionSpec> {
+  return new Map([...Object.entries(COMMAND_SPECS[name].options as Record<string, OptionSpec>), ...Object.entries(COMMON)]);
+}
+
+function flagText(option: string, spec: OptionSpec): string {
+  return spec.placeholder ? `--${option} ${spec.placeholder}` : `--${option}`;
+}
+
+function helpFor(name: CommandName): string {
+  const described: Record<string, string> = { ...COMMANDS[name].options, ...COMMON_OPTIONS };
+  const lines = [...optionsOf(name)].map(([option, spec]) => ({
+    flag: option === 'help' ? '-h, --help' : flagText(option, spec),
+    text: described[option]!,
+  }));
+  return commandHelp(name, lines, requiredFlags(name));
+}
+
+function requiredFlags(name: CommandName): string[] {
+  return [...optionsOf(name)].filter(([, spec]) => spec.required).map(([option, spec]) => flagText(option, spec));
+}
+
+// ── parsing ─────────────────────────────────────────────────────────────────────────────────
+
+/** A command's arguments once checked against its declaration; values are checked when read. */
+class Args<C extends CommandName> {
+  constructor(
+    readonly command: C,
+    readonly positionals: string[],
+    private readonly values: Map<string, string | true>,
+  ) {}
+
+  has(option: OptionName<C> | CommonOption): boolean {
+    return this.values.has(option);
+  }
+
+  string(option: OptionName<C>): string | undefined {
+    const found = this.values.get(option);
+    return typeof found === 'string' ? found : undefined;
+  }
+
+  date(option: OptionName<C>): IsoDate | undefined {
+    const text = this.string(option);
+    if (text !== undefined && !isIsoDate(text)) throw new UsageError(usage.badDate(`--${option}`, text), this.command);
+    return text;
+  }
+
+  /** A whole number written in digits, within [min, max]. */
+  wholeNumber(option: OptionName<C>, min: number, max: number, message: (option: string, value: string) => string): number | undefined {
+    const text = this.string(option);
+    if (text === undefined) return undefined;
+    const number = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(number >= min && number <= max)) throw new UsageError(message(`--${option}`, text), this.command);
+    return number;
+  }
+}
+
+/** Checks `argv` against the command's declaration; `'help'` when --help or -h is among them. */
+function parseCommand<C extends CommandName>(name: C, argv: string[]): Args<C> | 'help' {
+  const known = optionsOf(name);
+  const config = Object.fromEntries([...known].map(([option, spec]) => [option, { type: spec.type, ...(option === 'help' ? { short: 'h' } : {}) }]));
+  // Not strict: every token comes back, unknown ones included, and is judged here with a
+  // message that names it (parseArgs's own errors do not suggest the option meant).
+  const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
+  if (tokens.some((token) => token.kind === 'option' && token.name === 'help')) return 'help';
+
+  const fail = (message: string): never => {
+    throw new UsageError(message, name);
+  };
+  const values = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = known.get(token.name);
+    // A short group such as `-out` comes back as -o, -u, -t: name what was typed.
+    const typed = token.rawName.startsWith('--') ? token.rawName : argv[token.index]!.replace(/=.*/, '');
+    if (!spec || !token.rawName.startsWith('--')) {
+      const names = [...known.keys()];
+      const suggestion = nearest(typed.replace(/^-+/, ''), names);
+      fail(usage.unknownOption(name, typed, suggestion && `--${suggestion}`, names.map((n) => `--${n}`)));
+    }
+    const option = `--${token.name}`;
+    if (values.has(token.name)) fail(usage.givenTwice(option));
+    if (spec!.type === 'boolean') {
+      if (token.value !== undefined) fail(usage.noValueTaken(option, token.value));
+      values.set(token.name, true);
+      continue;
+    }
+    if (token.value === undefined) fail(usage.missingValue(option, spec!.placeholder!));
+    // `--out --draft`: parseArgs took the next argument as the value. An option there means the
+    // value is missing; another dash (`--months -3`) may be meant, written `--months=-3`.
+    if (!token.inlineValue && token.value!.startsWith('-') && token.value !== '-') {
+      if (/^--?[A-Za-z]/.test(token.value!)) fail(usage.missingValue(option, spec!.placeholder!, token.value!.replace(/=.*/, '')));
+      fail(usage.valueStartsWithDash(option, spec!.placeholder!, token.value!));
+    }
+    values.set(token.name, token.value!);
+  }
+  const [fewest, most] = COMMAND_SPECS[name].positionals;
+  if (positionals.length > most) fail(usage.tooManyArguments(name, positionals[most]!));
+  if (positionals.length < fewest) fail(usage.tooFewArguments(name));
+  for (const [option, spec] of known) if (spec.required && !values.has(option)) fail(usage.missingOption(name, flagText(option, spec)));
+  return new Args(name, positionals, values);
+}
+
+// ── commands ────────────────────────────────────────────────────────────────────────────────
+
+async function helpCommand(args: Args<'help'>, io: Io): Promise<number> {
+  const [topic] = args.positionals;
+  if (topic === undefined) io.out(programHelp());
+  else if (isCommand(topic)) io.out(helpFor(topic));
+  else throw new UsageError(usage.unknownCommand(topic, nearest(topic, Object.keys(COMMAND_SPECS))));
+  return 0;
+}
+
+function releaseDates(args: Args<'build' | 'check' | 'preview'>): { asAt?: IsoDate; publishedBy?: IsoDate } {
+  const asAt = args.date('as-at');
+  const publishedBy = args.date('published-by');
+  return { ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) };
+}
+
+async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Context): Promise<number> {
+  const [configFile] = args.positionals as [string];
+  const formatsText = args.string('formats');
+  const formats = (formatsText === undefined ? [...FORMATS] : formatsText.split(',').map((f) => f.trim())) as Format[];
+  for (const format of formats) if (!FORMATS.includes(format)) throw new UsageError(usage.badFormat('--formats', format), 'build');
+  const outDir = resolve(args.string('out') ?? 'output');
+  const dates = releaseDates(args);
   const started = performance.now();
-  const result = await buildRelease({
+  const options: BuildOptions = {
     configFile,
     outDir,
     formats,
-    ...(asAt ? { asAt } : {}),
-    ...(publishedBy ? { publishedBy } : {}),
-    ...(args.flags.has('draft') ? { draft: true } : {}),
-    gates: args.flags.has('quick') ? 'document' : 'all',
-    ...(args.flags.has('no-cache') ? { chartCache: false as const } : {}),
-  });
-  for (const warning of result.dataset.warnings) io.err(`statpress: warning: ${warning}\n`);
-  for (const date of missingComparisons(result.model)) {
-    io.err(`statpress: warning: no figures as at ${formatDate(date)} to compare with: the data cannot rebuild that date and the published series does not give it, so the release compares with fewer dates\n`);
-  }
+    ...dates,
+    ...(args.has('draft') ? { draft: true } : {}),
+    gates: args.has('quick') ? 'document' : 'all',
+    ...(args.has('no-cache') ? { chartCache: false as const } : {}),
+    progress,
+  };
+  const result = await buildRelease(options);
+  for (const warning of result.dataset.warnings) io.err(say.warning(warning));
+  for (const date of missingComparisons(result.model)) io.err(say.warning(say.missingComparison(formatDate(date))));
+  if (quiet) return 0;
   const shown = relative(process.cwd(), outDir) || '.';
-  io.out(`Built "${result.document.meta.title}" in ${Math.round(performance.now() - started)} ms:\n`);
+  io.out(say.built(result.document.meta.title, performance.now() - started));
   for (const [name, content] of result.files) {
-    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    io.out(`  ${shown}/${name}  (${(size / 1024).toFixed(1)} KB)\n`);
+    io.out(say.builtFile(`${shown}/${name}`, typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength));
   }
-  io.out(`Passed ${result.gates.length} quality gates: ${result.gates.map((g) => g.gate).join(', ')}.\n`);
+  io.out(say.passedGates(result.gates.map((g) => g.gate)));
   return 0;
 }
 
-async function checkCommand(args: Parsed, io: Io): Promise<number> {
-  const configFile = args.positional[0];
-  if (!configFile) throw new UsageError('check needs a release config file');
-  const asAt = dateFlag(args.flags, 'as-at');
-  const publishedBy = dateFlag(args.flags, 'published-by');
-  // The build itself refuses a document that fails a gate; build the tree without that stop.
-  const results = await checkRelease({ configFile, ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) });
+async function checkCommand(args: Args<'check'>, io: Io, { progress }: Context): Promise<number> {
+  const [configFile] = args.positionals as [string];
+  const options: Parameters<typeof checkRelease>[0] = { configFile, ...releaseDates(args), progress };
+  const results = await checkRelease(options);
   io.out(`${formatGateReport(results)}\n`);
   const failed = results.filter((r) => r.findings.length > 0).length;
-  io.out(failed === 0 ? `All ${results.length} gates pass.\n` : `${failed} of ${results.length} gates fail.\n`);
+  io.out(say.checkSummary(failed, results.length));
   return failed === 0 ? 0 : 1;
 }
 
-async function diffCommand(args: Parsed, io: Io): Promise<number> {
-  const [oldPath, newPath] = args.positional;
-  if (!oldPath || !newPath) throw new UsageError('diff needs two builds (output folders) or two release configs: statpress diff OLD NEW');
-  const known = new Set(['html', 'notice', 'help']);
-  for (const name of args.flags.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
-  const html = args.flags.get('html');
-  if (html === true) throw new UsageError('--html needs a file name');
+async function diffCommand(args: Args<'diff'>, io: Io, { quiet }: Context): Promise<number> {
+  const [oldPath, newPath] = args.positionals as [string, string];
+  const html = args.string('html');
   const { diffDocuments, loadSide, formatDiff, renderDiffHtml, draftRevisionNotice } = await import('../tools/diff.js');
   const report = diffDocuments(loadSide(oldPath), loadSide(newPath), { old: oldPath, new: newPath });
   io.out(formatDiff(report));
-  if (typeof html === 'string') {
+  if (html !== undefined) {
     writeFileSync(html, renderDiffHtml(report));
-    io.out(`Wrote the side-by-side comparison to ${html}.\n`);
+    if (!quiet) io.out(say.wroteDiffHtml(html));
   }
-  if (args.flags.has('notice')) io.out(`\nDraft revision notice (edit, then put it under meta.revision.reason):\n\n${draftRevisionNotice(report)}\n`);
+  if (args.has('notice')) io.out(say.revisionNotice(draftRevisionNotice(report)));
   return 0;
 }
 
-async function previewCommand(args: Parsed, io: Io): Promise<number> {
-  const configFile = args.positional[0];
-  if (!configFile) throw new UsageError('preview needs a release config file');
-  const portFlag = args.flags.get('port');
-  const port = portFlag === undefined ? 4173 : Number(portFlag);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port needs a port number, got ${JSON.stringify(portFlag)}`);
-  const host = args.flags.get('host');
-  if (host === true) throw new UsageError('--host needs an address, e.g. 127.0.0.1');
-  const asAt = dateFlag(args.flags, 'as-at');
-  const publishedBy = dateFlag(args.flags, 'published-by');
+async function previewCommand(args: Args<'preview'>, io: Io, { progress }: Context): Promise<number> {
+  const [configFile] = args.positionals as [string];
+  const port = args.wholeNumber('port', 0, 65535, usage.badPort) ?? 4173;
+  const host = args.string('host');
+  const dates = releaseDates(args);
   const { startPreview } = await import('../tools/preview.js');
-  const server = await startPreview({
+  const options: PreviewOptions = {
     configFile,
     port,
-    ...(host ? { host } : {}),
-    ...(asAt ? { asAt } : {}),
-    ...(publishedBy ? { publishedBy } : {}),
+    ...(host !== undefined ? { host } : {}),
+    ...dates,
     log: (line) => io.err(`${line}\n`),
-  });
-  io.out(`Previewing ${configFile} at ${server.url} (Ctrl+C to stop). Edit the config, data, templates or chart specs and the page reloads.\n`);
+    progress,
+  };
+  const server = await startPreview(options);
+  io.out(say.previewing(configFile, server.url));
   await new Promise<void>((resolveStop) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -192,18 +299,47 @@ async function previewCommand(args: Parsed, io: Io): Promise<number> {
   return 0;
 }
 
-async function nextCommand(args: Parsed, io: Io): Promise<number> {
-  const configFile = args.positional[0];
-  const out = args.flags.get('out');
-  if (!configFile || typeof out !== 'string') throw new UsageError('next needs a release config and --out FILE for the new one');
-  const monthsFlag = args.flags.get('months');
-  const months = monthsFlag === undefined ? 3 : Number(monthsFlag);
-  if (!Number.isInteger(months) || months <= 0) throw new UsageError(`--months needs a whole number of months, got ${JSON.stringify(monthsFlag)}`);
-  if (existsSync(out)) throw new UsageError(`${out} already exists; choose a new file name`);
+async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Promise<number> {
+  const [configFile] = args.positionals as [string];
+  const out = args.string('out')!;
+  const months = args.wholeNumber('months', 1, Number.MAX_SAFE_INTEGER, usage.badMonths) ?? 3;
+  if (existsSync(out)) throw new UsageError(usage.outExists(out), 'next');
   const next = rollReleaseConfig(configFile, months);
   writeFileSync(out, next.yaml);
-  io.out(`Wrote ${out}: as at ${formatDate(next.asAt)}, to be published ${formatDate(next.published)}.\nPoint its sources at the new data files, check meta.nextUpdate, then build it.\n`);
+  if (!quiet) io.out(say.wroteNext(out, formatDate(next.asAt), formatDate(next.published)));
   return 0;
+}
+
+// ── entry ───────────────────────────────────────────────────────────────────────────────────
+
+async function main(argv: string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.out(programHelp());
+    return 2;
+  }
+  // `statpress --help [command]` is `statpress help [command]`.
+  const name = first === '--help' || first === '-h' ? 'help' : first;
+  if (!isCommand(name)) {
+    if (name.startsWith('-')) throw new UsageError(usage.optionBeforeCommand(name));
+    throw new UsageError(usage.unknownCommand(name, nearest(name, Object.keys(COMMAND_SPECS))));
+  }
+  return runCommand(name, rest, io);
+}
+
+async function runCommand<C extends CommandName>(name: C, argv: string[], io: Io): Promise<number> {
+  const args = parseCommand(name, argv);
+  if (args === 'help') {
+    io.out(helpFor(name));
+    return 0;
+  }
+  const quiet = args.has('quiet');
+  const progress = createProgress((line) => io.err(`${line}\n`), { quiet });
+  try {
+    return await COMMAND_SPECS[name].run(args, io, { progress, quiet });
+  } finally {
+    progress.done();
+  }
 }
 
 /** Runs one command; never throws; returns the exit status (0 ok, 1 bad input, 2 usage, 70 bug). */
@@ -212,14 +348,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return await main(argv, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`statpress: ${error.message}\nRun "statpress --help" for usage.\n`);
+      io.err(say.usageError(error.message, error.command));
       return 2;
     }
     if (error instanceof StatpressError) {
-      io.err(`statpress: error: ${error.describe()}\n`);
+      io.err(say.inputError(error.describe()));
       return 1;
     }
-    io.err(`statpress: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    io.err(say.internalError((error as Error).stack ?? String(error)));
     return 70;
   }
 }
+

@@ -25,6 +25,7 @@ import { formatGateReport } from '../quality/gates/document-gates.js';
 import { loadReleaseConfig, type ReleaseOverrides } from '../config/config.js';
 import type { ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { ChartAsset } from '../render/chart.js';
 import { renderDocx } from '../render/docx.js';
 import { escapeHtml, renderHtml } from '../render/html.js';
@@ -151,6 +152,8 @@ ${RELOAD_SCRIPT}
 
 export interface PreviewOptions extends ReleaseOverrides {
   configFile: string;
+  /** Told when each stage of a rebuild starts and ends. */
+  progress?: ProgressSink;
   port?: number;
   /** 127.0.0.1 unless told otherwise. */
   host?: string;
@@ -177,7 +180,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     ...(options.asAt ? { asAt: options.asAt } : {}),
     ...(options.publishedBy ? { publishedBy: options.publishedBy } : {}),
     ...(options.draft !== undefined ? { draft: options.draft } : {}),
-  });
+  }, nodeEffects(options.progress ? { progress: options.progress } : {}));
   const clients = new Set<ServerResponse>();
   const waiters: Array<{ version: number; resolve: (s: PreviewState) => void }> = [];
   const report = (state: PreviewState, changed: readonly string[]) => {

@@ -1,8 +1,10 @@
 /** The command line: what it writes, what it prints, its exit status, and that a failed build changes nothing. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { COMMANDS, COMMON_OPTIONS, type CommandName } from '../../src/cli/messages.js';
 import { editedData, RELEASE_2025, releaseVariant, ROOT, tempDir } from '../support.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -16,7 +18,8 @@ describe('statpress build', () => {
   it('writes the release and says what it wrote', async () => {
     const out = join(tempDir(), 'release');
     const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html');
-    expect(result.err).toBe('');
+    // Nothing on stderr but progress lines for stages that ran over a second (a loaded machine).
+    expect(result.err.split('\n').filter((line) => line && !/^statpress: [^:]+…( took [\d.]+ s)?$/.test(line))).toEqual([]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Built "Main findings: local authority inspection outcomes as at 31 March 2025"/);
     expect(result.out).toMatch(/main-findings\.html/);
@@ -141,5 +144,152 @@ describe('statpress check', () => {
     const build = await run('build', variant, '--out', join(dir, 'out'), '--formats', 'html');
     expect(build.code).toBe(1);
     expect(build.err).toMatch(/fails its quality gates/);
+  });
+});
+
+describe('statpress arguments', () => {
+  it('names an unknown option and the option of that command it is nearest to', async () => {
+    const out = join(tempDir(), 'x.yaml');
+    const result = await run('next', RELEASE_2025, '--out', out, '--month', '12');
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/unknown option --month for next; did you mean --months\?/);
+    expect(result.err).toMatch(/Run "statpress next --help" for usage/);
+    expect(existsSync(out)).toBe(false);
+    // Nearest among the command's own options: --out is a build option, not a check one.
+    expect((await run('check', RELEASE_2025, '--out', out)).err).toMatch(/unknown option --out for check; its options are --as-at, --published-by, --quiet, --help/);
+    expect((await run('build', RELEASE_2025, '--formts', 'html')).err).toMatch(/unknown option --formts for build; did you mean --formats\?/);
+    expect((await run('build', RELEASE_2025, '-out', out)).err).toMatch(/unknown option -out for build; did you mean --out\?/);
+    const command = await run('buidl', RELEASE_2025);
+    expect(command.code).toBe(2);
+    expect(command.err).toMatch(/unknown command "buidl"; did you mean "build"\?/);
+  });
+
+  it('refuses an option without its value, and a value for an option that takes none', async () => {
+    const out = join(tempDir(), 'x.yaml');
+    const atEnd = await run('next', RELEASE_2025, '--out');
+    expect(atEnd.code).toBe(2);
+    expect(atEnd.err).toMatch(/--out needs a value: --out FILE/);
+    const beforeOption = await run('next', RELEASE_2025, '--out', '--months', '12');
+    expect(beforeOption.code).toBe(2);
+    expect(beforeOption.err).toMatch(/--out needs a value: --out FILE \(it is followed by the option --months\)/);
+    expect((await run('build', RELEASE_2025, '--as-at')).err).toMatch(/--as-at needs a value: --as-at YYYY-MM-DD/);
+    const draft = await run('build', RELEASE_2025, '--draft=yes');
+    expect(draft.code).toBe(2);
+    expect(draft.err).toMatch(/--draft takes no value, got "yes"/);
+    const required = await run('next', RELEASE_2025);
+    expect(required.code).toBe(2);
+    expect(required.err).toMatch(/next needs --out FILE/);
+    const twice = await run('next', RELEASE_2025, '--out', out, '--out', out);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/--out is given more than once/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a bad value, naming the option and the value', async () => {
+    const out = join(tempDir(), 'x.yaml');
+    const cases: Array<[string[], RegExp]> = [
+      [['build', RELEASE_2025, '--as-at', '2025-02-30'], /--as-at needs a date written YYYY-MM-DD, got "2025-02-30"/],
+      [['build', RELEASE_2025, '--published-by', 'June'], /--published-by needs a date written YYYY-MM-DD, got "June"/],
+      [['build', RELEASE_2025, '--formats', 'html,,pdf'], /unknown format "" in --formats/],
+      [['check', RELEASE_2025, '--as-at', '31/03/2025'], /--as-at needs a date written YYYY-MM-DD, got "31\/03\/2025"/],
+      [['next', RELEASE_2025, '--out', out, '--months', '1.5'], /--months needs a whole number of months \(1 or more\), got "1\.5"/],
+      [['next', RELEASE_2025, '--out', out, '--months', '0'], /--months needs a whole number of months \(1 or more\), got "0"/],
+      [['next', RELEASE_2025, '--out', out, '--months=-3'], /--months needs a whole number of months \(1 or more\), got "-3"/],
+      [['preview', RELEASE_2025, '--port', '80x'], /--port needs a port number from 0 to 65535, got "80x"/],
+      [['preview', RELEASE_2025, '--port', '65536'], /--port needs a port number from 0 to 65535, got "65536"/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.err, argv.join(' ')).toMatch(message);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses too many or too few arguments', async () => {
+    const extra = await run('build', RELEASE_2025, 'releases/ofsted-2024.yaml', '--quick');
+    expect(extra.code).toBe(2);
+    expect(extra.err).toMatch(/build takes one argument, <release\.yaml>; "releases\/ofsted-2024\.yaml" is one too many/);
+    const three = await run('diff', 'a', 'b', 'c');
+    expect(three.code).toBe(2);
+    expect(three.err).toMatch(/diff takes 2 arguments, <old> <new>; "c" is one too many/);
+    const one = await run('diff', 'a');
+    expect(one.code).toBe(2);
+    expect(one.err).toMatch(/diff needs two builds/);
+    expect((await run('--draft', 'build', RELEASE_2025)).err).toMatch(/--draft comes before the command/);
+  });
+
+  it('takes --quiet and --help with every command', async () => {
+    for (const name of Object.keys(COMMANDS) as CommandName[]) {
+      // No arguments beyond --quiet: whatever the error, it is not about --quiet.
+      const result = await run(name, '--quiet', 'a', 'b', 'c');
+      expect(result.err, name).not.toMatch(/--quiet/);
+      expect(result.code, name).toBe(2);
+      const help = await run(name, '--help');
+      expect(help.code, name).toBe(0);
+      expect(help.out, name).toMatch(new RegExp(`^statpress ${name}: `));
+    }
+  });
+});
+
+describe('statpress help', () => {
+  it('prints a command\'s usage and every option with what it does, however it is asked for', async () => {
+    const help = await run('build', '--help');
+    expect(help.code).toBe(0);
+    expect(help.err).toBe('');
+    expect(help.out).toMatch(/^statpress build: build the release into an output folder\n\nUsage: statpress build <release\.yaml> \[options\]/);
+    expect(help.out).toMatch(/^ {2}--formats LIST +comma-separated list of html, pdf, docx/m);
+    expect(help.out).toMatch(/^ {2}--no-cache +draw every chart afresh/m);
+    expect(help.out).toMatch(/^ {2}-h, --help +show this help$/m);
+    expect(help.out).not.toMatch(/--months/);
+    for (const argv of [['help', 'build'], ['build', '-h'], ['--help', 'build'], ['build', RELEASE_2025, '--bogus', '--help']]) {
+      const again = await run(...argv);
+      expect(again.code, argv.join(' ')).toBe(0);
+      expect(again.out, argv.join(' ')).toBe(help.out);
+    }
+    const next = await run('help', 'next');
+    expect(next.out).toMatch(/Usage: statpress next <release\.yaml> --out FILE \[options\]/);
+    expect(next.out).toMatch(/^ {2}--months N +move the dates on N months instead of 3/m);
+    // Every option a command declares is in its help, with its line of description.
+    for (const name of Object.keys(COMMANDS) as CommandName[]) {
+      const { out } = await run('help', name);
+      for (const [option, text] of Object.entries({ ...COMMANDS[name].options, ...COMMON_OPTIONS })) {
+        expect(out, `${name} --${option}`).toMatch(new RegExp(`^ {2}(-h, )?--${option}\\b.* {2}${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      }
+    }
+  });
+
+  it('lists the commands', async () => {
+    for (const argv of [['--help'], ['help'], ['-h']]) {
+      const result = await run(...argv);
+      expect(result.code).toBe(0);
+      for (const name of Object.keys(COMMANDS)) expect(result.out).toMatch(new RegExp(`^ {2}${name} `, 'm'));
+    }
+    const none = await run();
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/Commands:/);
+    const unknown = await run('help', 'biuld');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown command "biuld"; did you mean "build"\?/);
+  });
+});
+
+describe('statpress --quiet', () => {
+  it('builds without the summary but still warns', async () => {
+    const out = join(tempDir(), 'release');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2025-06-30', '--quiet');
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('');
+    expect(result.err).toMatch(/^statpress: warning: no figures as at 30 June 2022 to compare with/);
+    expect(result.err.split('\n').filter((line) => line && !line.startsWith('statpress: warning: '))).toEqual([]);
+    expect(existsSync(join(out, 'main-findings.html'))).toBe(true);
+  });
+
+  it('writes the next config without saying so', async () => {
+    const dir = tempDir();
+    const next = join(dir, 'next.yaml');
+    const result = await run('next', releaseVariant(() => {}, dir), '--out', next, '--quiet');
+    expect(result).toEqual({ code: 0, out: '', err: '' });
+    expect(readFileSync(next, 'utf8')).toMatch(/asAt: 2025-06-30/);
   });
 });
