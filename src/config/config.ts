@@ -2,6 +2,9 @@
  * Release configuration: one YAML file per release naming its data, dates, framework,
  * layouts, templates and metadata. Everything release-specific (grade names, judgement areas,
  * inspection types, regions, wording) comes from here and from the templates, never from src/.
+ * Each file is checked against its schema (schemas.ts) by the one validator (yaml.ts); this
+ * module works out what the schemas cannot: defaults taken from other settings, absolute paths,
+ * the release's dates, and the ids one file takes from another.
  */
 import { dirname, resolve } from 'node:path';
 import { addDays, addMonths, type IsoDate } from '../core/dates.js';

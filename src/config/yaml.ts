@@ -42,7 +42,12 @@ export class YamlFile {
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {
-    this.data = doc.toJS({ maxAliasCount: 1000 });
+    try {
+      this.data = doc.toJS();
+    } catch (error) {
+      // Only aliases that expand beyond reason get here; syntax errors were reported already.
+      throw new StatpressError('config', `not valid YAML: ${(error as Error).message}`, { file });
+    }
   }
 
   /** Reads and parses a YAML file; a missing file or a syntax error is a located error. */
@@ -140,8 +145,9 @@ export class YamlFile {
     const problems: Array<{ error: StatpressError; order: number }> = [];
     const add = (error: StatpressError): void => {
       const { line = 0, col = 0 } = error.location;
-      const same = problems.some((p) => p.error.location.setting === error.location.setting && p.error.message === error.message);
-      if (!same) problems.push({ error, order: line * 1e6 + col });
+      // One problem per setting: a value of the wrong type also fails the checks after it.
+      if (problems.some((p) => p.error.location.setting === error.location.setting)) return;
+      problems.push({ error, order: line * 1e6 + col });
     };
     // Keys that are taken for misspellings of missing settings, so the same slip is told once.
     const misspelt = new Set<string>();
@@ -172,7 +178,9 @@ export class YamlFile {
         add(this.error([], value === null ? 'the file is empty: expected a YAML mapping' : 'expected a YAML mapping at the top of the file'));
         continue;
       }
-      const found = Array.isArray(value) ? ', found a list' : isObject(value) ? ', found a mapping' : '';
+      // Say what was written instead where the value is of another shape than the one expected.
+      const shape = Array.isArray(value) ? 'list' : isObject(value) ? 'mapping' : undefined;
+      const found = shape && (issue.code === 'invalid_type' || issue.code === 'invalid_union') && !issue.message.includes(shape) ? `, found a ${shape}` : '';
       const written = value === null ? '(empty)' : value === undefined || typeof value === 'object' ? undefined : String(value);
       add(this.error(issue.path, `${issue.message}${found}`, written !== undefined ? { value: written } : {}));
     }

@@ -153,6 +153,11 @@ describe('frameworks, layouts and template sets', () => {
     const error = errorOf(() => loadReleaseConfig(typo.release));
     expect(error.location).toMatchObject({ file: typo.file, ...place(typo.text, 'goodOrBeter'), setting: 'grades[0].goodOrBeter' });
     expect(error.hint).toBe('did you mean "goodOrBetter"?');
+    // A value of the wrong shape is one problem, not one per check it then fails.
+    const scale = withCopy('framework', 'frameworks/ilacs-2018.yaml', (t) => t.replace(/^grades:\n(?:  .*\n|\n)*?(?=# The headline)/m, 'grades: A\n\n'));
+    const scaleError = errorOf(() => loadReleaseConfig(scale.release));
+    const scaleAt = place(scale.text, 'A', 'grades: A');
+    expect(scaleError.describe()).toBe(`${scale.file}, line ${scaleAt.line}, column ${scaleAt.col}, setting "grades", value "A": expected a list`);
     const grade = withCopy('framework', 'frameworks/ilacs-2018.yaml', (t) => edit(t, 'count: 1, grades: [inadequate]', 'count: 1, grades: [inadequat]'));
     const gradeError = errorOf(() => loadReleaseConfig(grade.release));
     expect(gradeError.describe()).toContain(`line ${place(grade.text, 'inadequat]').line}, column ${place(grade.text, 'inadequat]').col}, setting "classifications[0].anyOf[0].grades[0]", value "inadequat": unknown grade "inadequat" (did you mean "inadequate"?)`);
