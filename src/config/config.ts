@@ -2,12 +2,15 @@
  * Release configuration: one YAML file per release naming its data, dates, framework,
  * layouts, templates and metadata. Everything release-specific (grade names, judgement areas,
  * inspection types, regions, wording) comes from here and from the templates, never from src/.
+ * Each file is checked against its schema (schemas.ts) by the one validator (yaml.ts); this
+ * module works out what the schemas cannot: defaults taken from other settings, absolute paths,
+ * the release's dates, and the ids one file takes from another.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { addDays, addMonths, isIsoDate, type IsoDate } from '../core/dates.js';
+import { addDays, addMonths, type IsoDate } from '../core/dates.js';
 import { ErrorList, nearest, StatpressError } from '../core/errors.js';
+import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
+import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
 
 export interface Grade {
   id: string;
@@ -188,261 +191,92 @@ export interface ReleaseOverrides {
   draft?: boolean;
 }
 
-type Raw = Record<string, unknown>;
-
-/** Reads a YAML file into a plain object, with a located error for a missing or broken file. */
-function readYaml(file: string): Raw {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new StatpressError('file-missing', 'file not found', { file });
-  }
-  try {
-    const value: unknown = parseYaml(text, { prettyErrors: true });
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      throw new StatpressError('config', 'expected a YAML mapping at the top of the file', { file });
-    }
-    return value as Raw;
-  } catch (error) {
-    if (error instanceof StatpressError) throw error;
-    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw new StatpressError('config', `not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
-      file,
-      ...(line !== undefined ? { row: line } : {}),
-    });
-  }
+/** Where one id of a list setting is: the item of a list, or the setting when one string was written. */
+function itemPath(source: YamlFile, path: SettingPath, index: number): SettingPath {
+  return Array.isArray(source.valueAt(path)) ? [...path, index] : path;
 }
 
-/** Typed access to one YAML mapping, with errors that name the file and the key path. */
-class Reader {
-  /** Keys this code asked for, present or not: what is left over is a setting nobody reads. */
-  private readonly asked = new Set<string>();
-  private readonly children: Reader[] = [];
-  private open = false;
-
-  constructor(
-    readonly file: string,
-    readonly raw: Raw,
-    readonly path: string,
-  ) {}
-
-  private get(key: string): unknown {
-    this.asked.add(key);
-    return this.raw[key];
-  }
-
-  /**
-   * Refuses settings that nothing reads (a misspelt key would otherwise fall back to its
-   * default without a word), naming each with its place and the nearest known key.
-   */
-  rejectUnknown(): void {
-    const errors = new ErrorList();
-    const walk = (reader: Reader): void => {
-      if (!reader.open) {
-        for (const key of Object.keys(reader.raw)) {
-          if (reader.asked.has(key)) continue;
-          const near = nearest(key, [...reader.asked]);
-          errors.add(
-            new StatpressError('config', `unknown setting "${key}"`, { file: reader.file, column: reader.path ? `${reader.path}.${key}` : key }, near ? `did you mean "${near}"?` : `the settings here are: ${[...reader.asked].join(', ')}`),
-          );
-        }
-      }
-      reader.children.forEach(walk);
-    };
-    walk(this);
-    errors.throwIfAny();
-  }
-
-  private fail(key: string, expected: string, value: unknown): never {
-    // A missing setting is often a misspelt one: point at the key that was written instead.
-    const written = value === undefined ? nearest(key, Object.keys(this.raw).filter((k) => !this.asked.has(k) || k === key)) : undefined;
-    throw new StatpressError(
-      'config',
-      `expected ${expected}`,
-      { file: this.file, column: this.path ? `${this.path}.${key}` : key, value: value === undefined ? '(missing)' : JSON.stringify(value) },
-      written && written !== key ? `found "${written}": is it misspelt?` : undefined,
-    );
-  }
-  has(key: string): boolean {
-    const value = this.get(key);
-    return value !== undefined && value !== null;
-  }
-  string(key: string, fallback?: string): string {
-    const value = this.get(key) ?? fallback;
-    if (typeof value === 'number') return String(value);
-    if (typeof value !== 'string' || value === '') return this.fail(key, 'a non-empty string', value);
-    return value;
-  }
-  optionalString(key: string): string | undefined {
-    return this.has(key) ? this.string(key) : undefined;
-  }
-  date(key: string, fallback?: IsoDate): IsoDate {
-    let value = this.get(key) ?? fallback;
-    if (value instanceof Date) value = value.toISOString().slice(0, 10);
-    if (typeof value !== 'string' || !isIsoDate(value)) return this.fail(key, 'a date written YYYY-MM-DD', value);
-    return value;
-  }
-  number(key: string, fallback?: number): number {
-    const value = this.get(key) ?? fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(key, 'a number', value);
-    return value;
-  }
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.get(key) ?? fallback;
-    if (typeof value !== 'boolean') return this.fail(key, 'true or false', value);
-    return value;
-  }
-  strings(key: string, fallback?: string[]): string[] {
-    const value = this.get(key) ?? fallback;
-    if (typeof value === 'string') return [value];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-      return this.fail(key, 'a string or a list of strings', value);
-    }
-    return value as string[];
-  }
-  numbers(key: string, fallback?: number[]): number[] {
-    const value = this.get(key) ?? fallback;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'number')) {
-      return this.fail(key, 'a list of numbers', value);
-    }
-    return value as number[];
-  }
-  child(key: string): Reader {
-    const value = this.get(key);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return this.fail(key, 'a mapping', value);
-    const child = new Reader(this.file, value as Raw, this.path ? `${this.path}.${key}` : key);
-    this.children.push(child);
-    return child;
-  }
-  optionalChild(key: string): Reader | undefined {
-    return this.has(key) ? this.child(key) : undefined;
-  }
-  list(key: string): Reader[] {
-    const value = this.get(key);
-    if (!Array.isArray(value)) return this.fail(key, 'a list', value);
-    return value.map((item, i) => {
-      if (!item || typeof item !== 'object' || Array.isArray(item)) this.fail(`${key}[${i}]`, 'a mapping', item);
-      const child = new Reader(this.file, item as Raw, `${this.path ? `${this.path}.` : ''}${key}[${i}]`);
-      this.children.push(child);
-      return child;
-    });
-  }
-  /** Every key, for mappings whose keys are data (ids, spellings): all of them count as read. */
-  keys(): string[] {
-    this.open = true;
-    return Object.keys(this.raw);
-  }
-  /** A mapping of string to string. */
-  dictionary(key: string): Record<string, string> {
-    if (!this.has(key)) return {};
-    const child = this.child(key);
-    return Object.fromEntries(child.keys().map((k) => [k, child.string(k)]));
-  }
+/** "did you mean …?" or the ids there are, for an id that names nothing. */
+function idHint(id: string, ids: Iterable<string>, what: string): string {
+  const known = [...ids];
+  const near = nearest(id, known);
+  return near ? `did you mean "${near}"?` : `the ${what} are: ${known.join(', ')}`;
 }
 
-function readFramework(file: string): Framework {
-  const r = new Reader(file, readYaml(file), '');
+function readFramework(file: string, read: ReadText): Framework {
+  const { value: raw, source } = loadYaml(file, frameworkSchema, read);
   const framework: Framework = {
-    id: r.string('id'),
-    name: r.string('name'),
-    shortName: r.string('shortName', r.string('name')),
-    grades: r.list('grades').map((g) => ({
-      id: g.string('id'),
-      label: g.string('label'),
-      colour: g.string('colour'),
-      textColour: g.string('textColour', '#000000'),
-      goodOrBetter: g.boolean('goodOrBetter', false),
-    })),
-    judgements: r.list('judgements').map((j) => {
-      const judgement: Judgement = {
-        id: j.string('id'),
-        label: j.string('label'),
-        name: j.string('name', j.string('label')),
-        headline: j.boolean('headline', false),
-      };
-      if (j.has('from')) judgement.from = j.date('from');
-      if (j.has('until')) judgement.until = j.date('until');
+    id: raw.id,
+    name: raw.name,
+    shortName: raw.shortName ?? raw.name,
+    grades: raw.grades.map((g) => ({ id: g.id, label: g.label, colour: g.colour, textColour: g.textColour, goodOrBetter: g.goodOrBetter })),
+    judgements: raw.judgements.map((j) => {
+      const judgement: Judgement = { id: j.id, label: j.label, name: j.name ?? j.label, headline: j.headline };
+      if (j.from !== undefined) judgement.from = j.from;
+      if (j.until !== undefined) judgement.until = j.until;
       return judgement;
     }),
-    eventTypes: r.list('eventTypes').map((t) => ({
-      id: t.string('id'),
-      label: t.string('label'),
-      name: t.string('name', t.string('label')),
-      plural: t.string('plural', `${t.string('name', t.string('label'))}s`),
-      graded: t.boolean('graded', false),
-    })),
-    themes: r.has('themes') ? r.list('themes').map((t) => ({ id: t.string('id'), label: t.string('label') })) : [],
+    eventTypes: raw.eventTypes.map((t) => {
+      const name = t.name ?? t.label;
+      return { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+    }),
+    themes: raw.themes.map((t) => ({ id: t.id, label: t.label })),
     classifications: [],
   };
-  const judgementIds = new Set(framework.judgements.map((j) => j.id));
-  const gradeIds = new Set(framework.grades.map((g) => g.id));
-  const readCondition = (c: Reader): Condition => {
-    const condition = { judgements: c.strings('judgements'), count: c.number('count', 1), grades: c.strings('grades') };
-    for (const j of condition.judgements) if (!judgementIds.has(j)) throw new StatpressError('config', `unknown judgement "${j}"`, { file, column: c.path });
-    for (const g of condition.grades) if (!gradeIds.has(g)) throw new StatpressError('config', `unknown grade "${g}"`, { file, column: c.path });
-    return condition;
+  // Conditions name judgements and grades of this framework.
+  const errors = new ErrorList();
+  const judgementIds = framework.judgements.map((j) => j.id);
+  const gradeIds = framework.grades.map((g) => g.id);
+  const readCondition = (c: Condition, path: SettingPath): Condition => {
+    c.judgements.forEach((id, k) => {
+      if (!judgementIds.includes(id)) errors.add(source.error(itemPath(source, [...path, 'judgements'], k), `unknown judgement "${id}"`, { value: id, hint: idHint(id, judgementIds, 'judgements') }));
+    });
+    c.grades.forEach((id, k) => {
+      if (!gradeIds.includes(id)) errors.add(source.error(itemPath(source, [...path, 'grades'], k), `unknown grade "${id}"`, { value: id, hint: idHint(id, gradeIds, 'grades') }));
+    });
+    return { judgements: c.judgements, count: c.count, grades: c.grades };
   };
-  if (r.has('classifications')) {
-    framework.classifications = r.list('classifications').map((c) => ({
-      id: c.string('id'),
-      label: c.string('label'),
-      colour: c.string('colour', '#3D3D3D'),
-      allOf: c.has('allOf') ? c.list('allOf').map(readCondition) : [],
-      anyOf: c.has('anyOf') ? c.list('anyOf').map(readCondition) : [],
-    }));
-  }
-  if (framework.grades.length < 2) {
-    throw new StatpressError('config', 'a framework needs at least two grades', { file, column: 'grades' });
-  }
-  r.rejectUnknown();
+  framework.classifications = raw.classifications.map((c, i) => ({
+    id: c.id,
+    label: c.label,
+    colour: c.colour,
+    allOf: c.allOf.map((condition, k) => readCondition(condition, ['classifications', i, 'allOf', k])),
+    anyOf: c.anyOf.map((condition, k) => readCondition(condition, ['classifications', i, 'anyOf', k])),
+  }));
+  errors.throwIfAny();
   return framework;
 }
 
-function readLayout(file: string, framework: Framework): Layout {
-  const r = new Reader(file, readYaml(file), '');
-  const c = r.child('columns');
-  const optional = (key: string): string[] | undefined => (c.has(key) ? c.strings(key) : undefined);
-  const judgementColumns = c.child('judgements');
+function readLayout(file: string, framework: Framework, read: ReadText): Layout {
+  const { value: raw, source } = loadYaml(file, layoutSchema, read);
+  const errors = new ErrorList();
+  const judgementIds = framework.judgements.map((j) => j.id);
   const judgements: Record<string, string[]> = {};
-  for (const id of judgementColumns.keys()) {
-    if (!framework.judgements.some((j) => j.id === id)) {
-      throw new StatpressError('config', `"${id}" is not a judgement of framework ${framework.id}`, {
-        file,
-        column: `columns.judgements.${id}`,
-      });
+  for (const [id, columns] of Object.entries(raw.columns.judgements)) {
+    if (!judgementIds.includes(id)) {
+      errors.add(source.error(['columns', 'judgements', id], `"${id}" is not a judgement of framework ${framework.id}`, { part: 'key', hint: idHint(id, judgementIds, 'judgements') }));
     }
-    judgements[id] = judgementColumns.strings(id);
+    judgements[id] = columns;
   }
-  const values = r.optionalChild('values');
   const layout: Layout = {
-    id: r.string('id'),
-    dateFormat: r.string('dateFormat', 'yyyy-MM-dd'),
-    columns: { date: c.strings('date'), type: c.strings('type'), judgements },
-    values: {
-      type: values?.dictionary('type') ?? {},
-      theme: values?.dictionary('theme') ?? {},
-      grade: values?.dictionary('grade') ?? {},
-    },
-    blanks: r.has('blanks') ? r.strings('blanks') : [],
-    authorityAliases: r.dictionary('authorityAliases'),
+    id: raw.id,
+    dateFormat: raw.dateFormat,
+    columns: { date: raw.columns.date, type: raw.columns.type, judgements },
+    values: { type: raw.values?.type ?? {}, theme: raw.values?.theme ?? {}, grade: raw.values?.grade ?? {} },
+    blanks: raw.blanks,
+    authorityAliases: raw.authorityAliases,
   };
-  const publishedFormat = r.optionalString('publishedFormat');
-  if (publishedFormat) layout.publishedFormat = publishedFormat;
-  const code = optional('authorityCode');
-  const name = optional('authorityName');
-  const published = optional('published');
-  const theme = optional('theme');
-  const link = optional('link');
+  if (raw.publishedFormat) layout.publishedFormat = raw.publishedFormat;
+  const { authorityCode: code, authorityName: name, published, theme, link } = raw.columns;
   if (link) layout.columns.link = link;
   if (code) layout.columns.authorityCode = code;
   if (name) layout.columns.authorityName = name;
   if (published) layout.columns.published = published;
   if (theme) layout.columns.theme = theme;
   if (!code && !name) {
-    throw new StatpressError('config', 'a layout needs columns.authorityCode or columns.authorityName', { file });
+    errors.add(source.error(['columns'], 'a layout needs columns.authorityCode or columns.authorityName', { part: 'key' }));
   }
-  r.rejectUnknown();
+  errors.throwIfAny();
   return layout;
 }
 
@@ -472,182 +306,146 @@ export function derivePeriod(
   };
 }
 
+
 /**
  * The publication date, which cannot come before the last report the release counts was
  * published. Checked when the config's own dates are used; `--as-at` builds of other dates keep
  * the written publication date as it is.
  */
-function releaseDate(m: Reader, period: PeriodRules, check: boolean): IsoDate {
-  const published = m.date('published');
+function releaseDate(source: YamlFile, published: IsoDate, period: PeriodRules, check: boolean): IsoDate {
   if (check && published < period.publishedBy) {
-    throw new StatpressError(
-      'date-order',
-      `the release is published before its publication cut-off (${period.publishedBy})`,
-      { file: m.file, column: 'meta.published', value: published },
-      'reports published up to the cut-off are counted, so the release cannot come out earlier',
-    );
+    throw source.error(['meta', 'published'], `the release is published before its publication cut-off (${period.publishedBy})`, {
+      code: 'date-order',
+      value: published,
+      hint: 'reports published up to the cut-off are counted, so the release cannot come out earlier',
+    });
   }
   return published;
 }
 
 /** Reads and checks a release config and everything it refers to (framework, layouts). */
-export function loadReleaseConfig(configFile: string, overrides: ReleaseOverrides = {}): ReleaseConfig {
+export function loadReleaseConfig(configFile: string, overrides: ReleaseOverrides = {}, read: ReadText = readUtf8): ReleaseConfig {
   const file = resolve(configFile);
   const base = dirname(file);
-  const r = new Reader(file, readYaml(file), '');
-  const frameworkFile = resolve(base, r.string('framework'));
-  const framework = readFramework(frameworkFile);
-  const dataRoot = resolve(base, r.string('dataRoot', '.'));
+  const { value: raw, source } = loadYaml(file, releaseSchema, read);
+  const frameworkFile = resolve(base, raw.framework);
+  const framework = readFramework(frameworkFile, read);
+  const dataRoot = resolve(base, raw.dataRoot);
   const inData = (path: string): string => resolve(dataRoot, path);
 
-  const p = r.child('period');
-  // The written dates are checked even when the command line overrides them.
-  const writtenAsAt = p.date('asAt');
-  const writtenPublishedBy = p.has('publishedBy') ? p.date('publishedBy') : undefined;
-  const asAt = overrides.asAt ?? writtenAsAt;
-  const configuredPublishedBy = overrides.asAt ? undefined : writtenPublishedBy;
+  // The written dates are checked (by the schema) even when the command line overrides them.
+  const p = raw.period;
+  const asAt = overrides.asAt ?? p.asAt;
+  const configuredPublishedBy = overrides.asAt ? undefined : p.publishedBy;
   const publishedBy = overrides.publishedBy ?? configuredPublishedBy;
   const period = derivePeriod(asAt, {
     ...(publishedBy !== undefined ? { publishedBy } : {}),
-    publicationLagMonths: p.number('publicationLagMonths', 3),
-    inYearMonths: p.number('inYearMonths', 12),
-    comparisonYearsBack: p.numbers('comparisonYearsBack', [1]),
+    publicationLagMonths: p.publicationLagMonths,
+    inYearMonths: p.inYearMonths,
+    comparisonYearsBack: p.comparisonYearsBack,
   });
   if (period.publishedBy < period.asAt) {
-    throw new StatpressError('date-order', 'the publication cut-off is before the as-at date', {
-      file,
-      column: 'period.publishedBy',
-      value: period.publishedBy,
-    });
+    const message = 'the publication cut-off is before the as-at date';
+    // Placed at the written cut-off when that is the one used, else it came from the command line.
+    throw overrides.publishedBy === undefined && configuredPublishedBy !== undefined
+      ? source.error(['period', 'publishedBy'], message, { code: 'date-order', value: period.publishedBy })
+      : new StatpressError('date-order', message, { file, setting: 'period.publishedBy', value: period.publishedBy });
   }
 
-  const reg = r.child('register');
-  const a = reg.child('authorities');
-  const ac = a.child('columns');
+  const a = raw.register.authorities;
   const register: ReleaseConfig['register'] = {
     authorities: {
-      file: inData(a.string('file')),
-      columns: {
-        code: ac.string('code'),
-        name: ac.string('name'),
-        altNames: ac.has('altNames') ? ac.strings('altNames') : [],
-        region: ac.string('region'),
-      },
+      file: inData(a.file),
+      columns: { code: a.columns.code, name: a.columns.name, altNames: a.columns.altNames ?? [], region: a.columns.region },
     },
   };
-  const ch = reg.optionalChild('changes');
+  const ch = raw.register.changes;
   if (ch) {
-    const cc = ch.child('columns');
     register.changes = {
-      file: inData(ch.string('file')),
-      columns: { code: cc.string('code'), name: cc.string('name'), from: cc.string('from'), until: cc.string('until') },
+      file: inData(ch.file),
+      columns: { code: ch.columns.code, name: ch.columns.name, from: ch.columns.from, until: ch.columns.until },
     };
   }
 
   const layouts = new Map<string, Layout>();
-  const typeIds = new Set(framework.eventTypes.map((t) => t.id));
-  const sources = r.list('sources').map((s): SourceConfig => {
-    const layoutFile = resolve(base, s.string('layout'));
+  const typeIds = framework.eventTypes.map((t) => t.id);
+  const errors = new ErrorList();
+  const sources = raw.sources.map((s, i): SourceConfig => {
+    const layoutFile = resolve(base, s.layout);
     let layout = layouts.get(layoutFile);
     if (!layout) {
-      layout = readLayout(layoutFile, framework);
+      layout = readLayout(layoutFile, framework, read);
       layouts.set(layoutFile, layout);
     }
-    const take = s.has('take') ? s.strings('take') : [...typeIds];
-    for (const id of take) {
-      if (!typeIds.has(id)) {
-        throw new StatpressError('config', `"${id}" is not an event type of framework ${framework.id}`, {
-          file,
-          column: `${s.path}.take`,
-          value: id,
-        });
+    const take = s.take ?? [...typeIds];
+    take.forEach((id, k) => {
+      if (!typeIds.includes(id)) {
+        errors.add(source.error(itemPath(source, ['sources', i, 'take'], k), `"${id}" is not an event type of framework ${framework.id}`, { value: id, hint: idHint(id, typeIds, 'event types') }));
       }
-    }
-    const invalidRows = s.string('invalidRows', 'error');
-    if (invalidRows !== 'error' && invalidRows !== 'warn') {
-      throw new StatpressError('config', 'expected error or warn', { file, column: `${s.path}.invalidRows`, value: invalidRows });
-    }
-    const source: SourceConfig = { file: inData(s.string('file')), layout, take, invalidRows };
-    const between = s.optionalChild('between');
-    if (between) source.between = { from: between.date('from'), to: between.date('to') };
-    return source;
+    });
+    const config: SourceConfig = { file: inData(s.file), layout, take, invalidRows: s.invalidRows };
+    if (s.between) config.between = { from: s.between.from, to: s.between.to };
+    return config;
   });
+  errors.throwIfAny();
 
-  const series = r.optionalChild('publishedSeries');
-  const m = r.child('meta');
-  const contact = m.child('contact');
-  const licence = m.child('licence');
+  const m = raw.meta;
   const context: Record<string, ContextFigure> = {};
-  const ctx = m.optionalChild('context');
-  for (const key of ctx?.keys() ?? []) {
-    const c = ctx!.child(key);
-    const figure: ContextFigure = { source: c.string('source') };
-    if (c.has('value')) figure.value = c.number('value');
-    if (c.has('share')) figure.share = c.number('share');
-    if (c.has('text')) figure.text = c.string('text');
+  for (const [key, c] of Object.entries(m.context)) {
+    const figure: ContextFigure = { source: c.source };
+    if (c.value !== undefined) figure.value = c.value;
+    if (c.share !== undefined) figure.share = c.share;
+    if (c.text !== undefined) figure.text = c.text;
     context[key] = figure;
   }
-  // Checked even when --draft decides.
-  const writtenDraft = m.boolean('draft', false);
   const meta: ReleaseMetaConfig = {
-    title: m.string('title'),
-    status: m.string('status'),
-    draft: overrides.draft ?? writtenDraft,
-    coverage: m.string('coverage'),
-    published: releaseDate(m, period, !overrides.asAt && !overrides.publishedBy),
-    nextUpdate: m.string('nextUpdate'),
-    producer: m.string('producer'),
-    contact: {
-      name: contact.string('name'),
-      email: contact.string('email'),
-      team: contact.string('team'),
-      teamEmail: contact.string('teamEmail'),
-    },
-    licence: { name: licence.string('name'), url: licence.string('url') },
-    language: m.string('language', 'en-GB'),
-    includes: m.has('includes') ? m.strings('includes') : [],
+    title: m.title,
+    status: m.status,
+    draft: overrides.draft ?? m.draft,
+    coverage: m.coverage,
+    published: releaseDate(source, m.published, period, !overrides.asAt && !overrides.publishedBy),
+    nextUpdate: m.nextUpdate,
+    producer: m.producer,
+    contact: { name: m.contact.name, email: m.contact.email, team: m.contact.team, teamEmail: m.contact.teamEmail },
+    licence: { name: m.licence.name, url: m.licence.url },
+    language: m.language,
+    includes: m.includes,
     context,
   };
-  const seriesMeta = m.optionalChild('series');
-  if (seriesMeta) {
-    meta.series = { title: seriesMeta.string('title') };
-    const url = seriesMeta.optionalString('url');
-    if (url) meta.series.url = url;
+  if (m.series) {
+    meta.series = { title: m.series.title };
+    if (m.series.url) meta.series.url = m.series.url;
   }
   for (const key of ['acknowledgements', 'glossaryUrl', 'releaseUrl'] as const) {
-    const value = m.optionalString(key);
+    const value = m[key];
     if (value !== undefined) meta[key] = value;
   }
-  const revision = m.optionalChild('revision');
-  if (revision) meta.revision = { date: revision.date('date'), reason: revision.string('reason') };
+  if (m.revision) meta.revision = { date: m.revision.date, reason: m.revision.reason };
 
   const config: ReleaseConfig = {
-    id: r.string('id'),
+    id: raw.id,
     file,
-    templateDir: resolve(base, r.string('templates')),
+    templateDir: resolve(base, raw.templates),
     dataRoot,
     framework,
     period,
     register,
     sources,
     meta,
-    regionPhrases: r.dictionary('regionPhrases'),
-    resources: Object.fromEntries(Object.entries(r.dictionary('resources')).map(([k, v]) => [k, inData(v)])),
-    notes: r.has('notes') ? r.list('notes').map((n) => ({ id: n.string('id'), text: n.string('text'), appliesTo: n.strings('appliesTo', []) })) : [],
+    regionPhrases: raw.regionPhrases,
+    resources: Object.fromEntries(Object.entries(raw.resources).map(([k, v]) => [k, inData(v)])),
+    notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],
   };
+  const series = raw.publishedSeries;
   if (series) {
-    const sc = series.child('columns');
-    const grades = sc.dictionary('grades');
     config.publishedSeries = {
-      file: inData(series.string('file')),
-      judgement: series.string('judgement'),
-      computeFrom: series.date('computeFrom'),
-      columns: { asAt: sc.string('asAt'), base: sc.string('base'), grades },
+      file: inData(series.file),
+      judgement: series.judgement,
+      computeFrom: series.computeFrom,
+      columns: { asAt: series.columns.asAt, base: series.columns.base, grades: series.columns.grades },
     };
-    const gob = sc.optionalString('goodOrBetter');
-    if (gob) config.publishedSeries.columns.goodOrBetter = gob;
+    if (series.columns.goodOrBetter) config.publishedSeries.columns.goodOrBetter = series.columns.goodOrBetter;
   }
-  r.rejectUnknown();
   return config;
 }

@@ -5,10 +5,8 @@
  * kept, so the new file reads like the old one. The data sources are left as they are: the
  * statistician points them at the new files, and the build says if a file is missing.
  */
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { addMonths, isIsoDate } from '../core/dates.js';
-import { StatpressError } from '../core/errors.js';
+import { YamlFile } from './yaml.js';
 
 export interface Rollover {
   yaml: string;
@@ -17,17 +15,13 @@ export interface Rollover {
 }
 
 export function rollReleaseConfig(configFile: string, months = 3): Rollover {
-  let text: string;
-  try {
-    text = readFileSync(configFile, 'utf8');
-  } catch {
-    throw new StatpressError('file-missing', 'file not found', { file: configFile });
-  }
-  const doc = parseDocument(text);
+  // The document keeps the comments (the yaml-language-server line first among them).
+  const source = YamlFile.read(configFile);
+  const doc = source.doc;
   const read = (path: string[]): string => {
     const value = doc.getIn(path);
     const iso = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-    if (!isIsoDate(iso)) throw new StatpressError('config', 'expected a date written YYYY-MM-DD', { file: configFile, column: path.join('.'), value: iso });
+    if (!isIsoDate(iso)) throw source.error(path, 'expected a date written YYYY-MM-DD', { value: iso });
     return iso;
   };
   const asAt = addMonths(read(['period', 'asAt']), months);

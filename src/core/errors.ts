@@ -23,7 +23,12 @@ export interface ErrorLocation {
   file?: string;
   /** 1-based line of the file as a user sees it in an editor (the header is line 1). */
   row?: number;
+  /** 1-based line and column of a place in a text file such as a YAML config (from the parser). */
+  line?: number;
+  col?: number;
   column?: string;
+  /** Dotted path of a setting in a config file ("period.asAt", "sources[1].take"). */
+  setting?: string;
   value?: string;
 }
 
@@ -40,13 +45,19 @@ export class StatpressError extends Error {
     if (hint !== undefined) this.hint = hint;
   }
 
-  /** "file.csv, row 12, column "Inspection date", value "2025-02-30": not a real date (expected …)" */
+  /**
+   * "file.csv, row 12, column "Inspection date", value "2025-02-30": not a real date (expected …)"
+   * or, in a config file, "release.yaml, line 9, column 9, setting "period.asAt", value …: …".
+   */
   describe(): string {
-    const { file, row, column, value } = this.location;
+    const { file, row, line, col, column, setting, value } = this.location;
     const where = [
       file,
       row !== undefined ? `row ${row}` : undefined,
+      line !== undefined ? `line ${line}` : undefined,
+      col !== undefined ? `column ${col}` : undefined,
       column !== undefined ? `column "${column}"` : undefined,
+      setting !== undefined ? `setting "${setting}"` : undefined,
       value !== undefined ? `value ${JSON.stringify(value)}` : undefined,
     ].filter((part) => part !== undefined);
     const head = where.length > 0 ? `${where.join(', ')}: ` : '';

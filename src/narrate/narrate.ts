@@ -6,10 +6,9 @@
  * section templates and the Vega-Lite chart specs.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Framework, ReleaseConfig } from '../config/config.js';
+import type { FigureDefinition, TableDefinition, TemplateSet } from '../config/template-set.js';
 import type { StatsModel, Distribution } from '../compute/stats.js';
 import type { Dataset } from '../load/dataset.js';
 import { formatDate } from '../core/dates.js';
@@ -23,200 +22,15 @@ import {
   type TableNode,
   type TableRow,
 } from '../document/document.js';
-import { ErrorList, nearest, StatpressError } from '../core/errors.js';
+import { StatpressError } from '../core/errors.js';
 import { formatNumber, percentValue } from './format.js';
 import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, withRenderState, type RenderState } from './helpers.js';
 import { bytes, text, type Store } from '../platform/cache.js';
 import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
 
-export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
+export { loadTemplateSet, type FigureDefinition, type FigureKind, type TableDefinition, type TemplateSet } from '../config/template-set.js';
+export { checkDigits, checkUnescaped } from './template-lint.js';
 
-export interface FigureDefinition {
-  id: string;
-  kind: FigureKind;
-  judgement: string;
-  title: string;
-  subtitle?: string;
-  spec: string;
-  rowHeader: string;
-  label?: string;
-  notes: string[];
-  alt: string;
-  annex: boolean;
-  source?: string;
-  /** Series colours for figures whose series are not grades (e.g. two periods). */
-  colours?: string[];
-}
-export interface TableDefinition {
-  id: string;
-  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region. */
-  kind: 'movement' | 'classes';
-  judgement: string;
-  caption: string;
-  rowHeader: string;
-  /** Column labels: improved/retained/declined for `movement`, count for `classes`. */
-  columns: { improved: string; retained: string; declined: string; count: string };
-  notes: string[];
-}
-export interface TemplateSet {
-  dir: string;
-  sections: Array<{ file: string; source: string }>;
-  figures: FigureDefinition[];
-  tables: TableDefinition[];
-  roundingNote: string;
-  /** Phrases with digits that are words, not data (e.g. a law's name). */
-  allowDigits: string[];
-  files: string[];
-}
-
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new StatpressError('file-missing', 'template file not found', { file });
-  }
-}
-
-/** The settings a template set may have, by place; anything else is refused as a likely typo. */
-const TEMPLATE_SET_KEYS = {
-  top: ['sections', 'figures', 'tables', 'roundingNote', 'allowDigits'],
-  figure: ['id', 'kind', 'judgement', 'title', 'subtitle', 'spec', 'rowHeader', 'notes', 'alt', 'annex', 'label', 'source', 'colours'],
-  table: ['id', 'kind', 'judgement', 'caption', 'rowHeader', 'columns', 'notes'],
-  tableColumns: ['improved', 'retained', 'declined', 'count'],
-};
-
-function rejectUnknownKeys(raw: Record<string, unknown>, file: string): void {
-  const errors = new ErrorList();
-  const check = (object: unknown, known: string[], where: string): void => {
-    if (!object || typeof object !== 'object' || Array.isArray(object)) return;
-    for (const key of Object.keys(object)) {
-      if (known.includes(key)) continue;
-      const near = nearest(key, known);
-      errors.add(new StatpressError('config', `unknown setting "${key}"`, { file, column: where ? `${where}.${key}` : key }, near ? `did you mean "${near}"?` : `the settings here are: ${known.join(', ')}`));
-    }
-  };
-  check(raw, TEMPLATE_SET_KEYS.top, '');
-  (Array.isArray(raw.figures) ? raw.figures : []).forEach((f, i) => check(f, TEMPLATE_SET_KEYS.figure, `figures[${i}]`));
-  (Array.isArray(raw.tables) ? raw.tables : []).forEach((t, i) => {
-    check(t, TEMPLATE_SET_KEYS.table, `tables[${i}]`);
-    check((t as Record<string, unknown>).columns, TEMPLATE_SET_KEYS.tableColumns, `tables[${i}].columns`);
-  });
-  errors.throwIfAny();
-}
-
-/** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
-export function loadTemplateSet(dir: string): TemplateSet {
-  const file = join(dir, 'template-set.yaml');
-  const raw = parseYaml(readText(file)) as Record<string, unknown>;
-  rejectUnknownKeys(raw, file);
-  const list = <T>(key: string): T[] => (Array.isArray(raw[key]) ? (raw[key] as T[]) : []);
-  const sections = list<string>('sections').map((name) => {
-    const path = join(dir, name);
-    return { file: path, source: readText(path) };
-  });
-  const need = (object: Record<string, unknown>, key: string, where: string): string => {
-    const value = object[key];
-    if (typeof value !== 'string' || value === '') {
-      throw new StatpressError('config', `expected a non-empty string`, { file, column: `${where}.${key}` });
-    }
-    return value;
-  };
-  const figures = list<Record<string, unknown>>('figures').map((f, i): FigureDefinition => {
-    const where = `figures[${i}]`;
-    const kind = need(f, 'kind', where);
-    if (!['series', 'regions', 'judgements', 'map', 'themes'].includes(kind)) {
-      throw new StatpressError('config', 'unknown figure kind', { file, column: `${where}.kind`, value: kind }, 'series, regions, judgements, map or themes');
-    }
-    const definition: FigureDefinition = {
-      id: need(f, 'id', where),
-      kind: kind as FigureKind,
-      judgement: typeof f.judgement === 'string' ? f.judgement : 'headline',
-      title: need(f, 'title', where),
-      spec: need(f, 'spec', where),
-      rowHeader: need(f, 'rowHeader', where),
-      notes: Array.isArray(f.notes) ? (f.notes as string[]) : [],
-      alt: need(f, 'alt', where),
-      annex: f.annex !== false,
-    };
-    if (typeof f.subtitle === 'string') definition.subtitle = f.subtitle;
-    if (typeof f.label === 'string') definition.label = f.label;
-    if (typeof f.source === 'string') definition.source = f.source;
-    if (Array.isArray(f.colours)) definition.colours = f.colours.map(String);
-    return definition;
-  });
-  const tables = list<Record<string, unknown>>('tables').map((t, i): TableDefinition => {
-    const where = `tables[${i}]`;
-    const kind = typeof t.kind === 'string' ? t.kind : 'movement';
-    if (kind !== 'movement' && kind !== 'classes') {
-      throw new StatpressError('config', 'unknown table kind', { file, column: `${where}.kind`, value: kind }, 'movement or classes');
-    }
-    const columns = (t.columns ?? {}) as Record<string, unknown>;
-    const label = (key: string, kinds: string[]) => (kinds.includes(kind) ? need(columns, key, `${where}.columns`) : '');
-    return {
-      id: need(t, 'id', where),
-      kind,
-      judgement: typeof t.judgement === 'string' ? t.judgement : 'headline',
-      caption: need(t, 'caption', where),
-      rowHeader: need(t, 'rowHeader', where),
-      columns: {
-        improved: label('improved', ['movement']),
-        retained: label('retained', ['movement']),
-        declined: label('declined', ['movement']),
-        count: label('count', ['classes']),
-      },
-      notes: Array.isArray(t.notes) ? (t.notes as string[]) : [],
-    };
-  });
-  const set: TemplateSet = {
-    dir,
-    sections,
-    figures,
-    tables,
-    roundingNote: typeof raw.roundingNote === 'string' ? raw.roundingNote : 'Due to rounding, percentages might not add up to 100.',
-    allowDigits: list<string>('allowDigits'),
-    files: [file, ...sections.map((s) => s.file)],
-  };
-  for (const section of sections) {
-    checkUnescaped(section.source, section.file);
-    checkDigits(section.source, section.file, set.allowDigits);
-  }
-  return set;
-}
-
-/** Refuses `{{{x}}}` and `{{&x}}`, which would print data without escaping. */
-export function checkUnescaped(source: string, file: string): void {
-  source.split('\n').forEach((line, i) => {
-    if (/\{\{\{|\{\{~?\s*&/.test(line)) {
-      throw new StatpressError('template', 'triple braces and {{& }} print data without escaping; use {{ }}', { file, row: i + 1, value: line.trim() });
-    }
-  });
-}
-
-/**
- * Flags any digit written into a narrative template outside a helper call: numbers must come
- * from the data. Mustaches, comments, heading anchors and link targets are not text.
- */
-export function checkDigits(source: string, file: string, allow: string[]): void {
-  const lines = source.split('\n');
-  lines.forEach((line, i) => {
-    let text = line
-      .replace(/\{\{!--.*?--\}\}|\{\{!.*?\}\}/g, '')
-      .replace(/\{\{.*?\}\}/g, '')
-      .replace(/\{#[a-z0-9-]+\}/g, '')
-      .replace(/\]\([^)]*\)/g, ']')
-      .replace(/^\s*\d+\.\s/, '');
-    for (const phrase of allow) text = text.split(phrase).join('');
-    const match = /\d+/.exec(text);
-    if (match) {
-      throw new StatpressError('template-digit', `the number ${match[0]} is typed into the template; numbers must come from the data through a helper`, {
-        file,
-        row: i + 1,
-        value: line.trim(),
-      }, 'use {{count}}, {{pct}}, {{date}} … on a model value, or add the phrase to allowDigits in template-set.yaml if it is a word');
-    }
-  });
-}
 
 /** Case-insensitive ordering that is the same on every machine (no locale tables). */
 function compareText(a: string, b: string): number {

@@ -198,8 +198,12 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
   const effects = pipeline.effects;
-  // Inputs the stages did not read through the effects (yet) are read here, so each has its hash.
-  const inputs = new Map(pipeline.inputs().map((file) => [file, effects.reads.get(file) ?? (effects.readBytes(file), effects.reads.get(file)!)]));
+  // Every input was read through the effects, which hashed the bytes the stages used.
+  const inputs = new Map(pipeline.inputs().map((file) => {
+    const read = effects.reads.get(file);
+    if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
+    return [file, read];
+  }));
   files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(browserVersion ? { browserVersion } : {}) }));
   pipeline.step('write', () => effects.writeOutputs(options.outDir, files));
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };

@@ -119,7 +119,7 @@ export class Pipeline {
 
   config(): ReleaseConfig {
     const { configFile, ...overrides } = this.request;
-    return this.stage('config', () => loadReleaseConfig(configFile, overrides));
+    return this.stage('config', () => loadReleaseConfig(configFile, overrides, this.effects.readText));
   }
 
   dataset(): Dataset {
@@ -135,7 +135,7 @@ export class Pipeline {
 
   templates(): TemplateSet {
     const config = this.config();
-    return this.stage('templates', () => loadTemplateSet(config.templateDir));
+    return this.stage('templates', () => loadTemplateSet(config.templateDir, this.effects.readText));
   }
 
   /** The chart spec templates the template set names, and the release's resources, read and parsed. */

@@ -130,26 +130,26 @@ describe('located errors for bad input', () => {
     });
     const message = describe_(() => loadReleaseConfig(typo));
     expect(message).toMatch(/2 problems in the input/);
-    expect(message).toMatch(/release\.yaml, column "period\.publicationLagMonth": unknown setting "publicationLagMonth" \(did you mean "publicationLagMonths"\?\)/);
-    expect(message).toMatch(/column "sources\[1\]\.takes": unknown setting "takes" \(did you mean "take"\?\)/);
+    expect(message).toMatch(/release\.yaml, line \d+, column \d+, setting "period\.publicationLagMonth": unknown setting "publicationLagMonth" \(did you mean "publicationLagMonths"\?\)/);
+    expect(message).toMatch(/line \d+, column \d+, setting "sources\[1\]\.takes": unknown setting "takes" \(did you mean "take"\?\)/);
     // A required setting written wrongly is missing, and the message points at what was written.
     const title = releaseVariant((c) => {
       c.meta.titel = c.meta.title;
       delete c.meta.title;
     });
-    expect(describe_(() => loadReleaseConfig(title))).toMatch(/column "meta\.title", value "\(missing\)": expected a non-empty string \(found "titel": is it misspelt\?\)/);
+    expect(describe_(() => loadReleaseConfig(title))).toMatch(/line \d+, column \d+, setting "meta\.title", value "\(missing\)": expected a non-empty string \(found "titel": is it misspelt\?\)/);
     // The same for a template set.
     const dir = tempDir();
     cpSync(join(ROOT, 'templates/ofsted-main-findings'), dir, { recursive: true });
     writeFileSync(join(dir, 'template-set.yaml'), readFileSync(join(dir, 'template-set.yaml'), 'utf8').replace(/^(\s+)subtitle:/m, '$1subtitel:'));
-    expect(describe_(() => loadTemplateSet(dir))).toMatch(/template-set\.yaml, column "figures\[0\]\.subtitel": unknown setting "subtitel" \(did you mean "subtitle"\?\)/);
+    expect(describe_(() => loadTemplateSet(dir))).toMatch(/template-set\.yaml, line \d+, column \d+, setting "figures\[0\]\.subtitel": unknown setting "subtitel" \(did you mean "subtitle"\?\)/);
   });
 
   it('refuses a release published before the reports it counts', () => {
     const early = releaseVariant((c) => {
       c.meta.published = '2025-05-01';
     });
-    expect(describe_(() => loadReleaseConfig(early))).toMatch(/column "meta\.published", value "2025-05-01": the release is published before its publication cut-off \(2025-06-30\)/);
+    expect(describe_(() => loadReleaseConfig(early))).toMatch(/line \d+, column \d+, setting "meta\.published", value "2025-05-01": the release is published before its publication cut-off \(2025-06-30\)/);
     // Another as-at date from the command line keeps the written publication date.
     expect(loadReleaseConfig(early, { asAt: '2024-03-31' }).meta.published).toBe('2025-05-01');
   });
@@ -166,6 +166,6 @@ describe('located errors for bad input', () => {
     const badDate = releaseVariant((c) => {
       c.period.asAt = '2025-02-30';
     });
-    expect(describe_(() => loadReleaseConfig(badDate))).toMatch(/column "period\.asAt", value "\\"2025-02-30\\"": expected a date written YYYY-MM-DD/);
+    expect(describe_(() => loadReleaseConfig(badDate))).toMatch(/line \d+, column \d+, setting "period\.asAt", value "2025-02-30": expected a date written YYYY-MM-DD/);
   });
 });

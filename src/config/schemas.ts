@@ -1,0 +1,273 @@
+/**
+ * The schemas of statpress's four kinds of YAML file: release config, framework, layout and
+ * template set. Every mapping is strict (a key nothing reads is an error), every message says
+ * what was expected, and `npm run schema` writes them out as JSON Schema (schema/*.json) for
+ * editors. Defaults that are constants live here; values derived from other settings (a name
+ * that defaults to the label, absolute paths, dates from rules) are worked out by the loaders.
+ */
+import * as z from 'zod';
+import { isIsoDate } from '../core/dates.js';
+
+const TEXT = 'expected a non-empty string';
+const TEXTS = 'expected a string or a list of strings';
+const DATE = 'expected a date written YYYY-MM-DD';
+
+/** A non-empty string; a number is taken as its text (a column called 2024). */
+const text = z.union([z.string().min(1, TEXT), z.number().transform(String)], { error: TEXT });
+/** One string or a list of them, always read as a list. */
+const texts = z.union([z.string().transform((one) => [one]), z.array(z.string({ error: TEXTS }))], { error: TEXTS });
+const textList = z.array(text, { error: 'expected a list of non-empty strings' });
+/** A real calendar date written YYYY-MM-DD. */
+const date = z
+  .string({ error: DATE })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: DATE, abort: true })
+  .refine(isIsoDate, DATE);
+const bool = z.boolean({ error: 'expected true or false' });
+const number = z.number({ error: 'expected a number' });
+const whole = (min: number) => z.number({ error: `expected a whole number of at least ${min}` }).int().min(min);
+/** A mapping of string to string whose keys are data (ids, spellings, names). */
+const dictionary = z.record(z.string(), text, { error: 'expected a mapping' });
+
+/** A mapping with exactly these settings. */
+function mapping<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'invalid_type' ? 'expected a mapping' : undefined) });
+}
+function list<Item extends z.ZodType>(item: Item) {
+  return z.array(item, { error: 'expected a list' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Framework
+
+const condition = mapping({
+  judgements: texts.describe('Judgement ids.'),
+  count: whole(1).default(1).describe('How many of the judgements must have one of the grades.'),
+  grades: texts.describe('Grade ids.'),
+});
+
+export const frameworkSchema = mapping({
+  id: text,
+  name: text.describe('Name used in sentences.'),
+  shortName: text.optional().describe('Short name (defaults to name).'),
+  grades: list(
+    mapping({
+      id: text,
+      label: text,
+      colour: text.describe('Fill colour in figures.'),
+      textColour: text.default('#000000').describe('Colour of text drawn on the fill.'),
+      goodOrBetter: bool.default(false).describe('In the combined share of the top grades that templates report as goodOrBetter.'),
+    }),
+  )
+    .min(2, 'a framework needs at least two grades')
+    .describe('The grade scale, best first.'),
+  judgements: list(
+    mapping({
+      id: text,
+      label: text.describe('Short label for tables and figures.'),
+      name: text.optional().describe('Full name for sentences (defaults to label).'),
+      headline: bool.default(false),
+      from: date.optional().describe('First inspection date the judgement applies to.'),
+      until: date.optional().describe('Last inspection date the judgement applies to.'),
+    }),
+  ).describe('Judgement areas, the headline first.'),
+  eventTypes: list(
+    mapping({
+      id: text,
+      label: text,
+      name: text.optional().describe('Name for sentences (defaults to label).'),
+      plural: text.optional().describe('Plural for sentences (defaults to name + "s").'),
+      graded: bool.default(false).describe('Gives judgements that a snapshot counts.'),
+    }),
+  ).describe('Inspection and visit types.'),
+  themes: list(mapping({ id: text, label: text })).default([]).describe('Visit themes, in the order figures list them.'),
+  classifications: list(
+    mapping({
+      id: text,
+      label: text,
+      colour: text.default('#3D3D3D'),
+      allOf: list(condition).default([]).describe('Every condition must hold.'),
+      anyOf: list(condition).default([]).describe('At least one condition must hold (if any are given).'),
+    }),
+  )
+    .default([])
+    .describe('Ordered rules placing an authority by its latest judgements; the first that matches wins.'),
+}).meta({ title: 'statpress framework', description: 'An inspection framework: grades, judgements, inspection types, themes and classifications.' });
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+export const layoutSchema = mapping({
+  id: text,
+  dateFormat: text.default('yyyy-MM-dd').describe('Date pattern of yyyy, yy, MM, dd and separators.'),
+  publishedFormat: text.optional().describe('Date pattern of the publication column, where it differs.'),
+  columns: mapping({
+    authorityCode: texts.optional(),
+    authorityName: texts.optional().describe('Matched through the register\'s names.'),
+    date: texts,
+    published: texts.optional(),
+    type: texts,
+    theme: texts.optional(),
+    link: texts.optional().describe('A web address per row (http or https only).'),
+    judgements: z.record(z.string(), texts, { error: 'expected a mapping' }).describe('Judgement id → column.'),
+  }).describe('The column holding each field (several spellings allowed).'),
+  values: mapping({
+    type: dictionary.optional().describe('Raw spelling → event type id, or skip.'),
+    theme: dictionary.optional().describe('Raw spelling → theme id.'),
+    grade: dictionary.optional().describe('Raw spelling → grade id.'),
+  })
+    .optional()
+    .describe('How raw values map to framework ids (case and spacing ignored).'),
+  blanks: texts.default([]).describe('Raw values that mean "no judgement".'),
+  authorityAliases: dictionary.default({}).describe('Authority names spelt differently from the register → ONS code.'),
+}).meta({ title: 'statpress layout', description: 'How one data file\'s columns and spellings map onto inspection events.' });
+
+// ---------------------------------------------------------------------------------------------
+// Release config
+
+const between = mapping({ from: date, to: date });
+
+export const releaseSchema = mapping({
+  id: text,
+  templates: text.describe('Template set folder, relative to this file.'),
+  framework: text.describe('Framework file, relative to this file.'),
+  dataRoot: text.default('.').describe('Folder the data paths are relative to, relative to this file.'),
+  period: mapping({
+    asAt: date,
+    publishedBy: date.optional().describe('Publication cut-off (defaults to asAt + publicationLagMonths).'),
+    publicationLagMonths: whole(0).default(3),
+    inYearMonths: whole(1).default(12),
+    comparisonYearsBack: z.array(whole(1), { error: 'expected a list of whole numbers' }).default([1]),
+  }),
+  register: mapping({
+    authorities: mapping({
+      file: text,
+      columns: mapping({ code: text, name: text, altNames: texts.optional(), region: text }),
+    }),
+    changes: mapping({
+      file: text,
+      columns: mapping({ code: text, name: text, from: text, until: text }),
+    }).optional(),
+  }),
+  sources: list(
+    mapping({
+      file: text,
+      layout: text.describe('Layout file, relative to this file.'),
+      take: texts.optional().describe('Event type ids to take (defaults to all).'),
+      invalidRows: z.enum(['error', 'warn'], { error: 'expected error or warn' }).default('error'),
+      between: between.optional(),
+    }),
+  ),
+  publishedSeries: mapping({
+    file: text,
+    judgement: text,
+    computeFrom: date,
+    columns: mapping({ asAt: text, base: text, grades: dictionary.default({}), goodOrBetter: text.optional() }),
+  }).optional(),
+  meta: mapping({
+    title: text,
+    status: text,
+    draft: bool.default(false),
+    coverage: text,
+    published: date,
+    nextUpdate: text,
+    producer: text,
+    contact: mapping({ name: text, email: text, team: text, teamEmail: text }),
+    licence: mapping({ name: text, url: text }),
+    language: text.default('en-GB'),
+    series: mapping({ title: text, url: text.optional() }).optional(),
+    includes: texts.default([]),
+    acknowledgements: text.optional(),
+    glossaryUrl: text.optional(),
+    releaseUrl: text.optional(),
+    revision: mapping({ date, reason: text }).optional(),
+    context: z
+      .record(z.string(), mapping({ value: number.optional(), share: number.optional(), text: text.optional(), source: text }), { error: 'expected a mapping' })
+      .default({})
+      .describe('Figures from other publications, each with its source.'),
+  }),
+  regionPhrases: dictionary.default({}).describe('How sentences name a region where it differs from its name.'),
+  resources: dictionary.default({}).describe('Files chart specs use by name, relative to dataRoot.'),
+  notes: list(mapping({ id: text, text, appliesTo: texts.default([]) }))
+    .default([])
+    .describe('Notes for the underlying-data workbook, numbered in this order.'),
+}).meta({ title: 'statpress release config', description: 'One release: its data, dates, framework, layouts, templates and metadata.' });
+
+// ---------------------------------------------------------------------------------------------
+// Template set
+
+export const FIGURE_KINDS = ['series', 'regions', 'judgements', 'map', 'themes'] as const;
+export const TABLE_KINDS = ['movement', 'classes'] as const;
+/** The column labels each kind of table needs. */
+const TABLE_COLUMNS: Record<(typeof TABLE_KINDS)[number], string[]> = { movement: ['improved', 'retained', 'declined'], classes: ['count'] };
+
+export const templateSetSchema = mapping({
+  sections: textList.describe('Section templates (Markdown + Handlebars), in reading order.'),
+  figures: list(
+    mapping({
+      id: text,
+      kind: z.enum(FIGURE_KINDS, { error: `expected ${FIGURE_KINDS.slice(0, -1).join(', ')} or ${FIGURE_KINDS[FIGURE_KINDS.length - 1]}` }),
+      judgement: text.default('headline'),
+      title: text,
+      subtitle: text.optional(),
+      spec: text.describe('Vega-Lite spec, relative to this file.'),
+      rowHeader: text,
+      label: text.optional().describe('Words each row of the data table.'),
+      notes: textList.default([]),
+      alt: text,
+      annex: bool.default(true),
+      source: text.optional(),
+      colours: textList.optional().describe('Series colours where the series are not grades.'),
+    }),
+  )
+    .default([])
+    .describe('Figures, numbered in this order.'),
+  tables: list(
+    mapping({
+      id: text,
+      kind: z.enum(TABLE_KINDS, { error: `expected ${TABLE_KINDS.join(' or ')}` }).default('movement'),
+      judgement: text.default('headline'),
+      caption: text,
+      rowHeader: text,
+      columns: mapping({ improved: text.optional(), retained: text.optional(), declined: text.optional(), count: text.optional() })
+        .optional()
+        .describe('Column labels: improved, retained and declined for movement; count for classes.'),
+      notes: textList.default([]),
+    }).superRefine((table, context) => {
+      for (const key of TABLE_COLUMNS[table.kind]) {
+        if (table.columns?.[key as keyof typeof table.columns] === undefined) {
+          context.addIssue({ code: 'invalid_type', expected: 'string', path: ['columns', ...(table.columns ? [key] : [])], message: table.columns ? TEXT : 'expected a mapping' });
+        }
+      }
+    }),
+  )
+    .default([])
+    .describe('Tables, numbered in this order.'),
+  roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
+  allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
+}).meta({ title: 'statpress template set', description: 'Section templates in reading order, and the figures and tables they place.' });
+
+/** Every kind of YAML file, with the name of its JSON Schema file under schema/. */
+export const SCHEMAS = {
+  release: { schema: releaseSchema, file: 'release.schema.json' },
+  framework: { schema: frameworkSchema, file: 'framework.schema.json' },
+  layout: { schema: layoutSchema, file: 'layout.schema.json' },
+  'template-set': { schema: templateSetSchema, file: 'template-set.schema.json' },
+} as const;
+export type YamlKind = keyof typeof SCHEMAS;
+
+/**
+ * The JSON Schema of one kind of file, as written to schema/: it describes what may be written
+ * (draft 7, which every editor's YAML support reads), with each default shown, including those zod
+ * leaves out because the setting's value is converted (a number read as text).
+ */
+export function jsonSchemaOf(kind: YamlKind): string {
+  const schema = z.toJSONSchema(SCHEMAS[kind].schema, {
+    io: 'input',
+    target: 'draft-7',
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def;
+      if (def.type === 'default' && !('default' in jsonSchema)) jsonSchema.default = structuredClone(def.defaultValue);
+    },
+  });
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

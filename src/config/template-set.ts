@@ -1,0 +1,119 @@
+/**
+ * Template sets: a folder with `template-set.yaml` (section templates in reading order, and the
+ * figures and tables with their titles, notes and alt text) plus the Markdown+Handlebars section
+ * templates and the Vega-Lite chart specs. The YAML is checked against its schema like every
+ * other config file; the section templates are checked for typed-in numbers and unescaped output.
+ */
+import { join } from 'node:path';
+import { StatpressError } from '../core/errors.js';
+import { checkDigits, checkUnescaped } from '../narrate/template-lint.js';
+import { templateSetSchema } from './schemas.js';
+import { readUtf8, YamlFile, type ReadText } from './yaml.js';
+
+export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
+
+export interface FigureDefinition {
+  id: string;
+  kind: FigureKind;
+  judgement: string;
+  title: string;
+  subtitle?: string;
+  spec: string;
+  rowHeader: string;
+  label?: string;
+  notes: string[];
+  alt: string;
+  annex: boolean;
+  source?: string;
+  /** Series colours for figures whose series are not grades (e.g. two periods). */
+  colours?: string[];
+}
+export interface TableDefinition {
+  id: string;
+  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region. */
+  kind: 'movement' | 'classes';
+  judgement: string;
+  caption: string;
+  rowHeader: string;
+  /** Column labels: improved/retained/declined for `movement`, count for `classes`. */
+  columns: { improved: string; retained: string; declined: string; count: string };
+  notes: string[];
+}
+export interface TemplateSet {
+  dir: string;
+  sections: Array<{ file: string; source: string }>;
+  figures: FigureDefinition[];
+  tables: TableDefinition[];
+  roundingNote: string;
+  /** Phrases with digits that are words, not data (e.g. a law's name). */
+  allowDigits: string[];
+  files: string[];
+}
+
+function readText(file: string, read: ReadText): string {
+  try {
+    return read(file);
+  } catch {
+    throw new StatpressError('file-missing', 'template file not found', { file });
+  }
+}
+
+/** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
+export function loadTemplateSet(dir: string, read: ReadText = readUtf8): TemplateSet {
+  const file = join(dir, 'template-set.yaml');
+  const raw = YamlFile.parse(file, readText(file, read)).validate(templateSetSchema);
+  const sections = raw.sections.map((name) => {
+    const path = join(dir, name);
+    return { file: path, source: readText(path, read) };
+  });
+  const figures = raw.figures.map((f): FigureDefinition => {
+    const definition: FigureDefinition = {
+      id: f.id,
+      kind: f.kind,
+      judgement: f.judgement,
+      title: f.title,
+      spec: f.spec,
+      rowHeader: f.rowHeader,
+      notes: f.notes,
+      alt: f.alt,
+      annex: f.annex,
+    };
+    if (f.subtitle !== undefined) definition.subtitle = f.subtitle;
+    if (f.label !== undefined) definition.label = f.label;
+    if (f.source !== undefined) definition.source = f.source;
+    if (f.colours !== undefined) definition.colours = f.colours;
+    return definition;
+  });
+  const tables = raw.tables.map((t): TableDefinition => {
+    // The schema requires the labels the table's kind uses; the others are left empty.
+    const label = (key: keyof TableDefinition['columns'], kind: TableDefinition['kind']): string => (t.kind === kind ? (t.columns?.[key] ?? '') : '');
+    return {
+      id: t.id,
+      kind: t.kind,
+      judgement: t.judgement,
+      caption: t.caption,
+      rowHeader: t.rowHeader,
+      columns: {
+        improved: label('improved', 'movement'),
+        retained: label('retained', 'movement'),
+        declined: label('declined', 'movement'),
+        count: label('count', 'classes'),
+      },
+      notes: t.notes,
+    };
+  });
+  const set: TemplateSet = {
+    dir,
+    sections,
+    figures,
+    tables,
+    roundingNote: raw.roundingNote,
+    allowDigits: raw.allowDigits,
+    files: [file, ...sections.map((s) => s.file)],
+  };
+  for (const section of sections) {
+    checkUnescaped(section.source, section.file);
+    checkDigits(section.source, section.file, set.allowDigits);
+  }
+  return set;
+}
