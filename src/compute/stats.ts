@@ -7,6 +7,7 @@ import type { Condition, Framework, PeriodRules } from '../config/config.js';
 import type { IsoDate } from '../core/dates.js';
 import type { Authority, Dataset, InspectionEvent } from '../load/dataset.js';
 import { StatpressError } from '../core/errors.js';
+import type { CoverageResult } from './coverage.js';
 import { percentValue } from '../narrate/format.js';
 
 /** A count with its share of a stated base. */
@@ -137,7 +138,8 @@ export interface InYear {
   /** Distinct authorities visited, by visit type, by that grade. */
   authoritiesByPreviousGrade: Record<string, Record<string, number>>;
   themes: ThemeCounts;
-  previousThemes: ThemeCounts;
+  /** The same for the year before; null where the sources do not cover that year. */
+  previousThemes: ThemeCounts | null;
 }
 
 export interface StatsModel {
@@ -377,7 +379,7 @@ export function inYearEvents(dataset: Dataset, period: PeriodRules): InspectionE
   return dataset.events.filter((e) => e.date >= from && e.date <= to && (!graded.has(e.type) || (e.published !== null && e.published <= period.publishedBy)));
 }
 
-export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
+export function computeInYear(dataset: Dataset, period: PeriodRules, previousYearCovered = true): InYear {
   const { framework } = dataset;
   const { from, to } = period.inYear;
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
@@ -457,7 +459,7 @@ export function computeInYear(dataset: Dataset, period: PeriodRules): InYear {
     visitsByPreviousGrade,
     authoritiesByPreviousGrade,
     themes: computeThemes(dataset, from, to, themedType),
-    previousThemes: computeThemes(dataset, period.previousYear.from, period.previousYear.to, themedType),
+    previousThemes: previousYearCovered ? computeThemes(dataset, period.previousYear.from, period.previousYear.to, themedType) : null,
   };
 }
 
@@ -523,7 +525,7 @@ export function missingComparisons(model: StatsModel): IsoDate[] {
 }
 
 /** Builds the whole statistics model for a release. */
-export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?: IsoDate): StatsModel {
+export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?: IsoDate, coverage: CoverageResult = { previousYear: true }): StatsModel {
   const { framework } = dataset;
   const current = computeSnapshot(dataset, period.asAt, period.publishedBy);
   const all = [current, ...period.comparisons.map((c) => computeSnapshot(dataset, c.asAt, c.publishedBy))];
@@ -554,5 +556,5 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
       ),
     };
   }
-  return { period, current, comparisons, series, changes, regionChanges, inYear: computeInYear(dataset, period) };
+  return { period, current, comparisons, series, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
 }

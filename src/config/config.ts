@@ -105,6 +105,8 @@ export interface SourceConfig {
   layout: Layout;
   take: string[];
   between?: { from: IsoDate; to: IsoDate };
+  /** What the file is declared to cover; what is not declared is inferred from its rows. */
+  covers?: { from?: IsoDate; until?: IsoDate; publishedUntil?: IsoDate };
   /**
    * `error` (default): any bad row stops the build. `warn`: bad rows are left out and listed as
    * warnings, for secondary sources known to have a few unreadable rows.
@@ -385,6 +387,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     });
     const config: SourceConfig = { file: inData(s.file), layout, take, invalidRows: s.invalidRows };
     if (s.between) config.between = { from: s.between.from, to: s.between.to };
+    if (s.covers) config.covers = { ...s.covers };
     return config;
   });
   errors.throwIfAny();

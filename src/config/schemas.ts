@@ -155,6 +155,13 @@ export const releaseSchema = mapping({
       take: texts.optional().describe('Event type ids to take (defaults to all).'),
       invalidRows: z.enum(['error', 'warn'], { error: 'expected error or warn' }).default('error'),
       between: between.optional(),
+      covers: mapping({
+        from: date.optional().describe('First event date the file is complete from.'),
+        until: date.optional().describe('Last event date the file is complete to.'),
+        publishedUntil: date.optional().describe('Reports published up to this date are in the file.'),
+      })
+        .optional()
+        .describe('What the file covers. Where not given: the earliest and latest event dates and the latest publication date in the file.'),
     }),
   ),
   publishedSeries: mapping({

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'template'
   | 'template-digit'
   | 'data-disagrees'
+  | 'coverage'
   | 'document'
   | 'check'
   | 'output';

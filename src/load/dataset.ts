@@ -51,8 +51,27 @@ export interface PublishedPoint {
   origin: Origin;
 }
 
+/**
+ * What one source covers: events of the types it gives, from and until which dates (the file
+ * is complete over that span), and reports published up to which date. Declared in the release
+ * config (`covers`) or, where not declared, read off the file's own rows.
+ */
+export interface SourceCoverage {
+  /** The file as messages name it. */
+  file: string;
+  types: string[];
+  from: IsoDate | null;
+  until: IsoDate | null;
+  /** Null where the file gives no publication dates. */
+  publishedUntil: IsoDate | null;
+  /** Which of the three were declared rather than inferred. */
+  declared: { from: boolean; until: boolean; publishedUntil: boolean };
+}
+
 export interface Dataset {
   framework: Framework;
+  /** What each source covers, in the order of the release config. */
+  coverage: SourceCoverage[];
   /** Problems in sources that allow them (`invalidRows: warn`) and rows left out on purpose. */
   warnings: string[];
   authorities: Authority[];
@@ -448,19 +467,40 @@ function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'fram
   }
 }
 
+/** A source's coverage: as declared, else the span of its rows. */
+function coverageOf(source: SourceConfig, events: InspectionEvent[], file: string): SourceCoverage {
+  const dates = events.map((e) => e.date).sort();
+  const published = events.map((e) => e.published).filter((d): d is IsoDate => d !== null).sort();
+  const declared = source.covers ?? {};
+  // A source read only `between` two dates is taken to cover that span, unless `covers` says otherwise.
+  const from = declared.from ?? source.between?.from ?? dates[0] ?? null;
+  const until = declared.until ?? source.between?.to ?? dates[dates.length - 1] ?? null;
+  return {
+    file,
+    types: source.take,
+    from,
+    until,
+    publishedUntil: declared.publishedUntil ?? published[published.length - 1] ?? null,
+    declared: { from: (declared.from ?? source.between?.from) !== undefined, until: (declared.until ?? source.between?.to) !== undefined, publishedUntil: declared.publishedUntil !== undefined },
+  };
+}
+
 /** Loads and validates everything a release reads. Throws a StatpressError listing every problem. */
 export function loadDataset(config: ReleaseConfig, read: ReadFile = readFromDisk): Dataset {
   const errors = new ErrorList();
   const authorities = loadRegister(config, errors, read);
   errors.throwIfAny();
   const warnings: string[] = [];
-  const events = config.sources.flatMap((source) => loadSource(source, config, authorities, errors, warnings, read));
+  const perSource = config.sources.map((source) => loadSource(source, config, authorities, errors, warnings, read));
+  const events = perSource.flat();
+  const coverage = config.sources.map((source, i) => coverageOf(source, perSource[i]!, displayName(source.file, config.dataRoot)));
   checkDuplicates(events, { framework: config.framework, authorities }, errors);
   const published = loadPublishedSeries(config, errors, read);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));
   return {
     framework: config.framework,
+    coverage,
     warnings,
     authorities,
     events,

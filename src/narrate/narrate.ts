@@ -55,10 +55,13 @@ function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Da
     .map((t) => ({ ...t, ...model.inYear.themes.themes[t.id]! }))
     .filter((t) => t.count > 0)
     .sort((a, b) => b.count - a.count);
-  const previousThemesRanked = fw.themes
-    .map((t) => ({ ...t, ...model.inYear.previousThemes.themes[t.id]! }))
-    .filter((t) => t.count > 0)
-    .sort((a, b) => b.count - a.count);
+  const previousThemes = model.inYear.previousThemes;
+  const previousThemesRanked = previousThemes
+    ? fw.themes
+        .map((t) => ({ ...t, ...previousThemes.themes[t.id]! }))
+        .filter((t) => t.count > 0)
+        .sort((a, b) => b.count - a.count)
+    : [];
   return {
     release: { ...config.meta, id: config.id },
     subJudgementsRanked,
@@ -264,7 +267,8 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       break;
     }
     case 'themes': {
-      const periods = [model.inYear.previousThemes, model.inYear.themes].filter((p) => p.visits > 0);
+      // A year the sources do not cover is absent (null), not a year without visits.
+      const periods = [model.inYear.previousThemes, model.inYear.themes].filter((p): p is NonNullable<typeof p> => p !== null && p.visits > 0);
       const periodLabels = periods.map((p) => label({ ...p, base: p.visits, fromText: formatDate(p.from), toText: formatDate(p.to) }));
       columns = [{ label: def.rowHeader, align: 'left' }, ...periodLabels.map((l) => ({ label: `% ${l}`, align: 'right' as const }))];
       const themes = fw.themes.filter((t) => periods.some((p) => p.themes[t.id]!.count > 0));

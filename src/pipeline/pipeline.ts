@@ -13,6 +13,7 @@
  */
 import { join, resolve } from 'node:path';
 import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import { checkCoverage } from '../compute/coverage.js';
 import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
@@ -130,7 +131,10 @@ export class Pipeline {
   model(): StatsModel {
     const dataset = this.dataset();
     const config = this.config();
-    return this.stage('model', () => computeStats(dataset, config.period, config.publishedSeries?.computeFrom));
+    return this.stage('model', () => {
+      const coverage = checkCoverage(config, dataset, this.effects.today());
+      return computeStats(dataset, config.period, config.publishedSeries?.computeFrom, coverage);
+    });
   }
 
   templates(): TemplateSet {

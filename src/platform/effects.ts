@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { IsoDate } from '../core/dates.js';
 import { StatpressError } from '../core/errors.js';
 import type { ProgressSink } from '../core/progress.js';
 import { diskStore, layeredStore, memoryStore, type Store } from './cache.js';
@@ -31,6 +32,8 @@ export interface Effects {
   readonly store: Store;
   /** Milliseconds, for timings only (never printed into an output). */
   now(): number;
+  /** Today's date (UTC), to refuse a release dated in the future. */
+  today(): IsoDate;
   progress: ProgressSink;
   /** Writes all files to `outDir` at once, replacing what was there only on success. */
   writeOutputs(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void;
@@ -40,6 +43,8 @@ export interface EffectsOptions {
   /** Folder for the store between processes; `false` for memory only. Default: `storeDir()`. */
   storeDir?: string | false;
   progress?: ProgressSink;
+  /** Replaces the calendar (tests). */
+  today?: () => IsoDate;
   /** Replaces writing to disk (tests, `statpress check`). */
   writeOutputs?: Effects['writeOutputs'];
 }
@@ -71,6 +76,7 @@ export function nodeEffects(options: EffectsOptions = {}): Effects {
     reads,
     store,
     now: () => performance.now(),
+    today: options.today ?? (() => new Date().toISOString().slice(0, 10)),
     progress: options.progress ?? (() => {}),
     writeOutputs: options.writeOutputs ?? writeOutputFolder,
   };
