@@ -22,6 +22,7 @@ import {
   type TableNode,
   type TableRow,
 } from '../document/document.js';
+import { AREA_CODE, figureDataCaption, figureLabel, percentColumn, REGION, tableLabel, tableTitle } from '../document/labels.js';
 import { StatpressError } from '../core/errors.js';
 import { formatNumber, percentValue } from './format.js';
 import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, withRenderState, type RenderState } from './helpers.js';
@@ -202,7 +203,7 @@ function percentCells(d: Distribution | undefined, framework: Framework, ref: st
 function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
   const fw = config.framework;
   const where = `figure ${def.id}`;
-  const gradeColumns = fw.grades.map((g) => ({ label: `% ${g.label}`, align: 'right' as const }));
+  const gradeColumns = fw.grades.map((g) => ({ label: percentColumn(g.label), align: 'right' as const }));
   let rows: TableRow[] = [];
   let columns = [{ label: def.rowHeader, align: 'left' as const }, ...gradeColumns] as TableNode['columns'];
   let chartData: FigureNode['chart']['data'] = [];
@@ -255,8 +256,8 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       const authorities = [...model.current.authorities].sort((a, b) => compareText(a.name, b.name));
       columns = [
         { label: def.rowHeader, align: 'left' },
-        { label: 'Area code', align: 'left' },
-        { label: 'Region', align: 'left' },
+        { label: AREA_CODE, align: 'left' },
+        { label: REGION, align: 'left' },
         { label: judgement.label, align: 'left' },
       ];
       rows = authorities.map((a) => ({
@@ -270,7 +271,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       // A year the sources do not cover is absent (null), not a year without visits.
       const periods = [model.inYear.previousThemes, model.inYear.themes].filter((p): p is NonNullable<typeof p> => p !== null && p.visits > 0);
       const periodLabels = periods.map((p) => label({ ...p, base: p.visits, fromText: formatDate(p.from), toText: formatDate(p.to) }));
-      columns = [{ label: def.rowHeader, align: 'left' }, ...periodLabels.map((l) => ({ label: `% ${l}`, align: 'right' as const }))];
+      columns = [{ label: def.rowHeader, align: 'left' }, ...periodLabels.map((l) => ({ label: percentColumn(l), align: 'right' as const }))];
       const themes = fw.themes.filter((t) => periods.some((p) => p.themes[t.id]!.count > 0));
       rows = themes.map((t) => ({
         header: { text: t.label },
@@ -310,7 +311,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       ...(def.kind === 'map' ? { resources: ['boundaries'] } : {}),
     },
     altText: alt,
-    dataTable: { type: 'table', id: `${def.id}-data`, caption: `Data for Figure ${number}: ${title}`, columns, rows, notes: [] },
+    dataTable: { type: 'table', id: `${def.id}-data`, caption: figureDataCaption(number, title), columns, rows, notes: [] },
     notes,
     ...(rounding ? { roundingNote: true as const } : {}),
   };
@@ -323,7 +324,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
 function buildTable(n: Narrator, def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
   const fw = config.framework;
   const where = `table ${def.id}`;
-  const caption = `Table ${number}: ${renderPlain(n, def.caption, context, setFile, `${where}.caption`)}`;
+  const caption = tableTitle(number, renderPlain(n, def.caption, context, setFile, `${where}.caption`));
   const notes: Inline[][] = def.notes.map((note, i) => [{ type: 'text', value: renderPlain(n, note, context, setFile, `${where}.notes[${i}]`) }]);
   const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
   const table = (columns: TableNode['columns'], rows: TableRow[]): TableNode => ({ type: 'table', id: def.id, number, caption, columns: [{ label: def.rowHeader, align: 'left' }, ...columns], rows, notes });
@@ -335,7 +336,7 @@ function buildTable(n: Narrator, def: TableDefinition, number: number, model: St
       cells: [cell(count, `${ref}.count`), ...fw.classifications.map((c) => percent(classes[c.id]!.share, count, `${ref}.classes.${c.id}.share`))],
     });
     return table(
-      [{ label: def.columns.count, align: 'right' }, ...fw.classifications.map((c) => ({ label: `% ${c.label}`, align: 'right' as const }))],
+      [{ label: def.columns.count, align: 'right' }, ...fw.classifications.map((c) => ({ label: percentColumn(c.label), align: 'right' as const }))],
       [
         ...model.current.regions.map((r) => row(r.name, r.authorities, r.classes, `current.regions.${r.name}`)),
         row(config.meta.coverage, model.current.inspected, model.current.classes, 'current'),
@@ -434,7 +435,7 @@ export function narrateReport(
     reference: (kind, id) => {
       const number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
       if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
-      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: `${kind === 'figure' ? 'Figure' : 'Table'} ${number}` }] }];
+      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: kind === 'figure' ? figureLabel(number) : tableLabel(number) }] }];
     },
   };
   const parts = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));

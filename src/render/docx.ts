@@ -45,6 +45,32 @@ import {
   type SectionNode,
   type TableNode,
 } from '../document/document.js';
+import {
+  annexLinkText,
+  annexPointer,
+  chartNotDrawn,
+  CONTACT,
+  CONTENTS,
+  COVERAGE,
+  documentDescription,
+  documentSubject,
+  documentTitle,
+  DRAFT,
+  DRAFT_BANNER,
+  DRAFT_NOTICE,
+  fieldLabel,
+  figureLabel,
+  figureTitle,
+  LICENCE,
+  NEXT_UPDATE,
+  OFFICIAL_STATISTICS,
+  pageOf,
+  PERIOD_COVERED,
+  PRODUCER,
+  PUBLISHED,
+  revisedOn,
+  sourceLine,
+} from '../document/labels.js';
 
 /** The chart images of a figure, as the chart renderer gives them. */
 export interface ChartImage {
@@ -192,7 +218,7 @@ function figureBlocks(figure: FigureNode, ctx: Context): Array<Paragraph | Table
     new Paragraph({
       style: 'Caption',
       keepNext: true,
-      children: [new Bookmark({ id: bookmarkName(figure.id), children: [new TextRun(`Figure ${figure.number}: ${figure.title}`)] })],
+      children: [new Bookmark({ id: bookmarkName(figure.id), children: [new TextRun(figureTitle(figure.number, figure.title))] })],
     }),
   ];
   if (figure.subtitle) out.push(new Paragraph({ style: 'Subtitle', keepNext: true, children: [new TextRun(figure.subtitle)] }));
@@ -209,28 +235,22 @@ function figureBlocks(figure: FigureNode, ctx: Context): Array<Paragraph | Table
             data: Buffer.from(image.svg, 'utf8'),
             fallback: { type: 'png', data: image.png },
             transformation: { width, height },
-            altText: { name: `Figure ${figure.number}`, title: figure.title, description: figure.altText },
+            altText: { name: figureLabel(figure.number), title: figure.title, description: figure.altText },
           }),
         ],
       }),
     );
   } else {
-    out.push(new Paragraph({ style: 'Note', children: [new TextRun(`[The chart is not drawn in this version: its data are in the table below. ${figure.altText}]`)] }));
+    out.push(new Paragraph({ style: 'Note', children: [new TextRun(chartNotDrawn(figure.altText))] }));
   }
   figure.notes.forEach((note, i) => out.push(new Paragraph({ style: 'Note', children: [new TextRun(`${i + 1}. `), ...runs(note, ctx)] })));
-  if (figure.source) out.push(new Paragraph({ style: 'Note', children: [new TextRun(`Source: ${figure.source}`)] }));
+  if (figure.source) out.push(new Paragraph({ style: 'Note', children: [new TextRun(sourceLine(figure.source))] }));
   const annexId = `annex-${figure.id}`;
   if (ctx.tableIds.has(annexId)) {
-    out.push(
-      new Paragraph({
-        style: 'Note',
-        children: [
-          new TextRun('The data for this figure are in the annex: '),
-          new InternalHyperlink({ anchor: bookmarkName(annexId), children: [new TextRun({ text: `data for Figure ${figure.number}`, color: COLOURS.link, underline: {} })] }),
-          new TextRun('.'),
-        ],
-      }),
+    const [before, link, after] = annexPointer(
+      new InternalHyperlink({ anchor: bookmarkName(annexId), children: [new TextRun({ text: annexLinkText(figure.number), color: COLOURS.link, underline: {} })] }),
     );
+    out.push(new Paragraph({ style: 'Note', children: [new TextRun(before), link, new TextRun(after)] }));
   } else {
     out.push(...tableBlocks(figure.dataTable, ctx, figure.dataTable.caption));
   }
@@ -280,19 +300,19 @@ function blocks(nodes: readonly Block[], ctx: Context): Array<Paragraph | Table>
 function titleBlock(doc: ReportDocument): Paragraph[] {
   const m = doc.meta;
   const line = (label: string, value: string) =>
-    new Paragraph({ spacing: { after: 40 }, children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
+    new Paragraph({ spacing: { after: 40 }, children: [new TextRun({ text: fieldLabel(label), bold: true }), new TextRun(value)] });
   const out = [
     new Paragraph({ style: 'Status', children: [new TextRun(m.status)] }),
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(m.title)] }),
-    line('Published', m.published.text),
-    line('Period covered', m.period),
-    line('Coverage', m.coverage),
-    line('Next update', m.nextUpdate),
-    line('Producer', m.producer),
+    line(PUBLISHED, m.published.text),
+    line(PERIOD_COVERED, m.period),
+    line(COVERAGE, m.coverage),
+    line(NEXT_UPDATE, m.nextUpdate),
+    line(PRODUCER, m.producer),
     new Paragraph({
       spacing: { after: 40 },
       children: [
-        new TextRun({ text: 'Contact: ', bold: true }),
+        new TextRun({ text: fieldLabel(CONTACT), bold: true }),
         new TextRun(`${m.contact.name} (`),
         new ExternalHyperlink({ link: `mailto:${m.contact.email}`, children: [new TextRun({ text: m.contact.email, color: COLOURS.link, underline: {} })] }),
         new TextRun(`), ${m.contact.team} (`),
@@ -303,15 +323,15 @@ function titleBlock(doc: ReportDocument): Paragraph[] {
     new Paragraph({
       spacing: { after: 200 },
       children: [
-        new TextRun({ text: 'Licence: ', bold: true }),
+        new TextRun({ text: fieldLabel(LICENCE), bold: true }),
         /^https?:/i.test(m.licence.url)
           ? new ExternalHyperlink({ link: m.licence.url, children: [new TextRun({ text: m.licence.name, color: COLOURS.link, underline: {} })] })
           : new TextRun(m.licence.name),
       ],
     }),
   ];
-  if (m.draft) out.unshift(new Paragraph({ style: 'Draft', children: [new TextRun('DRAFT: not for publication. These statistics have not been released.')] }));
-  if (m.revision) out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: `This release was revised on ${m.revision.text}: ${m.revision.reason}`, bold: true })] }));
+  if (m.draft) out.unshift(new Paragraph({ style: 'Draft', children: [new TextRun(DRAFT_NOTICE)] }));
+  if (m.revision) out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: revisedOn(m.revision.text, m.revision.reason), bold: true })] }));
   return out;
 }
 
@@ -387,15 +407,17 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const [id, n] of ctx.footnoteNumbers) footnotes[n] = { children: [new Paragraph({ children: runs(doc.footnotes[id] ?? [], ctx) })] };
   const m = doc.meta;
-  const title = `${m.draft ? 'DRAFT: ' : ''}${m.title}`;
+  const title = documentTitle(m.title, m.draft);
   const small = { size: 16, color: COLOURS.secondary, font: FONT };
+  // Word fills the page-number fields in as it lays out each page.
+  const [page, current, of, total] = pageOf(PageNumber.CURRENT, PageNumber.TOTAL_PAGES);
   const document = new Document({
     title,
-    subject: `${m.status}. ${m.period}. ${m.coverage}.`,
+    subject: documentSubject(m.status, m.period, m.coverage),
     creator: m.producer,
     lastModifiedBy: m.producer,
-    description: doc.children.length > 0 ? `${m.status} published ${m.published.text} by ${m.producer}.` : m.title,
-    keywords: ['official statistics', m.coverage, m.draft ? 'DRAFT' : ''].filter(Boolean).join(', '),
+    description: doc.children.length > 0 ? documentDescription(m.status, m.published.text, m.producer) : m.title,
+    keywords: [OFFICIAL_STATISTICS, m.coverage, m.draft ? DRAFT : ''].filter(Boolean).join(', '),
     revision: 1,
     features: { updateFields: true },
     styles: {
@@ -466,7 +488,7 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
         headers: {
           default: new Header({
             children: m.draft
-              ? [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: 'DRAFT: not for publication', bold: true, color: COLOURS.draft, font: FONT })] })]
+              ? [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: DRAFT_BANNER, bold: true, color: COLOURS.draft, font: FONT })] })]
               : [],
           }),
         },
@@ -477,7 +499,7 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
                 tabStops: [{ type: 'right', position: TEXT_WIDTH_TWIPS }],
                 children: [
                   new TextRun({ ...small, text: m.title }),
-                  new TextRun({ ...small, children: ['\tPage ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES] }),
+                  new TextRun({ ...small, children: [`\t${page}`, current, of, total] }),
                 ],
               }),
             ],
@@ -485,8 +507,8 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
         },
         children: [
           ...titleBlock(doc),
-          new Paragraph({ style: 'Caption', children: [new TextRun('Contents')] }),
-          new TableOfContents('Contents', { hyperlink: true, headingStyleRange: '1-2' }),
+          new Paragraph({ style: 'Caption', children: [new TextRun(CONTENTS)] }),
+          new TableOfContents(CONTENTS, { hyperlink: true, headingStyleRange: '1-2' }),
           ...body,
         ],
       },

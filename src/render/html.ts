@@ -16,6 +16,37 @@ import {
   type SectionNode,
   type TableNode,
 } from '../document/document.js';
+import {
+  annexLinkText,
+  annexPointer,
+  appliesTo,
+  BACK_TO_TEXT,
+  CONTACT,
+  CONTENTS,
+  COVERAGE,
+  crownCopyright,
+  documentTitle,
+  DOWNLOAD_THIS_RELEASE,
+  DRAFT_NOTICE,
+  figureTitle,
+  footnoteLabel,
+  FOOTNOTES,
+  LICENCE,
+  licenceStatement,
+  NEXT_UPDATE,
+  pageDescription,
+  PERIOD_COVERED,
+  PRODUCER,
+  PUBLISHED,
+  publishedOn,
+  REVISED,
+  revisedOn,
+  SKIP_TO_MAIN_CONTENT,
+  sourceLine,
+  STATUS,
+  THIS_RELEASE_INCLUDES,
+  VIEW_DATA,
+} from '../document/labels.js';
 
 /** The rendered chart of a figure, as the chart renderer gives it. */
 export interface ChartSvg {
@@ -102,7 +133,7 @@ function renderInline(nodes: readonly Inline[], ctx: Context): string {
           if (!ctx.footnoteOrder.includes(node.id)) ctx.footnoteOrder.push(node.id);
           const n = ctx.footnoteOrder.indexOf(node.id) + 1;
           const id = escapeHtml(node.id);
-          return `<sup class="app-footnote-ref"><a class="govuk-link" href="#footnote-${id}" id="footnote-ref-${id}" aria-label="Footnote ${n}">[${n}]</a></sup>`;
+          return `<sup class="app-footnote-ref"><a class="govuk-link" href="#footnote-${id}" id="footnote-ref-${id}" aria-label="${escapeHtml(footnoteLabel(n))}">[${n}]</a></sup>`;
         }
         default:
           return assertNever(node);
@@ -152,17 +183,18 @@ function renderFigure(figure: FigureNode, ctx: Context): string {
   const notes = figure.notes.length
     ? `<ol class="govuk-list govuk-list--number app-notes">${figure.notes.map((n) => `<li>${renderInline(n, ctx)}</li>`).join('')}</ol>`
     : '';
-  const source = figure.source ? `<p class="app-source">Source: ${escapeHtml(figure.source)}</p>` : '';
+  const source = figure.source ? `<p class="app-source">${escapeHtml(sourceLine(figure.source))}</p>` : '';
   // Caption, chart and notes stay together on paper.
-  const body = `<div class="app-figure__body"><figcaption><p class="app-figure__title" id="${id}-title">Figure ${figure.number}: ${escapeHtml(figure.title)}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}</div>`;
+  const body = `<div class="app-figure__body"><figcaption><p class="app-figure__title" id="${id}-title">${escapeHtml(figureTitle(figure.number, figure.title))}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}</div>`;
   const table = renderTable(figure.dataTable, ctx, 'govuk-table__caption--s');
   // On paper the annex holds the data once; the figure points there instead of repeating it.
   const annexId = `annex-${figure.id}`;
   if (ctx.print && ctx.tableIds.has(annexId)) {
-    const pointer = `<p class="govuk-body-s">The data for this figure are in the annex: <a class="govuk-link" href="#${escapeHtml(annexId)}">data for Figure ${figure.number}</a>.</p>`;
+    const [before, link, after] = annexPointer(`<a class="govuk-link" href="#${escapeHtml(annexId)}">${escapeHtml(annexLinkText(figure.number))}</a>`);
+    const pointer = `<p class="govuk-body-s">${escapeHtml(before)}${link}${escapeHtml(after)}</p>`;
     return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${pointer}</figure>`;
   }
-  const details = `<details class="govuk-details"${ctx.print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">View data in an accessible format</span></summary><div class="govuk-details__text">${table}</div></details>`;
+  const details = `<details class="govuk-details"${ctx.print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">${escapeHtml(VIEW_DATA)}</span></summary><div class="govuk-details__text">${table}</div></details>`;
   return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${details}</figure>`;
 }
 
@@ -204,7 +236,7 @@ function renderContents(doc: ReportDocument, ctx: Context): string {
     .filter((b): b is SectionNode => b.type === 'section')
     .map((s) => `<li><a class="govuk-link" href="#${escapeHtml(s.id)}">${renderInline(s.title, ctx)}</a>${pageSlot(s.id)}</li>`)
     .join('');
-  return `<nav class="app-contents" aria-labelledby="contents-title"><h2 class="govuk-heading-s" id="contents-title">Contents</h2><ol class="govuk-list">${items}</ol></nav>`;
+  return `<nav class="app-contents" aria-labelledby="contents-title"><h2 class="govuk-heading-s" id="contents-title">${escapeHtml(CONTENTS)}</h2><ol class="govuk-list">${items}</ol></nav>`;
 }
 
 function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
@@ -214,22 +246,22 @@ function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
   const mail = (address: string) => `<a class="govuk-link" href="mailto:${escapeHtml(address)}">${escapeHtml(address)}</a>`;
   const licenceUrl = safeUrl(m.licence.url);
   const rows = [
-    row('Status', escapeHtml(m.status)),
-    row('Published', escapeHtml(m.published.text)),
-    row('Period covered', escapeHtml(m.period)),
-    row('Coverage', escapeHtml(m.coverage)),
-    row('Next update', escapeHtml(m.nextUpdate)),
-    row('Producer', escapeHtml(m.producer)),
-    row('Contact', `${escapeHtml(m.contact.name)} (${mail(m.contact.email)}), ${escapeHtml(m.contact.team)} (${mail(m.contact.teamEmail)})`),
-    row('Licence', licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)),
+    row(STATUS, escapeHtml(m.status)),
+    row(PUBLISHED, escapeHtml(m.published.text)),
+    row(PERIOD_COVERED, escapeHtml(m.period)),
+    row(COVERAGE, escapeHtml(m.coverage)),
+    row(NEXT_UPDATE, escapeHtml(m.nextUpdate)),
+    row(PRODUCER, escapeHtml(m.producer)),
+    row(CONTACT, `${escapeHtml(m.contact.name)} (${mail(m.contact.email)}), ${escapeHtml(m.contact.team)} (${mail(m.contact.teamEmail)})`),
+    row(LICENCE, licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)),
   ].join('');
   const downloads = options.downloads?.length
-    ? `<div class="app-downloads"><h2 class="govuk-heading-s">Download this release</h2><ul class="govuk-list">${options.downloads
+    ? `<div class="app-downloads"><h2 class="govuk-heading-s">${escapeHtml(DOWNLOAD_THIS_RELEASE)}</h2><ul class="govuk-list">${options.downloads
         .map((d) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`)
         .join('')}</ul></div>`
     : '';
   const includes = m.includes.length
-    ? `<p class="govuk-body">This release includes:</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
+    ? `<p class="govuk-body">${escapeHtml(THIS_RELEASE_INCLUDES)}</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
     : '';
   return `<dl class="govuk-summary-list app-meta">${rows}</dl>${includes}${downloads}`;
 }
@@ -239,10 +271,10 @@ function renderFootnotes(ctx: Context): string {
   const items = ctx.footnoteOrder
     .map((id) => {
       const key = escapeHtml(id);
-      return `<li id="footnote-${key}">${renderInline(ctx.footnotes[id] ?? [], ctx)} <a class="govuk-link" href="#footnote-ref-${key}">Back to text</a></li>`;
+      return `<li id="footnote-${key}">${renderInline(ctx.footnotes[id] ?? [], ctx)} <a class="govuk-link" href="#footnote-ref-${key}">${escapeHtml(BACK_TO_TEXT)}</a></li>`;
     })
     .join('');
-  return `<section class="app-footnotes" aria-labelledby="footnotes-title"><h2 class="govuk-heading-m" id="footnotes-title">Footnotes</h2><ol class="govuk-list govuk-list--number">${items}</ol></section>`;
+  return `<section class="app-footnotes" aria-labelledby="footnotes-title"><h2 class="govuk-heading-m" id="footnotes-title">${escapeHtml(FOOTNOTES)}</h2><ol class="govuk-list govuk-list--number">${items}</ol></section>`;
 }
 
 /** Renders the whole release as one HTML page. */
@@ -261,26 +293,30 @@ export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): stri
   const body = renderBlocks(doc.children, ctx);
   const footnotes = renderFootnotes(ctx);
   const draft = m.draft
-    ? `<div class="app-draft" role="note">DRAFT: not for publication. These statistics have not been released.</div>`
+    ? `<div class="app-draft" role="note">${escapeHtml(DRAFT_NOTICE)}</div>`
     : '';
   const revision = m.revision
-    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">Revised</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">This release was revised on ${escapeHtml(m.revision.text)}: ${escapeHtml(m.revision.reason)}</p></div></div>`
+    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">${escapeHtml(REVISED)}</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${escapeHtml(revisedOn(m.revision.text, m.revision.reason))}</p></div></div>`
     : '';
-  const title = `${m.draft ? 'DRAFT: ' : ''}${m.title}`;
+  const title = documentTitle(m.title, m.draft);
+  const [licenceBefore, licence, licenceAfter] = licenceStatement(
+    safeUrl(m.licence.url) ? `<a class="govuk-footer__link" href="${escapeHtml(m.licence.url)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name),
+  );
+  const licenceLine = `${escapeHtml(licenceBefore)}${licence}${escapeHtml(licenceAfter)}`;
   return `<!DOCTYPE html>
 <html lang="${escapeHtml(m.language)}" class="govuk-template">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<meta name="description" content="${escapeHtml(`${m.status}: ${m.title}. ${m.coverage}. Published ${m.published.text}.`)}">
+<meta name="description" content="${escapeHtml(pageDescription(m.status, m.title, m.coverage, m.published.text))}">
 <meta name="author" content="${escapeHtml(m.producer)}">
 <meta name="dcterms.created" content="${escapeHtml(m.published.iso)}">
 <style>${options.stylesheet ?? ''}${APP_CSS}${options.printCss ?? ''}</style>
 ${options.headExtra ?? ''}
 </head>
 <body class="govuk-template__body">
-${print ? '' : '<a href="#main-content" class="govuk-skip-link">Skip to main content</a>'}
+${print ? '' : `<a href="#main-content" class="govuk-skip-link">${escapeHtml(SKIP_TO_MAIN_CONTENT)}</a>`}
 <header class="govuk-header" role="banner"><div class="govuk-header__container govuk-width-container"><div class="govuk-header__logo"><span class="govuk-header__link govuk-header__link--homepage">${escapeHtml(m.producer)}</span></div></div></header>
 <div class="govuk-width-container">
 <main class="govuk-main-wrapper" id="main-content">
@@ -288,7 +324,7 @@ ${draft}${revision}
 <div class="app-title-block">
 <span class="govuk-caption-l">${escapeHtml(m.status)}</span>
 <h1 class="govuk-heading-xl">${escapeHtml(m.title)}</h1>
-<p class="govuk-body-l">Published ${escapeHtml(m.published.text)}<br>Applies to ${escapeHtml(m.coverage)}</p>
+<p class="govuk-body-l">${escapeHtml(publishedOn(m.published.text))}<br>${escapeHtml(appliesTo(m.coverage))}</p>
 ${renderMeta(doc, options)}
 </div>
 ${renderContents(doc, ctx)}
@@ -296,9 +332,7 @@ ${body}
 ${footnotes}
 </main>
 </div>
-<footer class="govuk-footer"><div class="govuk-width-container"><div class="govuk-footer__meta"><div class="govuk-footer__meta-item govuk-footer__meta-item--grow"><p class="govuk-footer__licence-description">All content is available under the ${
-    safeUrl(m.licence.url) ? `<a class="govuk-footer__link" href="${escapeHtml(m.licence.url)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)
-  }, except where otherwise stated.</p><p class="govuk-body-s">© Crown copyright ${escapeHtml(m.published.iso.slice(0, 4))}</p></div></div></div></footer>
+<footer class="govuk-footer"><div class="govuk-width-container"><div class="govuk-footer__meta"><div class="govuk-footer__meta-item govuk-footer__meta-item--grow"><p class="govuk-footer__licence-description">${licenceLine}</p><p class="govuk-body-s">${escapeHtml(crownCopyright(m.published.iso.slice(0, 4)))}</p></div></div></div></footer>
 </body>
 </html>
 `;

@@ -11,6 +11,7 @@
 import type { Browser, PDFOptions } from 'puppeteer-core';
 import type { ReportMeta } from '../document/document.js';
 import { escapeHtml } from './html.js';
+import { DRAFT, DRAFT_BANNER, documentSubject, documentTitle, OFFICIAL_STATISTICS, pageOf } from '../document/labels.js';
 import { openPdf, outlineEntries } from '../quality/readers/pdf.js';
 
 export interface PdfResult {
@@ -22,12 +23,14 @@ export interface PdfResult {
 }
 
 function footerTemplate(meta: ReportMeta): string {
-  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 8pt; color: #505a5f; width: 100%; margin: 0 17mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.title)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+  // Chromium fills the page-number fields in as it prints each page.
+  const [page, current, of, total] = pageOf('<span class="pageNumber"></span>', '<span class="totalPages"></span>');
+  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 8pt; color: #505a5f; width: 100%; margin: 0 17mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.title)}</span><span>${escapeHtml(page)}${current}${escapeHtml(of)}${total}</span></div>`;
 }
 
 function headerTemplate(meta: ReportMeta): string {
   if (!meta.draft) return '<span></span>';
-  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">DRAFT: not for publication</div>`;
+  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">${escapeHtml(DRAFT_BANNER)}</div>`;
 }
 
 /** Section heading text → page number (1-based), from the PDF's bookmarks. */
@@ -81,12 +84,12 @@ export function finishPdf(pdf: Uint8Array, meta: ReportMeta, headings: string[] 
   const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)?.[1];
   if (!Number.isFinite(startxref) || !Number.isFinite(size) || !root) return Buffer.from(text, 'latin1');
   const id = /\/ID\s*(\[[^\]]*\])/.exec(trailer)?.[1];
-  const title = `${meta.draft ? 'DRAFT: ' : ''}${meta.title}`;
+  const title = documentTitle(meta.title, meta.draft);
   const info = [
     `/Title ${pdfText(title)}`,
     `/Author ${pdfText(meta.producer)}`,
-    `/Subject ${pdfText(`${meta.status}. ${meta.period}. ${meta.coverage}.`)}`,
-    `/Keywords ${pdfText(['official statistics', meta.coverage, meta.series?.title ?? '', meta.draft ? 'DRAFT' : ''].filter(Boolean).join(', '))}`,
+    `/Subject ${pdfText(documentSubject(meta.status, meta.period, meta.coverage))}`,
+    `/Keywords ${pdfText([OFFICIAL_STATISTICS, meta.coverage, meta.series?.title ?? '', meta.draft ? DRAFT : ''].filter(Boolean).join(', '))}`,
     `/Creator ${pdfText('statpress')}`,
     `/Producer ${pdfText('statpress with Chromium')}`,
     `/CreationDate (${fixed})`,

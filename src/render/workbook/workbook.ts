@@ -18,6 +18,56 @@ import { inYearEvents, type StatsModel } from '../../compute/stats.js';
 import type { ReleaseConfig } from '../../config/config.js';
 import { formatDate, type IsoDate } from '../../core/dates.js';
 import type { Block, ReportDocument, TableNode } from '../../document/document.js';
+import {
+  ABOUT_THESE_DATA,
+  AREA_CODE,
+  CONTACT,
+  CONTENTS,
+  CONTENTS_HEADER,
+  contentsDescription,
+  COVER,
+  COVERAGE,
+  dataGuidanceIntro,
+  dataGuidanceTitle,
+  documentTitle,
+  DRAFT_NOTICE,
+  draftStatus,
+  EMAIL,
+  figureDataDescription,
+  figureSheet,
+  figureTitle,
+  LICENCE,
+  NEXT_UPDATE,
+  NO_NOTES,
+  noteMark,
+  noteNumber,
+  NOTES,
+  NOTES_DESCRIPTION,
+  NOTES_HEADER,
+  notesCount,
+  PERIOD_COVERED,
+  printedColumnDescription,
+  PRODUCED_BY,
+  PUBLICATION,
+  publicationEntry,
+  PUBLISHED,
+  REGION,
+  REVISED,
+  revisionEntry,
+  rowHeaderDescription,
+  rowsAndColumns,
+  SHORTHAND,
+  SHORTHAND_BRIEF,
+  SHORTHAND_EXPLAINED,
+  STATUS,
+  tableDataDescription,
+  tableSheet,
+  tableTitle,
+  THE_RELEASE,
+  underlyingDataTitle,
+  WEB_LINK,
+  withoutTableLabel,
+} from '../../document/labels.js';
 import type { Dataset, InspectionEvent } from '../../load/dataset.js';
 import { StatpressError } from '../../core/errors.js';
 
@@ -79,9 +129,9 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     width: 22,
   }));
   const place: SheetColumn[] = [
-    { key: 'code', label: 'Area code', description: 'ONS code of the local authority area.', width: 12 },
+    { key: 'code', label: AREA_CODE, description: 'ONS code of the local authority area.', width: 12 },
     { key: 'name', label: 'Local authority', description: 'Name of the local authority as the inspection data write it.', width: 30 },
-    { key: 'region', label: 'Region', description: 'The region the producer places the local authority in.', width: 26 },
+    { key: 'region', label: REGION, description: 'The region the producer places the local authority in.', width: 26 },
   ];
   const placeCells = (code: string): SheetCell[] => {
     const a = byCode.get(code);
@@ -94,7 +144,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   const linked = linkOf.size > 0;
   const latestLink = (code: string, date: IsoDate, type: string) => dataset.events.find((e) => e.authority === code && e.date === date && e.type === type)?.link;
   const linkColumn: SheetColumn[] = linked
-    ? [{ key: 'webLink', label: 'Web link', description: "Where the inspection report can be read on the producer's website; [x] where the data give no address.", width: 44 }]
+    ? [{ key: 'webLink', label: WEB_LINK, description: "Where the inspection report can be read on the producer's website; [x] where the data give no address.", width: 44 }]
     : [];
   const linkCell = (url: string | undefined): SheetCell[] => (!linked ? [] : url ? [{ kind: 'link', text: url, url }] : [x]);
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en-GB');
@@ -199,8 +249,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   // The data behind each figure and each numbered table, exactly as the report prints them.
   const walk = (blocks: readonly Block[]): void => {
     for (const b of blocks) {
-      if (b.type === 'figure') tables.push(fromReportTable(b.dataTable, `figure-${b.number}`, `Figure_${b.number}`, `Figure ${b.number}: ${b.title}`, `The data shown in Figure ${b.number} of the report.${b.subtitle ? ` ${b.subtitle}.` : ''}`));
-      if (b.type === 'table' && b.number) tables.push(fromReportTable(b, `table-${b.number}`, `Table_${b.number}`, `Table ${b.number}: ${b.caption.replace(/^Table \d+:\s*/, '')}`, `The data in Table ${b.number} of the report.`));
+      if (b.type === 'figure') tables.push(fromReportTable(b.dataTable, `figure-${b.number}`, figureSheet(b.number), figureTitle(b.number, b.title), figureDataDescription(b.number, b.subtitle)));
+      if (b.type === 'table' && b.number) tables.push(fromReportTable(b, `table-${b.number}`, tableSheet(b.number), tableTitle(b.number, withoutTableLabel(b.caption)), tableDataDescription(b.number)));
       if (b.type === 'section') walk(b.children);
     }
   };
@@ -208,19 +258,19 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
 
   const m = doc.meta;
   const cover: Workbook['cover'] = [
-    { label: 'Publication', value: text(`${m.title} (${m.status.toLowerCase()})`) },
-    { label: 'Period covered', value: text(m.period) },
-    { label: 'Coverage', value: text(m.coverage) },
-    { label: 'Published', value: { kind: 'date', value: m.published.iso } },
-    { label: 'Next update', value: text(m.nextUpdate) },
-    { label: 'Status', value: text(m.draft ? `DRAFT: not for publication (${m.status})` : m.status) },
-    ...(m.revision ? [{ label: 'Revised', value: text(`${m.revision.text}: ${m.revision.reason}`) }] : []),
-    { label: 'Produced by', value: text(m.producer) },
-    { label: 'Contact', value: text(`${m.contact.name}, ${m.contact.team}`) },
-    { label: 'Email', value: { kind: 'link', text: m.contact.email, url: `mailto:${m.contact.email}` } },
-    ...(config.meta.releaseUrl ? [{ label: 'The release', value: { kind: 'link' as const, text: m.title, url: config.meta.releaseUrl } }] : []),
-    { label: 'Licence', value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
-    { label: 'Shorthand', value: text('[z] means not applicable (for example, a judgement the inspection did not make). [x] means not available.') },
+    { label: PUBLICATION, value: text(publicationEntry(m.title, m.status)) },
+    { label: PERIOD_COVERED, value: text(m.period) },
+    { label: COVERAGE, value: text(m.coverage) },
+    { label: PUBLISHED, value: { kind: 'date', value: m.published.iso } },
+    { label: NEXT_UPDATE, value: text(m.nextUpdate) },
+    { label: STATUS, value: text(m.draft ? draftStatus(m.status) : m.status) },
+    ...(m.revision ? [{ label: REVISED, value: text(revisionEntry(m.revision.text, m.revision.reason)) }] : []),
+    { label: PRODUCED_BY, value: text(m.producer) },
+    { label: CONTACT, value: text(`${m.contact.name}, ${m.contact.team}`) },
+    { label: EMAIL, value: { kind: 'link', text: m.contact.email, url: `mailto:${m.contact.email}` } },
+    ...(config.meta.releaseUrl ? [{ label: THE_RELEASE, value: { kind: 'link' as const, text: m.title, url: config.meta.releaseUrl } }] : []),
+    { label: LICENCE, value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
+    { label: SHORTHAND, value: text(SHORTHAND_EXPLAINED) },
   ];
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
   const keys = new Set(tables.flatMap((t) => [t.id, ...t.columns.map((c) => c.key)]));
@@ -238,7 +288,7 @@ function fromReportTable(table: TableNode, id: string, sheet: string, title: str
   const columns = table.columns.map((c, i) => ({
     key: c.label.replace(/%/g, 'pct ').replace(/\(([\d,]+)\)/g, 'base $1').replace(/,/g, ''),
     label: c.label,
-    description: i === 0 ? `${c.label}: what each row shows.` : `${c.label}, as printed in the report.`,
+    description: i === 0 ? rowHeaderDescription(c.label) : printedColumnDescription(c.label),
     width: Math.min(40, Math.max(12, c.label.length + 2)),
   }));
   const rows = table.rows.map((r) => [
@@ -264,7 +314,7 @@ const escapeXml = (s: string) =>
 
 /** "[note 2]" markers for a table or column the release config's notes apply to. */
 function noteMarks(book: Workbook, key: string): string {
-  const numbers = book.notes.filter((n) => n.appliesTo.includes(key)).map((n) => `[note ${n.number}]`);
+  const numbers = book.notes.filter((n) => n.appliesTo.includes(key)).map((n) => noteMark(n.number));
   return numbers.length ? ` ${numbers.join(' ')}` : '';
 }
 
@@ -296,29 +346,29 @@ function sheetXml(name: string, widths: number[], titleRows: string[], header: s
 /** The workbook as the sheets' cell grids: what the tests and the CSVs read. */
 export function sheetsOf(book: Workbook): Array<{ name: string; title: string; description: string; header?: string[]; rows: SheetCell[][] }> {
   const contents = [
-    { name: 'Notes', title: 'Notes', description: 'Notes that apply to the tables, referred to as [note 1], [note 2] and so on in titles and column headers.' },
+    { name: NOTES, title: NOTES, description: NOTES_DESCRIPTION },
     ...book.tables.map((t) => ({ name: t.sheet, title: `${t.title}${noteMarks(book, t.id)}`, description: t.description })),
   ];
   return [
-    { name: 'Cover', title: book.meta.title, description: 'About these data', rows: book.cover.map((c) => [text(c.label), c.value]) },
+    { name: COVER, title: book.meta.title, description: ABOUT_THESE_DATA, rows: book.cover.map((c) => [text(c.label), c.value]) },
     {
-      name: 'Contents',
-      title: 'Contents',
-      description: `This workbook has ${book.tables.length} tables, one on each sheet, after the cover, this contents list and the notes.`,
-      header: ['Sheet', 'Table title', 'What it holds'],
+      name: CONTENTS,
+      title: CONTENTS,
+      description: contentsDescription(book.tables.length),
+      header: [...CONTENTS_HEADER],
       rows: contents.map((c) => [{ kind: 'link', text: c.name, url: `#${c.name}.A1` }, text(c.title), text(c.description)]),
     },
     {
-      name: 'Notes',
-      title: 'Notes',
-      description: book.notes.length ? `${book.notes.length} notes.` : 'This release has no notes.',
-      header: ['Note number', 'Note text'],
-      rows: book.notes.map((n) => [text(`note ${n.number}`), text(n.text)]),
+      name: NOTES,
+      title: NOTES,
+      description: book.notes.length ? notesCount(book.notes.length) : NO_NOTES,
+      header: [...NOTES_HEADER],
+      rows: book.notes.map((n) => [text(noteNumber(n.number)), text(n.text)]),
     },
     ...book.tables.map((t) => ({
       name: t.sheet,
       title: `${t.title}${noteMarks(book, t.id)}`,
-      description: `${t.description} [z] means not applicable; [x] means not available.`,
+      description: `${t.description} ${SHORTHAND_BRIEF}`,
       header: t.columns.map((c) => `${c.label}${noteMarks(book, c.key)}`),
       rows: t.rows,
     })),
@@ -327,9 +377,9 @@ export function sheetsOf(book: Workbook): Array<{ name: string; title: string; d
 
 /** Column widths in characters for a sheet. */
 export function widthsOf(book: Workbook, name: string): number[] {
-  if (name === 'Cover') return [20, 100];
-  if (name === 'Contents') return [24, 60, 90];
-  if (name === 'Notes') return [14, 110];
+  if (name === COVER) return [20, 100];
+  if (name === CONTENTS) return [24, 60, 90];
+  if (name === NOTES) return [14, 110];
   return book.tables.find((t) => t.sheet === name)!.columns.map((c) => c.width);
 }
 
@@ -347,7 +397,7 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
       // Title and description run on across the empty cells to their right, unwrapped.
       const titleRows = [rowXml([cellXml(text(sheet.title), 'title')], 'row'), rowXml([cellXml(text(sheet.description), 'plain')], 'row')];
       const header = sheet.header ? rowXml(sheet.header.map((h) => cellXml(text(h), 'header')), 'row') : undefined;
-      const rows = sheet.rows.map((r) => rowXml(r.map((c) => cellXml(c, sheet.name === 'Cover' && r[0] === c ? 'bold' : 'wrap'))));
+      const rows = sheet.rows.map((r) => rowXml(r.map((c) => cellXml(c, sheet.name === COVER && r[0] === c ? 'bold' : 'wrap'))));
       return sheetXml(sheet.name, widths, titleRows, header, rows);
     })
     .join('');
@@ -359,7 +409,7 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
 <office:document-styles ${ns} office:version="1.3"><office:font-face-decls><style:font-face style:name="Arial" svg:font-family="Arial" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/></office:font-face-decls><office:styles><style:default-style style:family="table-cell"><style:text-properties style:font-name="Arial" fo:font-size="12pt" fo:language="en" fo:country="GB"/></style:default-style><style:style style:name="Default" style:family="table-cell"/></office:styles></office:document-styles>`;
   const [language, country] = book.meta.language.split('-');
   const meta = `<?xml version="1.0" encoding="UTF-8"?>
-<office:document-meta ${ns} office:version="1.3"><office:meta><dc:title>${book.meta.draft ? 'DRAFT: ' : ''}${escapeXml(book.meta.title)}: underlying data</dc:title><dc:creator>${escapeXml(book.meta.producer)}</dc:creator><meta:initial-creator>${escapeXml(book.meta.producer)}</meta:initial-creator><dc:language>${escapeXml(language ?? 'en')}${country ? `-${escapeXml(country)}` : ''}</dc:language><meta:creation-date>${book.meta.published}T00:00:00</meta:creation-date><dc:date>${book.meta.published}T00:00:00</dc:date><meta:generator>statpress</meta:generator></office:meta></office:document-meta>`;
+<office:document-meta ${ns} office:version="1.3"><office:meta><dc:title>${escapeXml(documentTitle(underlyingDataTitle(book.meta.title), book.meta.draft))}</dc:title><dc:creator>${escapeXml(book.meta.producer)}</dc:creator><meta:initial-creator>${escapeXml(book.meta.producer)}</meta:initial-creator><dc:language>${escapeXml(language ?? 'en')}${country ? `-${escapeXml(country)}` : ''}</dc:language><meta:creation-date>${book.meta.published}T00:00:00</meta:creation-date><dc:date>${book.meta.published}T00:00:00</dc:date><meta:generator>statpress</meta:generator></office:meta></office:document-meta>`;
   const manifest = `<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>`;
   const zip = new JSZip();
@@ -415,20 +465,20 @@ export function tableCsv(table: DataTable): string {
 /** The data guidance: what each file holds and what each column means. */
 export function dataGuidance(book: Workbook): string {
   const lines = [
-    `${book.meta.title}: data guidance`,
+    dataGuidanceTitle(book.meta.title),
     '',
-    ...(book.meta.draft ? ['DRAFT: not for publication. These statistics have not been released.', ''] : []),
-    `These files hold the data behind the release, published on ${formatDate(book.meta.published)} by ${book.meta.producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods (OpenDocument) and underlying-data.xlsx (Excel).`,
+    ...(book.meta.draft ? [DRAFT_NOTICE, ''] : []),
+    dataGuidanceIntro(formatDate(book.meta.published), book.meta.producer),
     '',
   ];
   for (const t of book.tables) {
-    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}`, `  ${t.rows.length} rows. Columns:`);
+    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}`, `  ${rowsAndColumns(t.rows.length)}`);
     for (const c of t.columns) lines.push(`  - ${snake(c.key)}: ${c.label}. ${c.description}`);
     lines.push('');
   }
   if (book.notes.length) {
-    lines.push('Notes');
-    for (const n of book.notes) lines.push(`  [note ${n.number}] ${n.text}`);
+    lines.push(NOTES);
+    for (const n of book.notes) lines.push(`  ${noteMark(n.number)} ${n.text}`);
     lines.push('');
   }
   return lines.join('\n');

@@ -10,6 +10,7 @@
  */
 import JSZip from 'jszip';
 import type { IsoDate } from '../../core/dates.js';
+import { COVER, documentTitle, underlyingDataTitle } from '../../document/labels.js';
 import { sheetsOf, widthsOf, type SheetCell, type Workbook } from './workbook.js';
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
@@ -99,7 +100,7 @@ function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[],
   if (sheet.header) row(sheet.header.map((h, i) => cell(`${column(i)}${headerRow}`, text(h), STYLE.header)));
   for (const values of sheet.rows) {
     const r = rows.length + 1;
-    const cover = sheet.name === 'Cover';
+    const cover = sheet.name === COVER;
     row(values.map((v, i) => cell(`${column(i)}${r}`, v, cover && i === 0 ? STYLE.bold : STYLE.text)));
   }
   // Each table is an Excel table over its header and rows, when Excel can take it: a header
@@ -117,7 +118,7 @@ function sheetPart(sheet: ReturnType<typeof sheetsOf>[number], widths: number[],
   const body = [
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`,
     `<worksheet xmlns="${MAIN}" xmlns:r="${REL}">`,
-    `<sheetViews><sheetView workbookViewId="0"${sheet.name === 'Cover' ? ' tabSelected="1"' : ''}/></sheetViews>`,
+    `<sheetViews><sheetView workbookViewId="0"${sheet.name === COVER ? ' tabSelected="1"' : ''}/></sheetViews>`,
     `<sheetFormatPr defaultRowHeight="15"/>`,
     cols ? `<cols>${cols}</cols>` : '',
     `<sheetData>${rows.join('')}</sheetData>`,
@@ -149,7 +150,7 @@ export async function writeXlsx(book: Workbook): Promise<Uint8Array> {
     parts.push(part);
   }
   const when = `${book.meta.published}T00:00:00Z`;
-  const title = `${book.meta.draft ? 'DRAFT: ' : ''}${book.meta.title}: underlying data`;
+  const title = documentTitle(underlyingDataTitle(book.meta.title), book.meta.draft);
   const files = new Map<string, string>();
   const overrides = [
     `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`,

@@ -1,0 +1,173 @@
+/**
+ * Every word statpress itself puts in front of a reader, in every format: the labels of the
+ * release's details, the headings and links the page adds around the narrative, the numbering
+ * of figures and tables, the draft and revision notices, the workbook's cover, contents and
+ * notes, the data guidance, and the running text of the PDF and Word pages.
+ *
+ * Fixed words are constants; phrases that carry a value are small functions that take the value
+ * already formatted (a date as text, a number as the renderer would print it). A phrase that
+ * wraps a link or a page-number field returns its parts, `[before, thing, after]`, so each format
+ * can build the thing its own way and still use the same words around it.
+ *
+ * Nothing here is escaped: renderers escape labels as they escape any other text. Wording that
+ * describes a particular release's data (its table titles, column descriptions, the period it
+ * covers) is not here: that belongs to the release's template set.
+ *
+ * test/document/labels.test.ts fails if any of these words turns up again as a string literal in
+ * a renderer or in narrate, so they stay in this one place.
+ */
+
+// ── The release's details ───────────────────────────────────────────────────────────────────
+// The summary list under the title (HTML, PDF), the Word title block and the workbook cover.
+
+export const STATUS = 'Status';
+export const PUBLISHED = 'Published';
+export const PERIOD_COVERED = 'Period covered';
+export const COVERAGE = 'Coverage';
+export const NEXT_UPDATE = 'Next update';
+/** The page and the Word file say "Producer"; the workbook cover says "Produced by". */
+export const PRODUCER = 'Producer';
+export const PRODUCED_BY = 'Produced by';
+export const CONTACT = 'Contact';
+export const EMAIL = 'Email';
+export const LICENCE = 'Licence';
+export const REVISED = 'Revised';
+/** Cover labels only the workbook has. */
+export const PUBLICATION = 'Publication';
+export const THE_RELEASE = 'The release';
+export const SHORTHAND = 'Shorthand';
+
+/** A label in front of its value on one line, as the Word title block writes it: "Contact: ". */
+export const fieldLabel = (label: string): string => `${label}: `;
+
+/** "Published 25 September 2025", under the page's title. */
+export const publishedOn = (date: string): string => `${PUBLISHED} ${date}`;
+/** "Applies to England", under the page's title. */
+export const appliesTo = (coverage: string): string => `Applies to ${coverage}`;
+
+// ── Draft and revision ──────────────────────────────────────────────────────────────────────
+
+/** The mark of a draft: in titles, headers and the documents' keywords. */
+export const DRAFT = 'DRAFT';
+/** The running header of a draft's pages. */
+export const DRAFT_BANNER = `${DRAFT}: not for publication`;
+/** The notice at the top of a draft (page, Word file, data guidance). */
+export const DRAFT_NOTICE = `${DRAFT_BANNER}. These statistics have not been released.`;
+/** A document's title, marked when it is a draft. */
+export const documentTitle = (title: string, draft: boolean): string => (draft ? `${DRAFT}: ${title}` : title);
+/** The workbook cover's status of a draft: "DRAFT: not for publication (Official statistics)". */
+export const draftStatus = (status: string): string => `${DRAFT_BANNER} (${status})`;
+
+/** The revision notice on the page and in the Word file. */
+export const revisedOn = (date: string, reason: string): string => `This release was revised on ${date}: ${reason}`;
+/** The revision as the workbook cover gives it, beside the label "Revised". */
+export const revisionEntry = (date: string, reason: string): string => `${date}: ${reason}`;
+
+// ── Around the narrative ────────────────────────────────────────────────────────────────────
+
+export const SKIP_TO_MAIN_CONTENT = 'Skip to main content';
+/** The contents list's heading (page, Word file), and the workbook's contents sheet: its name and title. */
+export const CONTENTS = 'Contents';
+export const DOWNLOAD_THIS_RELEASE = 'Download this release';
+export const THIS_RELEASE_INCLUDES = 'This release includes:';
+export const FOOTNOTES = 'Footnotes';
+export const BACK_TO_TEXT = 'Back to text';
+/** The accessible name of a footnote marker: "Footnote 2". */
+export const footnoteLabel = (n: number): string => `Footnote ${n}`;
+
+/** The licence line of the page's footer, around the licence's name (a link where it has an address). */
+export const licenceStatement = <T>(licence: T): [string, T, string] => ['All content is available under the ', licence, ', except where otherwise stated.'];
+export const crownCopyright = (year: string): string => `© Crown copyright ${year}`;
+
+/** The page's description for search engines and link previews. */
+export const pageDescription = (status: string, title: string, coverage: string, published: string): string =>
+  `${status}: ${title}. ${coverage}. ${publishedOn(published)}.`;
+/** The subject of the PDF and of the Word file. */
+export const documentSubject = (status: string, period: string, coverage: string): string => `${status}. ${period}. ${coverage}.`;
+/** The Word file's description: "Official statistics published 25 September 2025 by Ofsted." */
+export const documentDescription = (status: string, published: string, producer: string): string => `${status} published ${published} by ${producer}.`;
+/** The first keyword of the PDF and of the Word file. */
+export const OFFICIAL_STATISTICS = 'official statistics';
+
+/** The running footer of a printed page, around its page-number fields: "Page 3 of 21". */
+export const pageOf = <T>(current: T, total: T): [string, T, string, T] => ['Page ', current, ' of ', total];
+
+// ── Figures and tables ──────────────────────────────────────────────────────────────────────
+
+export const FIGURE = 'Figure';
+export const TABLE = 'Table';
+/** "Figure 3": a figure's name, as a cross-reference and as an image's name. */
+export const figureLabel = (n: number): string => `${FIGURE} ${n}`;
+/** "Table 1", as a cross-reference. */
+export const tableLabel = (n: number): string => `${TABLE} ${n}`;
+/** "Figure 3: Inspection outcomes by region". */
+export const figureTitle = (n: number, title: string): string => `${figureLabel(n)}: ${title}`;
+/** "Table 1: How judgements changed". */
+export const tableTitle = (n: number, title: string): string => `${tableLabel(n)}: ${title}`;
+/** A numbered table's caption without its "Table N: ". */
+export const withoutTableLabel = (caption: string): string => caption.replace(new RegExp(`^${TABLE} \\d+:\\s*`), '');
+/** The caption of a figure's data table. */
+export const figureDataCaption = (n: number, title: string): string => `Data for ${figureTitle(n, title)}`;
+/** The web page's button that opens a figure's data table. */
+export const VIEW_DATA = 'View data in an accessible format';
+/** On paper, where a figure's data table is in the annex: the pointer around the link to it. */
+export const annexPointer = <T>(link: T): [string, T, string] => ['The data for this figure are in the annex: ', link, '.'];
+/** The link text of that pointer: "data for Figure 3". */
+export const annexLinkText = (n: number): string => `data for ${figureLabel(n)}`;
+/** The source line under a figure. */
+export const sourceLine = (source: string): string => `Source: ${source}`;
+/** What the Word file says where a figure's chart could not be drawn. */
+export const chartNotDrawn = (altText: string): string => `[The chart is not drawn in this version: its data are in the table below. ${altText}]`;
+/** A column of percentages: "% Good". */
+export const percentColumn = (label: string): string => `% ${label}`;
+/** Columns that place a local area: its code and its region. */
+export const AREA_CODE = 'Area code';
+export const REGION = 'Region';
+
+// ── The underlying data ─────────────────────────────────────────────────────────────────────
+
+/** The first sheet. The contents and notes sheets are named, and titled, CONTENTS and NOTES. */
+export const COVER = 'Cover';
+export const NOTES = 'Notes';
+/** The workbook's title: "… : underlying data". */
+export const underlyingDataTitle = (title: string): string => `${title}: underlying data`;
+/** The cover's line under the title. */
+export const ABOUT_THESE_DATA = 'About these data';
+/** The cover's "Publication": the release's title and status. */
+export const publicationEntry = (title: string, status: string): string => `${title} (${status.toLowerCase()})`;
+/** The shorthand in place of a value, explained on the cover. */
+export const SHORTHAND_EXPLAINED = '[z] means not applicable (for example, a judgement the inspection did not make). [x] means not available.';
+/** The same, after each table's description. */
+export const SHORTHAND_BRIEF = '[z] means not applicable; [x] means not available.';
+
+/** The contents sheet: its columns and what it says about the workbook. */
+export const CONTENTS_HEADER = ['Sheet', 'Table title', 'What it holds'] as const;
+export const contentsDescription = (tables: number): string => `This workbook has ${tables} tables, one on each sheet, after the cover, this contents list and the notes.`;
+
+/** The notes sheet: its columns, the numbering of notes, and what it says. */
+export const NOTES_HEADER = ['Note number', 'Note text'] as const;
+/** A note's number in the notes sheet: "note 2". */
+export const noteNumber = (n: number): string => `note ${n}`;
+/** A mark that a note applies, after a title or a column header: "[note 2]". */
+export const noteMark = (n: number): string => `[${noteNumber(n)}]`;
+export const NOTES_DESCRIPTION = `Notes that apply to the tables, referred to as ${noteMark(1)}, ${noteMark(2)} and so on in titles and column headers.`;
+export const notesCount = (n: number): string => `${n} notes.`;
+export const NO_NOTES = 'This release has no notes.';
+
+/** Sheet names of the figures' and tables' data: "Figure_3", "Table_1". */
+export const figureSheet = (n: number): string => `${FIGURE}_${n}`;
+export const tableSheet = (n: number): string => `${TABLE}_${n}`;
+/** What the sheet of a figure's or a table's data holds. */
+export const figureDataDescription = (n: number, subtitle?: string): string => `The data shown in ${figureLabel(n)} of the report.${subtitle ? ` ${subtitle}.` : ''}`;
+export const tableDataDescription = (n: number): string => `The data in ${tableLabel(n)} of the report.`;
+/** The data guidance's account of a report table's columns: the row headers, then the rest. */
+export const rowHeaderDescription = (label: string): string => `${label}: what each row shows.`;
+export const printedColumnDescription = (label: string): string => `${label}, as printed in the report.`;
+/** The column of web addresses, where the sources give them. */
+export const WEB_LINK = 'Web link';
+
+/** The data guidance (data/data-guidance.txt): its title, its opening paragraph, and each file's row count. */
+export const dataGuidanceTitle = (title: string): string => `${title}: data guidance`;
+export const dataGuidanceIntro = (published: string, producer: string): string =>
+  `These files hold the data behind the release, published on ${published} by ${producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods (OpenDocument) and underlying-data.xlsx (Excel).`;
+export const rowsAndColumns = (rows: number): string => `${rows} rows. Columns:`;
