@@ -251,6 +251,7 @@ export const templateSetSchema = mapping({
     .describe('Tables, numbered in this order.'),
   roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
   allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
+  allowClaims: textList.default([]).describe('Phrases with claim words (most, all, still …) that define something rather than claim it about the data.'),
 }).meta({ title: 'statpress template set', description: 'Section templates in reading order, and the figures and tables they place.' });
 
 /** Every kind of YAML file, with the name of its JSON Schema file under schema/. */

@@ -5,10 +5,10 @@
  * other config file; the section templates are checked for typed-in numbers and unescaped output.
  */
 import { join } from 'node:path';
-import { StatpressError } from '../core/errors.js';
-import { checkDigits, checkUnescaped } from '../narrate/template-lint.js';
+import { ErrorList, StatpressError } from '../core/errors.js';
+import { checkClaimWords, checkDigits, checkUnescaped, claimError, findClaimWord } from '../narrate/template-lint.js';
 import { templateSetSchema } from './schemas.js';
-import { readUtf8, YamlFile, type ReadText } from './yaml.js';
+import { readUtf8, YamlFile, type ReadText, type SettingPath } from './yaml.js';
 
 export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
 
@@ -47,6 +47,8 @@ export interface TemplateSet {
   roundingNote: string;
   /** Phrases with digits that are words, not data (e.g. a law's name). */
   allowDigits: string[];
+  /** Phrases with claim words that define rather than claim (e.g. "kept the same judgement"). */
+  allowClaims: string[];
   files: string[];
 }
 
@@ -61,7 +63,8 @@ function readText(file: string, read: ReadText): string {
 /** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
 export function loadTemplateSet(dir: string, read: ReadText = readUtf8): TemplateSet {
   const file = join(dir, 'template-set.yaml');
-  const raw = YamlFile.parse(file, readText(file, read)).validate(templateSetSchema);
+  const source = YamlFile.parse(file, readText(file, read));
+  const raw = source.validate(templateSetSchema);
   const sections = raw.sections.map((name) => {
     const path = join(dir, name);
     return { file: path, source: readText(path, read) };
@@ -109,11 +112,31 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     tables,
     roundingNote: raw.roundingNote,
     allowDigits: raw.allowDigits,
+    allowClaims: raw.allowClaims,
     files: [file, ...sections.map((s) => s.file)],
   };
   for (const section of sections) {
     checkUnescaped(section.source, section.file);
     checkDigits(section.source, section.file, set.allowDigits);
+    checkClaimWords(section.source, section.file, set.allowClaims);
   }
+  // The wording in template-set.yaml (titles, alt text, notes, labels, captions) is held to the same rule.
+  const errors = new ErrorList();
+  const wording = (path: SettingPath, text: string | undefined) => {
+    const word = text === undefined ? undefined : findClaimWord(text, set.allowClaims);
+    if (word) {
+      const located = source.error(path, '', { code: 'template-claim', value: text! });
+      errors.add(claimError(word, located.location));
+    }
+  };
+  raw.figures.forEach((f, i) => {
+    for (const key of ['title', 'subtitle', 'alt', 'label', 'source'] as const) wording(['figures', i, key], f[key]);
+    f.notes.forEach((n, k) => wording(['figures', i, 'notes', k], n));
+  });
+  raw.tables.forEach((t, i) => {
+    wording(['tables', i, 'caption'], t.caption);
+    t.notes.forEach((n, k) => wording(['tables', i, 'notes', k], n));
+  });
+  errors.throwIfAny();
   return set;
 }

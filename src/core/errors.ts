@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'duplicate-event'
   | 'template'
   | 'template-digit'
+  | 'template-claim'
   | 'data-disagrees'
   | 'coverage'
   | 'document'

@@ -14,7 +14,23 @@ export interface TextNode {
   value: string;
   /** Set when the text came from the data (a name, a region), not from a template. */
   data?: true;
+  /** Set when the words are a claim a helper computed from the data (the claims gate checks it again). */
+  claim?: Claim;
 }
+
+/**
+ * What a claim word stands on, so the claims gate can check it against the numbers:
+ * - `extreme`: the items a superlative names ("highest", "joint highest") among all the values
+ *   compared (as printed), the `n` asked for, and whether the words say "joint";
+ * - `quantifier`: "all" or "none of the" for a part of a total;
+ * - `still`: a state that did (or did not) stay the same;
+ * - `fraction`: "just over a quarter" and the like, for a share.
+ */
+export type Claim =
+  | { kind: 'extreme'; direction: 'top' | 'bottom'; n: number; values: number[]; chosen: number[] }
+  | { kind: 'quantifier'; part: number; total: number }
+  | { kind: 'still'; before: string; after: string }
+  | { kind: 'fraction'; share: number };
 export interface StrongNode {
   type: 'strong';
   children: Inline[];

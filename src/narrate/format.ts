@@ -70,19 +70,23 @@ export function formatWord(value: number): string {
 }
 
 /**
- * Fractions a reader knows, for "just over a quarter": the largest of a quarter, a third, half,
- * two thirds and three quarters at or below the share, if within 5 points ("just over"), else the
- * one above if within 5 points ("just under"). The direction always agrees with the exact share.
+ * A share in words, where a common fraction describes it truly: "a quarter" when the share is
+ * within half a point of it (so its percentage prints as the fraction's), "just over a quarter"
+ * up to 3.5 points above (25% to 28% for a quarter), "just under a quarter" up to 3.5 points
+ * below. Null where no fraction is that close: the caller prints the percentage instead.
  */
-export function formatFraction(share: number): string {
-  const fractions: Array<[number, string]> = [
-    [1 / 4, 'a quarter'], [1 / 3, 'a third'], [1 / 2, 'half'], [2 / 3, 'two thirds'], [3 / 4, 'three quarters'],
-  ];
-  const exact = fractions.find(([f]) => Math.abs(f - share) < 1e-9);
-  if (exact) return exact[1];
-  const below = [...fractions].reverse().find(([f]) => f < share);
-  if (below && share - below[0] <= 0.05) return `just over ${below[1]}`;
-  const above = fractions.find(([f]) => f > share);
-  if (above && above[0] - share <= 0.05) return `just under ${above[1]}`;
-  return `${formatPercent(share)}`;
+export function formatFraction(share: number): string | null {
+  const s = share * 100;
+  for (const [f, words] of FRACTIONS) {
+    const d = s - f;
+    if (Math.abs(d) < 0.5) return words;
+    if (d > 0 && d <= 3.5) return `just over ${words}`;
+    if (d < 0 && d >= -3.5) return `just under ${words}`;
+  }
+  return null;
 }
+
+/** Common fractions (in percent) and their words, in increasing order. */
+export const FRACTIONS: ReadonlyArray<readonly [number, string]> = [
+  [100 / 4, 'a quarter'], [100 / 3, 'a third'], [100 / 2, 'half'], [200 / 3, 'two thirds'], [300 / 4, 'three quarters'],
+];

@@ -6,7 +6,7 @@
  */
 import Handlebars from 'handlebars';
 import { formatDate, formatMonth, isIsoDate } from '../core/dates.js';
-import type { Block, Inline, ValueFormat } from '../document/document.js';
+import type { Block, Claim, Inline, ValueFormat } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import {
   formatFraction,
@@ -239,10 +239,63 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     const text = formatWord(n);
     return inline(value(n, text.charAt(0).toUpperCase() + text.slice(1), 'word', refOf(args, 0)));
   },
-  /** "just over a quarter" */
+  /** "just over a quarter": a share in words where a fraction describes it truly (see `approximable`). */
   fraction: (...args: unknown[]) => {
     const share = requireNumber(args[0], 'fraction', args, 0);
-    return inline(value(share, formatFraction(share), 'word', refOf(args, 0)));
+    const words = formatFraction(share);
+    if (!words) throw new StatpressError('template', `{{fraction}}: no common fraction describes ${formatPercent(share)} truly; guard it with {{#if (approximable …)}}`);
+    return inline(claimText(words, { kind: 'fraction', share }));
+  },
+  /** Whether `fraction` can word a share truly. */
+  approximable: (...args: unknown[]) => formatFraction(requireNumber(args[0], 'approximable', args, 0)) !== null,
+  /**
+   * The items with the highest values at a path, ties included: (top list "path" n) gives the
+   * first n and every item equal to the n-th (as printed: shares compare as whole percentages).
+   */
+  top: (...args: unknown[]) => extreme(args, 'top'),
+  /** The items with the lowest values, ties included: (bottom list "path" n). */
+  bottom: (...args: unknown[]) => extreme(args, 'bottom'),
+  /**
+   * A superlative for a group from (top …) or (bottom …): the word, or "joint" and the word when
+   * one was asked for and several tie. {{superlative "highest" group}}.
+   */
+  superlative: (...args: unknown[]) => {
+    const word = typeof args[0] === 'string' ? args[0] : '';
+    const group = args[1] as unknown[] & { [EXTREME]?: Extract<Claim, { kind: 'extreme' }> };
+    const claim = Array.isArray(group) ? group[EXTREME] : undefined;
+    if (!word || !claim) throw new StatpressError('template', '{{superlative}} needs a word and a group made by (top …) or (bottom …)');
+    // "joint" only where one was asked for and several tie; a tie at the edge of a longer list
+    // just lengthens the list.
+    return inline(claimText(claim.n === 1 && claim.chosen.length > 1 ? `joint ${word}` : word, claim));
+  },
+  /**
+   * A part of a total, with the quantifier the numbers allow: "all 153" when the part is the
+   * whole, "none of the 153" when it is nothing, else "151 of the 153". (allOf part total).
+   */
+  allOf: (...args: unknown[]) => {
+    const part = requireNumber(args[0], 'allOf', args, 0);
+    const total = requireNumber(args[1], 'allOf', args, 1);
+    const claim: Claim = { kind: 'quantifier', part, total };
+    const totalValue = value(total, formatNumber(total), 'count', refOf(args, 1));
+    if (part === total && total > 0) return inline(claimText('all', claim), { type: 'text', value: ' ' }, totalValue);
+    if (part === 0) return inline(claimText('none of the', claim), { type: 'text', value: ' ' }, totalValue);
+    return inline(value(part, formatNumber(part), 'count', refOf(args, 0)), claimText(' of the ', claim), totalValue);
+  },
+  /** "still " where a state stayed the same, else nothing: (still before after). */
+  still: (...args: unknown[]) => {
+    const before = String(args[0]);
+    const after = String(args[1]);
+    return inline(claimText(before === after ? 'still ' : '', { kind: 'still', before, after }));
+  },
+  /** The value at a path of each item, optionally looked up in a map: (pluck list "name" regionPhrase). */
+  pluck: (...args: unknown[]) => {
+    const list = Array.isArray(args[0]) ? args[0] : [];
+    const path = String(args[1]);
+    const map = args.length > 3 && args[2] && typeof args[2] === 'object' ? (args[2] as Record<string, unknown>) : undefined;
+    return list.map((item) => {
+      const key = getPath(item, path);
+      return map && typeof key === 'string' && key in map ? map[key] : key;
+    });
   },
   /**
    * A rounded large number with a qualifier that agrees with the exact value:
@@ -382,6 +435,33 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
     return ids.map((id) => table[String(id)]?.label ?? String(id));
   },
 };
+
+/** Where (top …) and (bottom …) keep what they chose, on the list they return. */
+const EXTREME = Symbol('extreme');
+
+function extreme(args: unknown[], direction: 'top' | 'bottom'): unknown[] {
+  const list = args[0];
+  const helper = direction;
+  if (!Array.isArray(list)) throw new StatpressError('template', `{{${helper}}} needs a list`);
+  const path = String(args[1]);
+  const n = typeof args[2] === 'number' ? args[2] : 1;
+  // Compared as printed: a share as its whole percentage, so a tie a reader sees is a tie.
+  const values = list.map((item) => {
+    const v = getPath(item, path);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new StatpressError('template', `{{${helper}}}: "${path}" is not a number in every item`);
+    return /share$/i.test(path) ? percentValue(v) : v;
+  });
+  const ordered = values.map((v, i) => ({ v, i })).sort((a, b) => (direction === 'top' ? b.v - a.v : a.v - b.v) || a.i - b.i);
+  const cut = ordered[Math.min(n, ordered.length) - 1]?.v;
+  const chosen = cut === undefined ? [] : ordered.filter(({ v }) => (direction === 'top' ? v >= cut : v <= cut)).map(({ i }) => i);
+  const result = chosen.map((i) => list[i]);
+  Object.defineProperty(result, EXTREME, { value: { kind: 'extreme', direction, n, values, chosen } satisfies Claim, enumerable: false });
+  return result;
+}
+
+function claimText(words: string, claim: Claim): Inline {
+  return { type: 'text', value: words, claim };
+}
 
 function single(blocks: Block[]): Block {
   if (blocks.length !== 1 || !blocks[0]) throw new Error('expected one block');

@@ -102,7 +102,8 @@ function mergeText(nodes: Inline[]): Inline[] {
   const out: Inline[] = [];
   for (const node of nodes) {
     const prev = out[out.length - 1];
-    if (node.type === 'text' && prev?.type === 'text' && prev.data === node.data) prev.value += node.value;
+    // A claim keeps its own node, so the claims gate finds its words and what they stand on.
+    if (node.type === 'text' && prev?.type === 'text' && prev.data === node.data && !prev.claim && !node.claim) prev.value += node.value;
     else if (node.type !== 'text' || node.value !== '') out.push(node);
   }
   return out;

@@ -42,7 +42,12 @@ describe('number wording', () => {
   it('uses words for small counts and fractions a reader knows', () => {
     expect(formatWord(4)).toBe('four');
     expect(formatWord(12)).toBe('12');
-    expect(formatFraction(45 / 153)).toBe('just over a quarter');
+    // 29% is too far from a quarter (25%) or a third (33%) to be called either.
+    expect(formatFraction(45 / 153)).toBeNull();
+    expect(formatFraction(0.27)).toBe('just over a quarter');
+    expect(formatFraction(0.285)).toBe('just over a quarter');
+    expect(formatFraction(0.25)).toBe('a quarter');
+    expect(formatFraction(0.2)).toBeNull();
     expect(formatFraction(0.48)).toBe('just under half');
     expect(formatFraction(0.5)).toBe('half');
   });
