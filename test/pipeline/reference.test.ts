@@ -47,14 +47,17 @@ const STATED: Record<string, string[]> = {
   introduction: ['12 million', '400,000', '(3%)', '84,000', '153 local authorities', '31 March 2025', '1 April 2024', '30 June 2025'],
   'key-messages': ['67%', '31 March 2025', '53%', '31 March 2022', '114 local authorities', '45 (39%)', '35 (31%)', '19 (17%)', '31 March 2024', 'London (88%, previously 85%)', 'North West (46%, previously 36%)', '61%', '73%'],
   quality: [
-    'every one of the 153 local authorities', '36 (24%)', '67 (44%)', '31 (20%)', '19 (12%)',
+    // Wording changed on purpose (claims are computed): "every one of the 153" is now "all 153",
+    // "only 1 (7%)" drops "only", and 29% is no longer "just over a quarter".
+    'all 153 local authorities', '36 (24%)', '67 (44%)', '31 (20%)', '19 (12%)',
     'outstanding increased by almost 4 percentage points', 'good increased by just over 3 percentage points',
     'requires improvement to be good decreased by just over 8 percentage points', 'inadequate increased by just over 1 percentage point',
     '114 of the 153', '45 (39%) improved', '8 of these', '35 (31%) kept a good or outstanding', '19 (17%) declined', '6 of these',
     '29 local authorities (88%)', 'England of 67%', 'up 3 percentage points since 31 March 2024',
-    'West Midlands, only 1 (7%)', 'South West, only 2 (13%)', 'North West, none were judged outstanding, and 11 (46%) good (up 10 percentage points',
+    'West Midlands: 1 of the 14 local authorities judged outstanding (7%)', 'South West: 2 of the 15 local authorities judged outstanding (13%)',
+    'North West: none of the 24 local authorities judged outstanding (0%), and 11 (46%) judged good (up 10 percentage points',
     'South East was judged inadequate', '7 (29%) in the North West', '3 (20%) in the South West',
-    '103 of the 153', '71 (69%)', '93 local authorities (61%)', '112 local authorities (73%)', 'just over a quarter', '(29%)', 'Four local authorities',
+    '103 of the 153', '71 (69%)', '93 local authorities (61%)', '112 local authorities (73%)', '29% of local authorities were outstanding', 'Four local authorities',
   ],
   'in-year': [
     '99 of the 153', '112 separate occasions', '22 standard inspections', '30 short inspections', '36 focused visits', '24 monitoring visits',

@@ -218,9 +218,78 @@ export function checkStructure(doc: ReportDocument): GateResult {
   }
 }
 
+const CLAIMS_GUARANTEE = 'every superlative, quantifier, "still" and approximate share in the narrative is true of the numbers it stands on, ties said as ties';
+
+/** Every inline node of a run, nested ones included. */
+function allInlines(nodes: readonly Inline[]): Inline[] {
+  return nodes.flatMap((n) => ('children' in n && Array.isArray(n.children) ? [n, ...allInlines(n.children as Inline[])] : [n]));
+}
+
+/** Which of `values` a superlative over the `n` highest (or lowest) must name: the n-th value and every value level with it or beyond. */
+function extremes(values: readonly number[], direction: 'top' | 'bottom', n: number): number[] {
+  if (values.length === 0) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  const edge = direction === 'top' ? sorted[Math.max(0, sorted.length - n)]! : sorted[Math.min(n, sorted.length) - 1]!;
+  return values.flatMap((v, i) => ((direction === 'top' ? v >= edge : v <= edge) ? [i] : []));
+}
+
+/** The words a share may be called by (independent of the helper that chose them). */
+function fractionWordsFor(share: number): string | null {
+  const named: Array<[number, string]> = [[25, 'a quarter'], [100 / 3, 'a third'], [50, 'half'], [200 / 3, 'two thirds'], [75, 'three quarters']];
+  const percent = share * 100;
+  const nearest = named.reduce((best, f) => (Math.abs(percent - f[0]) < Math.abs(percent - best[0]) ? f : best));
+  const gap = percent - nearest[0];
+  if (Math.abs(gap) < 0.5) return nearest[1];
+  if (Math.abs(gap) <= 3.5) return `${gap > 0 ? 'just over' : 'just under'} ${nearest[1]}`;
+  return null;
+}
+
+/**
+ * Claim words that helpers computed (see `Claim`) are checked again here against the numbers
+ * they carry: a superlative names exactly the items at the extreme, says "joint" exactly when one
+ * was asked for and several tie; "all" is the whole and "none" nothing; "still" is said exactly
+ * when nothing changed; an approximate share is the one its percentage allows.
+ */
+export function checkClaims(doc: ReportDocument): GateResult {
+  const findings: Finding[] = [];
+  for (const run of narrativeRuns(doc)) {
+    for (const node of allInlines(run.inlines)) {
+      if (node.type !== 'text' || !node.claim) continue;
+      const claim = node.claim;
+      const words = node.value.trim();
+      const fail = (message: string) => findings.push({ gate: 'claims', where: run.where, message: `"${words}": ${message}` });
+      switch (claim.kind) {
+        case 'extreme': {
+          const expected = extremes(claim.values, claim.direction, claim.n);
+          if (expected.join() !== [...claim.chosen].sort((a, b) => a - b).join()) fail(`names items ${claim.chosen.join(', ')} but the ${claim.direction === 'top' ? 'highest' : 'lowest'} values are items ${expected.join(', ')}`);
+          const joint = claim.n === 1 && expected.length > 1;
+          if (joint !== /^joint\b/.test(words)) fail(joint ? `${expected.length} items tie, so it must say "joint"` : 'says "joint" but nothing ties');
+          break;
+        }
+        case 'quantifier': {
+          const all = claim.part === claim.total && claim.total > 0;
+          const none = claim.part === 0;
+          if (/^all\b/.test(words) !== all) fail(`${claim.part} of ${claim.total} ${all ? 'is all of them' : 'is not all of them'}`);
+          if (/^none\b/.test(words) !== none) fail(`${claim.part} of ${claim.total} ${none ? 'is none of them' : 'is not none'}`);
+          break;
+        }
+        case 'still':
+          if ((words === 'still') !== (claim.before === claim.after)) fail(claim.before === claim.after ? 'nothing changed, so it is "still"' : `changed from ${claim.before} to ${claim.after}, so it is not "still"`);
+          break;
+        case 'fraction': {
+          const allowed = fractionWordsFor(claim.share);
+          if (words !== allowed) fail(`${(claim.share * 100).toFixed(1)}% is ${allowed ? `"${allowed}"` : 'not close enough to a common fraction to be called one'}`);
+          break;
+        }
+      }
+    }
+  }
+  return { gate: 'claims', guarantees: CLAIMS_GUARANTEE, findings };
+}
+
 /** The gates that need only the document tree. */
 export function checkDocument(doc: ReportDocument): GateResult[] {
-  return [checkStructure(doc), checkNumbersTrace(doc), checkDirections(doc), checkRoundingNotes(doc), checkStyle(doc)];
+  return [checkStructure(doc), checkNumbersTrace(doc), checkDirections(doc), checkRoundingNotes(doc), checkStyle(doc), checkClaims(doc)];
 }
 
 /** A readable report of gate results. */
