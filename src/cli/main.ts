@@ -306,7 +306,7 @@ async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Prom
   if (existsSync(out)) throw new UsageError(usage.outExists(out), 'next');
   const next = rollReleaseConfig(configFile, months);
   writeFileSync(out, next.yaml);
-  if (!quiet) io.out(say.wroteNext(out, formatDate(next.asAt), formatDate(next.published)));
+  if (!quiet) io.out(say.wroteNext(out, formatDate(next.asAt), formatDate(next.published), next.nextUpdate, next.acknowledgementsDropped));
   return 0;
 }
 

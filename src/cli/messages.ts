@@ -204,8 +204,9 @@ export const say = {
   revisionNotice: (notice: string) => `\nDraft revision notice (edit, then put it under meta.revision.reason):\n\n${notice}\n`,
   previewing: (configFile: string, url: string) =>
     `Previewing ${configFile} at ${url} (Ctrl+C to stop). Edit the config, data, templates or chart specs and the page reloads.\n`,
-  wroteNext: (file: string, asAt: string, published: string) =>
-    `Wrote ${file}: as at ${asAt}, to be published ${published}.\nPoint its sources at the new data files, check meta.nextUpdate, then build it.\n`,
+  wroteNext: (file: string, asAt: string, published: string, nextUpdate: string | undefined, acknowledgementsDropped: boolean) =>
+    `Wrote ${file}: as at ${asAt}, to be published ${published}${nextUpdate ? `, next update ${nextUpdate}` : ''}.\n` +
+    `Point its sources at the new data files (with what each covers), check the dates${nextUpdate ? '' : ' and set meta.nextUpdate'}${acknowledgementsDropped ? ', write this edition\'s meta.acknowledgements' : ''}, then build it.\n`,
 };
 
 // ── progress ────────────────────────────────────────────────────────────────────────────────

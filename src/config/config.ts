@@ -7,7 +7,7 @@
  * the release's dates, and the ids one file takes from another.
  */
 import { dirname, resolve } from 'node:path';
-import { addDays, addMonths, type IsoDate } from '../core/dates.js';
+import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
 import { ErrorList, nearest, StatpressError } from '../core/errors.js';
 import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
 import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
@@ -325,6 +325,55 @@ function releaseDate(source: YamlFile, published: IsoDate, period: PeriodRules, 
   return published;
 }
 
+/** "September 2026" moved on by `months`, or null where the text is not a month and year. */
+export function shiftMonthText(text: string, months: number): string | null {
+  const m = /^\s*([A-Z][a-z]+)\s+(\d{4})\s*$/.exec(text);
+  const index = m ? MONTH_NAMES.indexOf(m[1]!) : -1;
+  if (!m || index < 0) return null;
+  return formatMonth(addMonths(`${m[2]}-${String(index + 1).padStart(2, '0')}-01`, months));
+}
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Whole months from one ISO date to another (by calendar month). */
+function monthsBetween(from: IsoDate, to: IsoDate): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+}
+
+/**
+ * The publication date, next update and acknowledgements of the edition being built. The
+ * config's own `meta` belongs to its own as-at date; another date (`--as-at`) takes its
+ * metadata from `editions`, or, in a draft, derives them by moving the config's on by as many
+ * months (acknowledgements left out). Otherwise the build is refused: a release must not print
+ * another edition's publication date, next update or thanks.
+ */
+function editionMeta(
+  source: YamlFile,
+  raw: { period: { asAt: IsoDate }; meta: { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }; editions: Record<string, { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }> },
+  asAt: IsoDate,
+  overrides: ReleaseOverrides,
+): { published: IsoDate; nextUpdate: string; acknowledgements?: string; own: boolean } {
+  const m = raw.meta;
+  const withThanks = (e: { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }, own: boolean) => ({
+    published: e.published,
+    nextUpdate: e.nextUpdate,
+    ...(e.acknowledgements !== undefined ? { acknowledgements: e.acknowledgements } : {}),
+    own,
+  });
+  if (asAt === raw.period.asAt) return withThanks(m, true);
+  const listed = raw.editions[asAt];
+  if (listed) return withThanks(listed, false);
+  const draft = overrides.draft ?? false;
+  if (draft) {
+    const months = monthsBetween(raw.period.asAt, asAt);
+    return { published: addMonths(m.published, months), nextUpdate: shiftMonthText(m.nextUpdate, months) ?? 'to be confirmed', own: false };
+  }
+  throw source.error(['meta', 'published'], `the metadata in this config (published ${formatDate(m.published)}, next update ${m.nextUpdate}${m.acknowledgements ? ', acknowledgements' : ''}) belong to the edition as at ${formatDate(raw.period.asAt)}, not to the one as at ${formatDate(asAt)}`, {
+    code: 'config',
+    value: m.published,
+    hint: `add that edition under editions (${asAt}: { published: …, nextUpdate: … }), make a config for it with statpress next, or build a draft with --draft (its dates then derived)`,
+  });
+}
+
 /** Reads and checks a release config and everything it refers to (framework, layouts). */
 export function loadReleaseConfig(configFile: string, overrides: ReleaseOverrides = {}, read: ReadText = readUtf8): ReleaseConfig {
   const file = resolve(configFile);
@@ -401,13 +450,14 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     if (c.text !== undefined) figure.text = c.text;
     context[key] = figure;
   }
+  const edition = editionMeta(source, raw, asAt, overrides);
   const meta: ReleaseMetaConfig = {
     title: m.title,
     status: m.status,
     draft: overrides.draft ?? m.draft,
     coverage: m.coverage,
-    published: releaseDate(source, m.published, period, !overrides.asAt && !overrides.publishedBy),
-    nextUpdate: m.nextUpdate,
+    published: releaseDate(source, edition.published, period, !overrides.asAt && !overrides.publishedBy),
+    nextUpdate: edition.nextUpdate,
     producer: m.producer,
     contact: { name: m.contact.name, email: m.contact.email, team: m.contact.team, teamEmail: m.contact.teamEmail },
     licence: { name: m.licence.name, url: m.licence.url },
@@ -419,11 +469,13 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     meta.series = { title: m.series.title };
     if (m.series.url) meta.series.url = m.series.url;
   }
-  for (const key of ['acknowledgements', 'glossaryUrl', 'releaseUrl'] as const) {
+  for (const key of ['glossaryUrl', 'releaseUrl'] as const) {
     const value = m[key];
     if (value !== undefined) meta[key] = value;
   }
-  if (m.revision) meta.revision = { date: m.revision.date, reason: m.revision.reason };
+  if (edition.acknowledgements !== undefined) meta.acknowledgements = edition.acknowledgements;
+  // A revision belongs to the edition it revised.
+  if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
 
   const config: ReleaseConfig = {
     id: raw.id,

@@ -6,12 +6,17 @@
  * statistician points them at the new files, and the build says if a file is missing.
  */
 import { addMonths, isIsoDate } from '../core/dates.js';
+import { shiftMonthText } from './config.js';
 import { YamlFile } from './yaml.js';
 
 export interface Rollover {
   yaml: string;
   asAt: string;
   published: string;
+  /** The next update moved on, where it reads "Month YYYY". */
+  nextUpdate?: string;
+  /** Whether the old edition's acknowledgements were taken out (to be written for the new one). */
+  acknowledgementsDropped: boolean;
 }
 
 export function rollReleaseConfig(configFile: string, months = 3): Rollover {
@@ -29,6 +34,12 @@ export function rollReleaseConfig(configFile: string, months = 3): Rollover {
   doc.setIn(['period', 'asAt'], asAt);
   if (doc.hasIn(['period', 'publishedBy'])) doc.deleteIn(['period', 'publishedBy']);
   doc.setIn(['meta', 'published'], published);
+  // The next update moves on with the edition; a revision and the thanks belong to the old one.
+  const next = doc.getIn(['meta', 'nextUpdate']);
+  const moved = typeof next === 'string' ? shiftMonthText(next, months) : null;
+  if (moved) doc.setIn(['meta', 'nextUpdate'], moved);
   if (doc.hasIn(['meta', 'revision'])) doc.deleteIn(['meta', 'revision']);
-  return { yaml: doc.toString(), asAt, published };
+  const dropped = doc.hasIn(['meta', 'acknowledgements']);
+  if (dropped) doc.deleteIn(['meta', 'acknowledgements']);
+  return { yaml: doc.toString(), asAt, published, ...(moved ? { nextUpdate: moved } : {}), acknowledgementsDropped: dropped };
 }

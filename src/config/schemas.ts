@@ -192,6 +192,14 @@ export const releaseSchema = mapping({
       .default({})
       .describe('Figures from other publications, each with its source.'),
   }),
+  editions: z
+    .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an as-at date written YYYY-MM-DD'), mapping({
+      published: date,
+      nextUpdate: text,
+      acknowledgements: text.optional(),
+    }), { error: 'expected a mapping of as-at dates' })
+    .default({})
+    .describe('Metadata of other editions built from this config with --as-at, by as-at date.'),
   regionPhrases: dictionary.default({}).describe('How sentences name a region where it differs from its name.'),
   resources: dictionary.default({}).describe('Files chart specs use by name, relative to dataRoot.'),
   notes: list(mapping({ id: text, text, appliesTo: texts.default([]) }))
