@@ -49,9 +49,9 @@ export function measureText(text: string, size: number, bold = false): number {
 }
 
 /** `@font-face` rules with the fonts inlined, for pages printed without file access. */
-export function fontFaceCss(): string {
+export function fontFaceCss(only?: 'regular' | 'bold'): string {
   const b = fontBuffers();
   const face = (data: Buffer, weight: number) =>
     `@font-face{font-family:"${FONT_FAMILY}";font-style:normal;font-weight:${weight};src:url(data:font/ttf;base64,${data.toString('base64')}) format("truetype")}`;
-  return face(b.regular, 400) + face(b.bold, 700);
+  return (only !== 'bold' ? face(b.regular, 400) : '') + (only !== 'regular' ? face(b.bold, 700) : '');
 }

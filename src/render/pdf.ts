@@ -4,15 +4,24 @@
  * Printing happens twice: the first print tells on which page each section starts (read from
  * the PDF's own bookmarks), those numbers go into the contents list, and the second print is the
  * release. The space for the numbers is reserved in the first print, so they cannot move the
- * layout. Afterwards the document information is made reproducible: Chromium stamps the time
- * of printing, which is replaced by the release's publication date, and bookmark titles are
- * replaced by the headings' own text.
+ * layout. Afterwards the PDF is finished (`pdf-finish.ts`): reproducible dates, PDF/UA-1
+ * metadata and structure, bookmark titles from the headings' own text.
  */
 import type { Browser, PDFOptions } from 'puppeteer-core';
 import type { ReportMeta } from '../document/document.js';
 import { escapeHtml } from './html.js';
-import { DRAFT, DRAFT_BANNER, documentSubject, documentTitle, OFFICIAL_STATISTICS, pageOf } from '../document/labels.js';
-import { openPdf, outlineEntries } from '../quality/readers/pdf.js';
+import { DRAFT_BANNER, pageOf } from '../document/labels.js';
+import { markedContentText, openPdf, outlineEntries } from '../quality/readers/pdf.js';
+import { fontFaceCss } from '../platform/fonts.js';
+import { finishPdf } from './pdf-finish.js';
+import { MIN_FIGURE_SCALE } from './pagination-rules.js';
+import { readLayout } from '../quality/readers/pdf-layout.js';
+import { paginationProblems, type PaginationProblem } from '../quality/gates/pagination.js';
+
+/** At most this many changes by the layout pass, each followed by a draft print. */
+const MAX_ADJUSTMENTS = 8;
+
+export { finishPdf } from './pdf-finish.js';
 
 export interface PdfResult {
   pdf: Uint8Array;
@@ -22,15 +31,23 @@ export interface PdfResult {
   timings: Record<string, number>;
 }
 
+/**
+ * The running header and footer are laid out apart from the page and see none of its fonts: each
+ * carries the body font itself, so the PDF has one font family throughout.
+ */
+function templateFont(): string {
+  return `<style>${fontFaceCss('regular')}</style>`;
+}
+
 function footerTemplate(meta: ReportMeta): string {
   // Chromium fills the page-number fields in as it prints each page.
   const [page, current, of, total] = pageOf('<span class="pageNumber"></span>', '<span class="totalPages"></span>');
-  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 8pt; color: #505a5f; width: 100%; margin: 0 17mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.title)}</span><span>${escapeHtml(page)}${current}${escapeHtml(of)}${total}</span></div>`;
+  return `${templateFont()}<div style="font-family: Arimo; font-size: 8pt; color: #505a5f; width: 100%; margin: 0 17mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.title)}</span><span>${escapeHtml(page)}${current}${escapeHtml(of)}${total}</span></div>`;
 }
 
 function headerTemplate(meta: ReportMeta): string {
   if (!meta.draft) return '<span></span>';
-  return `<div style="font-family: Arimo, Arial, sans-serif; font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">${escapeHtml(DRAFT_BANNER)}</div>`;
+  return `<style>${fontFaceCss('bold')}</style><div style="font-family: Arimo;  font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">${escapeHtml(DRAFT_BANNER)}</div>`;
 }
 
 /** Section heading text → page number (1-based), from the PDF's bookmarks. */
@@ -42,83 +59,6 @@ async function readOutlinePages(pdf: Uint8Array): Promise<{ pages: number; byTit
   } finally {
     await doc.destroy();
   }
-}
-
-/** PDF date string for an ISO date: D:YYYYMMDD000000Z. */
-function pdfDate(iso: string): string {
-  return `D:${iso.replace(/-/g, '')}000000Z`;
-}
-
-/** Text string for the PDF Info dictionary: UTF-16BE with a byte-order mark, as hex. */
-function pdfText(text: string): string {
-  let hex = 'FEFF';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code > 0xffff) {
-      const v = code - 0x10000;
-      hex += (0xd800 + (v >> 10)).toString(16).padStart(4, '0') + (0xdc00 + (v & 0x3ff)).toString(16).padStart(4, '0');
-    } else {
-      hex += code.toString(16).padStart(4, '0');
-    }
-  }
-  return `<${hex.toUpperCase()}>`;
-}
-
-/**
- * Makes the document information reproducible and complete: every date Chromium stamped is
- * replaced in place by the publication date (same length, so offsets stay valid), and an
- * incremental update adds a new Info dictionary with title, author, subject and keywords.
- */
-export function finishPdf(pdf: Uint8Array, meta: ReportMeta, headings: string[] = []): Uint8Array {
-  let text = Buffer.from(pdf).toString('latin1');
-  const fixed = pdfDate(meta.published.iso);
-  text = text.replace(/\((D:\d{14}[^)]*)\)/g, (_, date: string) => `(${fixed.padEnd(date.length, ' ').slice(0, date.length)})`);
-  text = text.replace(/<xmp:(CreateDate|ModifyDate|MetadataDate)>[^<]*<\/xmp:\1>/g, (m, tag: string) => {
-    const value = `${meta.published.iso}T00:00:00Z`;
-    const inner = m.length - `<xmp:${tag}></xmp:${tag}>`.length;
-    return `<xmp:${tag}>${value.padEnd(inner, ' ').slice(0, inner)}</xmp:${tag}>`;
-  });
-  const startxref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
-  const trailer = text.slice(text.lastIndexOf('trailer'));
-  const size = Number(/\/Size\s+(\d+)/.exec(trailer)?.[1]);
-  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)?.[1];
-  if (!Number.isFinite(startxref) || !Number.isFinite(size) || !root) return Buffer.from(text, 'latin1');
-  const id = /\/ID\s*(\[[^\]]*\])/.exec(trailer)?.[1];
-  const title = documentTitle(meta.title, meta.draft);
-  const info = [
-    `/Title ${pdfText(title)}`,
-    `/Author ${pdfText(meta.producer)}`,
-    `/Subject ${pdfText(documentSubject(meta.status, meta.period, meta.coverage))}`,
-    `/Keywords ${pdfText([OFFICIAL_STATISTICS, meta.coverage, meta.series?.title ?? '', meta.draft ? DRAFT : ''].filter(Boolean).join(', '))}`,
-    `/Creator ${pdfText('statpress')}`,
-    `/Producer ${pdfText('statpress with Chromium')}`,
-    `/CreationDate (${fixed})`,
-    `/ModDate (${fixed})`,
-  ].join(' ');
-  // Chromium builds bookmark titles from laid-out text: a wrapped heading loses its space and a
-  // heading pushed to the next page can appear twice. Each title is replaced by its heading.
-  const objects: Array<[number, string]> = [[size, `<< ${info} >>`]];
-  const known = new Map(headings.map((h) => [h.replace(/\s+/g, ''), h]));
-  for (const m of text.matchAll(/(\d+) 0 obj\s*<<\/Title \(((?:[^()\\]|\\.)*)\)([^]*?)>>\s*endobj/g)) {
-    const title = m[2]!;
-    const squashed = title.replace(/\\(.)/g, '$1').replace(/\s+/g, '');
-    const half = squashed.slice(0, squashed.length / 2);
-    const heading = known.get(squashed) ?? (squashed.length % 2 === 0 && half + half === squashed ? known.get(half) : undefined);
-    if (heading === undefined || heading === title) continue;
-    objects.push([Number(m[1]), `<</Title ${pdfText(heading)}${m[3]}>>`]);
-  }
-  objects.sort((a, b) => a[0] - b[0]);
-  let body = '';
-  const offsets: Array<[number, number]> = [];
-  const base = Buffer.byteLength(text, 'latin1');
-  for (const [num, dict] of objects) {
-    offsets.push([num, base + Buffer.byteLength(body, 'latin1') + 1]);
-    body += `\n${num} 0 obj\n${dict}\nendobj\n`;
-  }
-  const xrefOffset = base + Buffer.byteLength(body, 'latin1');
-  const sections = offsets.map(([num, offset]) => `${num} 1\n${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  const update = `${body}xref\n0 1\n0000000000 65535 f \n${sections}trailer\n<< /Size ${size + 1} /Root ${root} /Info ${size} 0 R /Prev ${startxref}${id ? ` /ID ${id}` : ''} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
-  return Buffer.from(text + update, 'latin1');
 }
 
 /**
@@ -140,6 +80,86 @@ export function printOptions(meta: ReportMeta): PDFOptions {
   };
 }
 
+/** A pagination problem the layout pass can act on, as the page's script receives it. */
+interface Adjustment {
+  kind: PaginationProblem['kind'];
+  index: number;
+  /** For an under-filled page: the empty space at its foot, in CSS pixels. */
+  gap: number;
+  /** For split tables and lists: how many rows or items are on the page after the break. */
+  after: number;
+}
+
+/**
+ * Acts on one pagination problem in the page, before it is printed again: a heading at a page
+ * foot, a short table or list split, or rows or items left alone at either end, move to the next
+ * page; an under-filled page before a figure that did not fit takes the text that follows the
+ * figure (up to the next heading), or the figure is drawn smaller, down to MIN_FIGURE_SCALE.
+ * Says whether it changed anything.
+ */
+function adjustInPage(fix: Adjustment, limits: { minScale: number }): boolean {
+  const breakBefore = (el: Element | null | undefined): boolean => {
+    if (!(el instanceof HTMLElement) || el.style.breakBefore === 'page') return false;
+    el.style.breakBefore = 'page';
+    return true;
+  };
+  // A sentence that introduces a list or table goes with it.
+  const withLeadIn = (el: Element | null): Element | null => {
+    const before = el?.previousElementSibling;
+    return before instanceof HTMLParagraphElement && /:\s*$/.test(before.textContent ?? '') ? before : el;
+  };
+  const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || getComputedStyle(el).position === 'fixed';
+  if (fix.kind === 'heading-at-foot') return breakBefore([...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(visible)[fix.index]);
+  if (fix.kind === 'split-table' || fix.kind === 'orphan-rows') {
+    const table = [...document.querySelectorAll('table')].filter(visible)[fix.index];
+    if (!table) return false;
+    const rows = [...(table.tBodies[0]?.rows ?? [])];
+    // Too few rows after the break: the break moves up to leave the minimum behind.
+    if (fix.kind === 'orphan-rows' && fix.after > 0 && rows.length > 6) return breakBefore(rows[rows.length - 3]);
+    return breakBefore(withLeadIn(table.closest('.app-table-scroll') ?? table));
+  }
+  if (fix.kind === 'split-list' || fix.kind === 'orphan-items') {
+    const list = [...document.querySelectorAll('ul, ol')].filter((l) => visible(l) && !l.parentElement?.closest('ul, ol'))[fix.index];
+    if (!list) return false;
+    const items = [...list.children];
+    if (fix.kind === 'orphan-items' && fix.after > 0 && items.length > 4) return breakBefore(items[items.length - 2]);
+    return breakBefore(withLeadIn(list));
+  }
+  // An under-filled page: the figure that opens the next page did not fit.
+  const chart = [...document.querySelectorAll('.app-chart')].filter(visible)[fix.index];
+  const figure = chart?.closest('.app-figure');
+  if (!figure || !chart || figure.getAttribute('data-fitted')) return false;
+  figure.setAttribute('data-fitted', 'yes');
+  const height = (el: Element) => {
+    const style = getComputedStyle(el);
+    return el.getBoundingClientRect().height + parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+  };
+  let room = fix.gap;
+  let moved = false;
+  // Text after the figure moves up into the gap, as far as the next heading or figure.
+  for (let next = figure.nextElementSibling; next && room > 24; next = figure.nextElementSibling) {
+    if (/^H[1-6]$/.test(next.tagName) || next.tagName === 'SECTION' || next.classList.contains('app-figure')) break;
+    const h = height(next);
+    const splits = next.tagName === 'P' || ((next.tagName === 'UL' || next.tagName === 'OL') && !next.classList.contains('app-keep'));
+    if (h > room && !splits) break;
+    figure.before(next);
+    moved = true;
+    room -= h;
+  }
+  if (moved) return true;
+  // Or the chart is drawn smaller, so that the figure fits where it is.
+  const need = height(figure) - fix.gap;
+  const chartHeight = chart.getBoundingClientRect().height;
+  const scale = (chartHeight - need - 4) / chartHeight;
+  if (scale < limits.minScale || scale >= 1) return false;
+  (chart as HTMLElement).style.width = `${Math.floor(scale * 100)}%`;
+  (chart as HTMLElement).style.margin = '0 auto';
+  return true;
+}
+
+/** CSS pixels in a PDF point. */
+const PX_PER_PT = 4 / 3;
+
 export async function renderPdf(html: string, meta: ReportMeta, browser: Browser): Promise<PdfResult> {
   const timings: Record<string, number> = {};
   const page = await browser.newPage();
@@ -147,6 +167,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     let start = performance.now();
     await page.setContent(html, { waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
+    await page.emulateMediaType('print');
     timings.load = performance.now() - start;
     const options = printOptions(meta);
     // Reserve room for two-digit page numbers, so filling them in cannot move anything.
@@ -154,19 +175,45 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
       for (const slot of document.querySelectorAll<HTMLElement>('.app-page')) slot.textContent = '00';
     });
     start = performance.now();
-    // The first print only has to say where sections start, so it is a draft of the layout:
-    // bookmarks but no tags, header, footer or backgrounds, and the charts' drawings taken out
-    // of their <svg> boxes (which keep their size). None of that moves anything on the page, and
-    // the print costs half as much. The pdf-structure gate checks the contents against the final PDF.
+    // The drafts only have to say how the pages fall, so the charts' drawings are taken out of
+    // their <svg> boxes (which keep their size, and a rectangle filling them so each still has a
+    // place on its page). None of that moves anything, and a draft costs half a print.
     await page.evaluate(() => {
       const held: Array<[Element, Node[]]> = [];
       (window as unknown as { __statpressCharts: typeof held }).__statpressCharts = held;
       for (const svg of document.querySelectorAll('svg')) {
         held.push([svg, [...svg.childNodes]]);
-        svg.replaceChildren();
+        const box = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+        box.setAttribute('width', '100%');
+        box.setAttribute('height', '100%');
+        box.setAttribute('fill', '#eee');
+        svg.replaceChildren(box);
       }
     });
-    const first = await page.pdf({ format: options.format, margin: options.margin, preferCSSPageSize: false, outline: true, tagged: false });
+    // The layout pass: print a draft, find what the pagination gate would report, act on it, again.
+    const draftOptions: PDFOptions = { format: options.format, margin: options.margin, preferCSSPageSize: false, outline: true, tagged: true };
+    let first = await page.pdf(draftOptions);
+    const tried = new Set<string>();
+    let adjustments = 0;
+    for (let round = 0; round < MAX_ADJUSTMENTS; round++) {
+      const layout = readLayout(first);
+      const problems = paginationProblems(layout);
+      let changed = false;
+      for (const problem of problems) {
+        const key = `${problem.kind}:${problem.index}:${problem.page}`;
+        if (tried.has(key) || (problem.kind === 'underfilled' && problem.index < 0)) continue;
+        tried.add(key);
+        const fix: Adjustment = { kind: problem.kind, index: problem.index, gap: problem.gap * PX_PER_PT, after: problem.after };
+        if (await page.evaluate(adjustInPage, fix, { minScale: MIN_FIGURE_SCALE })) {
+          changed = true;
+          adjustments++;
+          break;
+        }
+      }
+      if (!changed) break;
+      first = await page.pdf(draftOptions);
+    }
+    timings.adjustments = adjustments;
     await page.evaluate(() => {
       for (const [svg, children] of (window as unknown as { __statpressCharts: Array<[Element, Node[]]> }).__statpressCharts) svg.replaceChildren(...children);
     });
@@ -203,7 +250,8 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     timings.secondPrint = performance.now() - start;
     start = performance.now();
     const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
-    const finished = finishPdf(pdf, meta, headings);
+    const markedText = await markedContentText(pdf);
+    const finished = finishPdf(pdf, meta, { headings, markedText });
     timings.finish = performance.now() - start;
     return { pdf: finished, pages: outline.pages, contents, timings };
   } finally {

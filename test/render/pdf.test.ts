@@ -102,6 +102,19 @@ describe('the PDF release', () => {
     }
   });
 
+  it('titles every bookmark with its heading's own text, spaces kept and nothing doubled', () => {
+    // The title (h1) and the contents list's heading come first, then every section heading in order.
+    const expected = headings(built.result.document.children).map((h) => h.text.replace(/\s+/g, ' ').trim());
+    const sections = facts.outline.slice(facts.outline.indexOf(expected[0]!));
+    expect(sections).toEqual(expected);
+    expect(facts.outline[0]).toBe(built.result.document.meta.title);
+  });
+
+  it('uses one font family, the body's, in the running footer too', () => {
+    const fonts = execFileSync('pdffonts', [built.file], { encoding: 'utf8' }).trim().split('\n').slice(2).map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
+    expect(new Set(fonts.map((f) => f.split('-')[0]))).toEqual(new Set(['Arimo']));
+  });
+
   it('carries the title, author, language and fixed dates in its metadata', () => {
     const meta = built.result.document.meta;
     expect(facts.info.Title).toBe(meta.title);

@@ -3,6 +3,8 @@
  *
  *   accessibility   axe-core (WCAG 2.2 AA rules) on the web page in Chromium
  *   pdf-structure   the PDF is tagged, has a bookmark for every section, alt text on every chart
+ *   pagination      the PDF's pages break where a publisher would break them (pagination.ts)
+ *   pdf-ua          the PDF meets PDF/UA-1's machine-checkable conditions (pdf-ua.ts)
  *   docx-structure  every Word image has a description, every table a repeating header row
  *   agreement       every key message and every table cell reads the same in HTML, PDF and DOCX
  *
@@ -18,6 +20,8 @@ import { readFileSync } from 'node:fs';
 import { inlineText, type Block, type FigureNode, type Inline, type ReportDocument, type SectionNode, type TableNode } from '../../document/document.js';
 import type { Finding, GateResult } from './document-gates.js';
 import { openPdf, outlineEntries } from '../readers/pdf.js';
+import { checkPagination, PAGINATION_GUARANTEE } from './pagination.js';
+import { checkPdfUa, PDF_UA_GUARANTEE, readPdfUa } from './pdf-ua.js';
 
 export interface RenderedFormats {
   document: ReportDocument;
@@ -34,6 +38,8 @@ export interface RenderedFormats {
 export const FORMAT_GATES: Record<string, string> = {
   accessibility: 'axe-core finds no WCAG 2.2 AA violation on the web page rendered in Chromium, with every collapsed part opened, and the page fits a 320 px window without sideways scrolling',
   'pdf-structure': 'the PDF is tagged, has a bookmark for every section heading, alt text on every chart, and a contents list whose page numbers are the pages the sections start on',
+  pagination: PAGINATION_GUARANTEE,
+  'pdf-ua': PDF_UA_GUARANTEE,
   'docx-structure': 'every Word image has a description (the figure\'s alt text) and every table a repeating header row',
   agreement: 'every key message and every table cell reads the same in the HTML, the PDF text and the Word text',
 };
@@ -407,6 +413,8 @@ export function checkAgreement(doc: ReportDocument, readings: Reading[]): GateRe
     const annex = figure ? `annex-${figure.id}` : undefined;
     for (const reading of readings) {
       if (reading.name === 'PDF') continue;
+      // On paper a figure may point to its workbook sheet instead of printing a long table.
+      if (figure?.dataSheet && reading.name === 'DOCX') continue;
       const found = reading.tableFor(table.id);
       if (!found) {
         // On paper and in Word a figure's data may live in the annex table, checked on its own.
@@ -427,7 +435,7 @@ export function checkAgreement(doc: ReportDocument, readings: Reading[]): GateRe
     }
     // The PDF keeps no table structure: each row must read, in order, somewhere on its pages.
     const pdf = readings.find((r) => r.name === 'PDF');
-    if (pdf && !(figure && doc && hasAnnexTable(doc, annex!))) {
+    if (pdf && !(figure && doc && hasAnnexTable(doc, annex!)) && !figure?.dataSheet) {
       const pages = pdf.text.pages.map(squash);
       for (const row of expected) {
         const want = squash(row.join(''));
@@ -452,10 +460,12 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
   const results: GateResult[] = [];
   const readings: Reading[] = [];
   // The three formats are read at once: the browser works on the page while pdf.js reads the PDF.
-  const [html, pdf, docx] = await Promise.all([
+  const [html, pdf, docx, pagination, pdfUa] = await Promise.all([
     input.htmlReading ?? (input.html && input.browser ? readHtml(input.html, input.browser) : undefined),
     input.pdf ? readPdf(input.pdf) : undefined,
     input.docx ? readDocx(input.docx) : undefined,
+    input.pdf ? checkPagination(input.pdf) : undefined,
+    input.pdf ? readPdfUa(input.pdf) : undefined,
   ]);
   if (html) {
     results.push(checkAxe(html.axe, html.reflow));
@@ -463,6 +473,8 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
   }
   if (pdf) {
     results.push(checkPdfStructure(document, pdf));
+    if (pagination) results.push(pagination);
+    if (pdfUa) results.push(checkPdfUa(pdfUa));
     readings.push({ name: 'PDF', text: pdf, tableFor: () => undefined });
   }
   if (docx) {

@@ -28,3 +28,29 @@ export async function outlineEntries(doc: PDFDocumentProxy): Promise<Array<{ tit
   await walk(((await doc.getOutline()) ?? []) as OutlineNode[]);
   return entries;
 }
+
+/** The text of each marked-content sequence, keyed "page:MCID" (page 0-based), as pdf.js reads it. */
+export async function markedContentText(pdf: Uint8Array): Promise<Map<string, string>> {
+  const doc = await openPdf(pdf);
+  const out = new Map<string, string>();
+  try {
+    for (let i = 1; i <= doc.numPages; i++) {
+      const page = await doc.getPage(i);
+      const content = await page.getTextContent({ includeMarkedContent: true });
+      const open: Array<string | undefined> = [];
+      for (const item of content.items as Array<{ type?: string; id?: string | null; str?: string }>) {
+        if (item.type === 'beginMarkedContentProps' || item.type === 'beginMarkedContent') {
+          const mcid = /_mc(\d+)$/.exec(item.id ?? '')?.[1];
+          open.push(mcid === undefined ? undefined : `${i - 1}:${mcid}`);
+        } else if (item.type === 'endMarkedContent') open.pop();
+        else if (typeof item.str === 'string') {
+          const key = [...open].reverse().find((k) => k !== undefined);
+          if (key) out.set(key, (out.get(key) ?? '') + item.str);
+        }
+      }
+    }
+  } finally {
+    await doc.destroy();
+  }
+  return out;
+}
