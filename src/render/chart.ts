@@ -8,6 +8,10 @@
  * in from the figure: `data` (its rows), `domain`, `range`, `textRange` (category order, colours
  * and label colours), `xMax` (a round axis end above the largest value) and any resource the
  * release names (e.g. `boundaries`). An author changes a chart by editing the spec alone.
+ *
+ * A spec may also give, under `usermeta.narrow`, a JSON merge patch (RFC 7396) for a phone: the
+ * chart is then drawn a second time with the patch applied, and the web page shows that drawing
+ * on narrow screens.
  */
 import { createHash } from 'node:crypto';
 import { renderAsync } from '@resvg/resvg-js';
@@ -26,6 +30,11 @@ export interface ChartAsset {
   /** Size of the SVG in CSS pixels. */
   width: number;
   height: number;
+  /**
+   * The same chart laid out for a phone, where the spec gives a narrow layout
+   * (`usermeta.narrow`): drawn narrower with text that stays readable unscaled on a 375 px screen.
+   */
+  narrow?: { svg: string; width: number; height: number };
 }
 
 /** A chart spec template as read by the pipeline: where it came from (for errors) and its JSON. */
@@ -119,6 +128,24 @@ function fillRefs(node: unknown, refs: Record<string, unknown>, file: string): u
   return node;
 }
 
+/** A JSON merge patch (RFC 7396): objects merge key by key, null deletes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+/** The spec template for a phone, if it gives one: the template with its narrow patch applied. */
+function narrowTemplate(json: unknown): unknown {
+  const meta = (json as { usermeta?: { narrow?: unknown } } | null)?.usermeta;
+  if (!meta?.narrow) return undefined;
+  return mergePatch(json, { usermeta: null, ...(meta.narrow as Record<string, unknown>) });
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeXml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
@@ -126,8 +153,8 @@ const escapeXml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]
  * Makes the SVG stand alone in a page with others: ids prefixed with the figure id, an
  * accessible name (role="img", <title>, aria-labelledby), and size kept by its viewBox.
  */
-function finishSvg(svg: string, figure: FigureNode): { svg: string; width: number; height: number } {
-  const prefix = `${figure.id}-`;
+function finishSvg(svg: string, figure: FigureNode, variant = ''): { svg: string; width: number; height: number } {
+  const prefix = `${figure.id}-${variant}`;
   // Map paths carry far more precision than a screen or printer resolves; a tenth of a pixel keeps
   // the shapes and roughly halves the size of the page.
   let out = svg
@@ -141,7 +168,7 @@ function finishSvg(svg: string, figure: FigureNode): { svg: string; width: numbe
   const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(out);
   const width = size ? Number(size[1]) : 0;
   const height = size ? Number(size[2]) : 0;
-  const titleId = `${figure.id}-svg-title`;
+  const titleId = `${prefix}svg-title`;
   out = out.replace(/<svg([^>]*)>/, (_, attrs: string) => {
     return `<svg${attrs} role="img" aria-labelledby="${titleId}"><title id="${titleId}">${escapeXml(figure.altText)}</title>`;
   });
@@ -154,6 +181,12 @@ function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '[z]';
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Every piece of text an SVG drawing shows (for the font subset the page embeds). */
+export function svgText(svg: string): string {
+  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+  return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => unescape(m[1]!)).join(' ');
 }
 
 /** The figure's data as a tidy CSV (header row, one observation per row, `[z]` where none applies). */
@@ -191,16 +224,26 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
     if (!options.resources.has(name)) throw new StatpressError('config', `figure ${figure.number} needs the resource "${name}"; add it under resources in the release config`);
     refs[name] = options.resources.get(name);
   }
-  const spec = fillRefs(template.json, refs, file) as TopLevelSpec;
-  const key = createHash('sha256').update(JSON.stringify([options.engine, figure.id, figure.altText, spec])).digest('hex');
+  const wide = template.json as { usermeta?: unknown };
+  const spec = fillRefs({ ...wide, usermeta: undefined }, refs, file) as TopLevelSpec;
+  const narrowJson = narrowTemplate(template.json);
+  const narrowSpec = narrowJson === undefined ? undefined : (fillRefs(narrowJson, refs, file) as TopLevelSpec);
+  const key = createHash('sha256').update(JSON.stringify([options.engine, figure.id, figure.altText, spec, narrowSpec ?? null])).digest('hex');
   const csv = figureCsv(figure);
   const cached = readStored(options.store, key, figure.id);
   if (cached) return { ...cached, csv };
-  let svg: string;
+  const finished = finishSvg(await draw(spec, file), figure);
+  const drawn: Drawn = { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv };
+  if (narrowSpec) drawn.narrow = finishSvg(await draw(narrowSpec, file), figure, 'narrow-');
+  return drawn;
+}
+
+/** Draws a filled Vega-Lite spec to SVG, with the embedded font's metrics and no loading. */
+async function draw(spec: TopLevelSpec, file: string): Promise<string> {
   try {
     const { vega, vegaLite } = await loadEngines();
     const compiled = vegaLite.compile(spec, { logger: silentLogger }).spec;
-    svg = await withArimoMetrics(vega, async () => {
+    return await withArimoMetrics(vega, async () => {
       // Vega reports a failed load to its logger as a warning and draws on without the data:
       // collect the refusal, and any error, and fail the drawing with it.
       const failures: unknown[] = [];
@@ -223,8 +266,6 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
     if (error instanceof StatpressError) throw error;
     throw new StatpressError('config', `the chart could not be drawn: ${(error as Error).message}`, { file });
   }
-  const finished = finishSvg(svg, figure);
-  return { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv };
 }
 
 /** A chart drawn before, if the store holds it (without its PNG if it was drawn for a preview). */
@@ -232,10 +273,16 @@ function readStored(store: Store | undefined, key: string, id: string): Drawn | 
   const parts = store?.get('charts', key);
   if (!parts) return undefined;
   try {
-    const { width, height } = JSON.parse(text(parts.meta) ?? '') as { width: unknown; height: unknown };
+    const { width, height, narrow } = JSON.parse(text(parts.meta) ?? '') as { width: unknown; height: unknown; narrow?: { width: number; height: number } };
     const svg = text(parts.svg) ?? '';
     if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
-    return { key, id, svg, width, height, csv: '', png: parts.png ?? new Uint8Array() };
+    const drawn: Drawn = { key, id, svg, width, height, csv: '', png: parts.png ?? new Uint8Array() };
+    if (narrow) {
+      const narrowSvg = text(parts.narrow) ?? '';
+      if (!narrowSvg.startsWith('<svg')) return undefined;
+      drawn.narrow = { svg: narrowSvg, width: narrow.width, height: narrow.height };
+    }
+    return drawn;
   } catch {
     return undefined;
   }
@@ -245,7 +292,8 @@ function keep(store: Store | undefined, key: string, asset: ChartAsset): void {
   store?.set('charts', key, {
     svg: bytes(asset.svg),
     ...(asset.png.length > 0 ? { png: asset.png } : {}),
-    meta: bytes(JSON.stringify({ id: asset.id, width: asset.width, height: asset.height })),
+    ...(asset.narrow ? { narrow: bytes(asset.narrow.svg) } : {}),
+    meta: bytes(JSON.stringify({ id: asset.id, width: asset.width, height: asset.height, ...(asset.narrow ? { narrow: { width: asset.narrow.width, height: asset.narrow.height } } : {}) })),
   });
 }
 
