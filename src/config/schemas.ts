@@ -230,6 +230,7 @@ export const templateSetSchema = mapping({
       notes: textList.default([]),
       alt: text,
       annex: bool.default(true),
+      dataInWorkbook: bool.default(false).describe('On paper (PDF, Word) the data table is not printed: the figure points to its sheet of the underlying-data workbook. The web page keeps the table. Such a figure is left out of the annex.'),
       source: text.optional(),
       colours: textList.optional().describe('Series colours where the series are not grades.'),
     }),

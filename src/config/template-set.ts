@@ -24,6 +24,8 @@ export interface FigureDefinition {
   notes: string[];
   alt: string;
   annex: boolean;
+  /** On paper the figure's data are in its workbook sheet, not printed (a long table, such as a map's). */
+  dataInWorkbook: boolean;
   source?: string;
   /** Series colours for figures whose series are not grades (e.g. two periods). */
   colours?: string[];
@@ -80,6 +82,7 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
       notes: f.notes,
       alt: f.alt,
       annex: f.annex,
+      dataInWorkbook: f.dataInWorkbook,
     };
     if (f.subtitle !== undefined) definition.subtitle = f.subtitle;
     if (f.label !== undefined) definition.label = f.label;

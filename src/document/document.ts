@@ -170,6 +170,11 @@ export interface FigureNode {
    */
   roundingNote?: true;
   source?: string;
+  /**
+   * Set when, on paper, the figure's data are not printed but are in this sheet of the
+   * underlying-data workbook (a long table such as a map's); the web page still holds them.
+   */
+  dataSheet?: string;
 }
 
 export interface Contact {

@@ -69,6 +69,17 @@ export const SKIP_TO_MAIN_CONTENT = 'Skip to main content';
 /** The contents list's heading (page, Word file), and the workbook's contents sheet: its name and title. */
 export const CONTENTS = 'Contents';
 export const DOWNLOAD_THIS_RELEASE = 'Download this release';
+/** The web page's link that prints it (GOV.UK HTML publications have one under the contents). */
+export const PRINT_THIS_PAGE = 'Print this page';
+/** The page's list of downloads: the other formats, the workbooks, each CSV file and a zip of them all. */
+export const PDF_VERSION = 'This release as a PDF';
+export const WORD_VERSION = 'This release as a Word document';
+export const ODS_WORKBOOK = 'Underlying data (OpenDocument spreadsheet)';
+export const XLSX_WORKBOOK = 'Underlying data (Excel workbook)';
+export const DATA_GUIDANCE = 'Data guidance: what each CSV file and column holds';
+/** A CSV file, named by its table's title: "Latest inspection judgements … (CSV)". */
+export const csvDownload = (title: string): string => `${title} (CSV)`;
+export const ALL_CSV_ZIP = 'All the CSV files and the data guidance (zip)';
 export const THIS_RELEASE_INCLUDES = 'This release includes:';
 export const FOOTNOTES = 'Footnotes';
 export const BACK_TO_TEXT = 'Back to text';
@@ -112,6 +123,10 @@ export const figureDataCaption = (n: number, title: string): string => `Data for
 export const VIEW_DATA = 'View data in an accessible format';
 /** On paper, where a figure's data table is in the annex: the pointer around the link to it. */
 export const annexPointer = <T>(link: T): [string, T, string] => ['The data for this figure are in the annex: ', link, '.'];
+/** On paper, where a figure's data are only in the workbook: the pointer around the link to its sheet. */
+export const workbookPointer = <T>(link: T): [string, T, string] => ['The data for this figure are in ', link, ' of the underlying data spreadsheet.'];
+/** The link text of that pointer: "sheet Figure_3". */
+export const sheetLinkText = (sheet: string): string => `sheet ${sheet}`;
 /** The link text of that pointer: "data for Figure 3". */
 export const annexLinkText = (n: number): string => `data for ${figureLabel(n)}`;
 /** The source line under a figure. */

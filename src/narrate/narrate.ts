@@ -22,7 +22,7 @@ import {
   type TableNode,
   type TableRow,
 } from '../document/document.js';
-import { AREA_CODE, figureDataCaption, figureLabel, percentColumn, REGION, tableLabel, tableTitle } from '../document/labels.js';
+import { AREA_CODE, figureDataCaption, figureLabel, figureSheet, percentColumn, REGION, tableLabel, tableTitle } from '../document/labels.js';
 import { StatpressError } from '../core/errors.js';
 import { formatNumber, percentValue } from './format.js';
 import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, withRenderState, type RenderState } from './helpers.js';
@@ -314,6 +314,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
     dataTable: { type: 'table', id: `${def.id}-data`, caption: figureDataCaption(number, title), columns, rows, notes: [] },
     notes,
     ...(rounding ? { roundingNote: true as const } : {}),
+    ...(def.dataInWorkbook ? { dataSheet: figureSheet(number) } : {}),
   };
   if (def.subtitle) node.subtitle = renderPlain(n, def.subtitle, context, setFile, `${where}.subtitle`);
   if (def.source) node.source = renderPlain(n, def.source, context, setFile, `${where}.source`);
@@ -426,10 +427,11 @@ export function narrateReport(
       if (kind === 'figure') return [figureNode(id)];
       if (kind === 'table') return [tableNode(id)];
       return set.figures
-        .filter((f) => f.annex)
+        .filter((f) => f.annex && !f.dataInWorkbook)
         .map((f) => {
           const figure = figureNode(f.id);
-          return { ...figure.dataTable, id: `annex-${f.id}`, notes: figure.notes };
+          // Notes about the figure stay under the figure.
+          return { ...figure.dataTable, id: `annex-${f.id}`, notes: [] };
         });
     },
     reference: (kind, id) => {

@@ -25,6 +25,9 @@ import { buildWorkbook } from '../render/workbook/workbook.js';
 import { underlyingDataFiles } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { printCss } from '../render/print-css.js';
+import { svgText } from '../render/chart.js';
+import { subsetFontFaceCss } from '../platform/fonts.js';
+import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
 import { Pipeline } from './pipeline.js';
 
@@ -68,6 +71,17 @@ export interface BuildResult {
 
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
+/** Every CSV file and the data guidance, in one zip. */
+export const CSV_ZIP = 'data/underlying-data-csv.zip';
+
+/** The chosen files in one zip, with fixed dates and order, so the same files give the same bytes. */
+async function zipFiles(files: ReadonlyMap<string, string | Uint8Array>, take: (name: string) => boolean, iso: string): Promise<Uint8Array> {
+  const { default: JSZip } = await import('jszip');
+  const zip = new JSZip();
+  const date = new Date(`${iso}T00:00:00Z`);
+  for (const name of [...files.keys()].filter(take).sort()) zip.file(name.replace(/^data\//, ''), files.get(name)!, { date, createFolders: false });
+  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
+}
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
 function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, given?: Partial<Effects>): Effects {
@@ -138,22 +152,31 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     files.set(`charts/${id}.csv`, asset.csv);
   }
   const stylesheet = govukStylesheet();
+  const book = buildWorkbook(config, pipeline.dataset(), pipeline.model(), document);
+  const data = await pipeline.stepAsync('data', async () => {
+    const made = await underlyingDataFiles(book);
+    made.set(CSV_ZIP, await zipFiles(made, (name) => name.startsWith('data/'), document.meta.published.iso));
+    return made;
+  });
+  for (const [name, content] of data) files.set(name, content);
   const html = pipeline.step('html', () =>
     renderHtml(document, {
       assets,
       stylesheet,
+      // The charts were measured in Arimo: the page carries the glyphs they use.
+      fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
       downloads: [
-        ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
-        ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),
-        { label: 'Underlying data (OpenDocument spreadsheet)', href: 'underlying-data.ods' },
-        { label: 'Underlying data (Excel workbook)', href: 'underlying-data.xlsx' },
-        { label: 'Underlying data as CSV files, with data guidance', href: 'data/data-guidance.txt' },
+        ...(options.formats.includes('pdf') ? [{ label: PDF_VERSION, href: `${OUTPUT_NAME}.pdf` }] : []),
+        ...(options.formats.includes('docx') ? [{ label: WORD_VERSION, href: `${OUTPUT_NAME}.docx` }] : []),
+        { label: ODS_WORKBOOK, href: 'underlying-data.ods' },
+        { label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' },
+        ...book.tables.filter((t) => data.has(`data/${t.id}.csv`)).map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
+        { label: ALL_CSV_ZIP, href: CSV_ZIP },
+        { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
       ],
     }),
   );
   if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
-  const data = await pipeline.stepAsync('data', () => underlyingDataFiles(buildWorkbook(config, pipeline.dataset(), pipeline.model(), document)));
-  for (const [name, content] of data) files.set(name, content);
   let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     docx = await pipeline.stepAsync('docx', async () => (await import('../render/docx.js')).renderDocx(document, assets));

@@ -69,7 +69,9 @@ import {
   PRODUCER,
   PUBLISHED,
   revisedOn,
+  sheetLinkText,
   sourceLine,
+  workbookPointer,
 } from '../document/labels.js';
 
 /** The chart images of a figure, as the chart renderer gives them. */
@@ -246,7 +248,11 @@ function figureBlocks(figure: FigureNode, ctx: Context): Array<Paragraph | Table
   figure.notes.forEach((note, i) => out.push(new Paragraph({ style: 'Note', children: [new TextRun(`${i + 1}. `), ...runs(note, ctx)] })));
   if (figure.source) out.push(new Paragraph({ style: 'Note', children: [new TextRun(sourceLine(figure.source))] }));
   const annexId = `annex-${figure.id}`;
-  if (ctx.tableIds.has(annexId)) {
+  if (figure.dataSheet) {
+    // A long table (a map's) is in the workbook: the figure points to its sheet.
+    const [before, link, after] = workbookPointer(`${sheetLinkText(figure.dataSheet)} (underlying-data.ods)`);
+    out.push(new Paragraph({ style: 'Note', children: [new TextRun(`${before}${link}${after}`)] }));
+  } else if (ctx.tableIds.has(annexId)) {
     const [before, link, after] = annexPointer(
       new InternalHyperlink({ anchor: bookmarkName(annexId), children: [new TextRun({ text: annexLinkText(figure.number), color: COLOURS.link, underline: {} })] }),
     );

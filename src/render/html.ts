@@ -23,7 +23,6 @@ import {
   BACK_TO_TEXT,
   CONTACT,
   CONTENTS,
-  COVERAGE,
   crownCopyright,
   documentTitle,
   DOWNLOAD_THIS_RELEASE,
@@ -36,21 +35,28 @@ import {
   NEXT_UPDATE,
   pageDescription,
   PERIOD_COVERED,
+  PRINT_THIS_PAGE,
   PRODUCER,
-  PUBLISHED,
   publishedOn,
   REVISED,
   revisedOn,
+  sheetLinkText,
   SKIP_TO_MAIN_CONTENT,
   sourceLine,
-  STATUS,
   THIS_RELEASE_INCLUDES,
   VIEW_DATA,
+  workbookPointer,
 } from '../document/labels.js';
+import { KEEP_LIST_ITEMS, KEEP_TABLE_ROWS } from './pagination-rules.js';
+
+/** The underlying-data workbook a figure's data may point to. */
+const WORKBOOK = 'underlying-data.ods';
 
 /** The rendered chart of a figure, as the chart renderer gives it. */
 export interface ChartSvg {
   svg: string;
+  /** The chart laid out for a phone, shown instead on screens up to 640 px wide. */
+  narrow?: { svg: string };
 }
 
 export interface HtmlOptions {
@@ -63,6 +69,8 @@ export interface HtmlOptions {
   printCss?: string;
   /** Extra markup for the end of <head> (the preview's reload script). Not data: trusted. */
   headExtra?: string;
+  /** `@font-face` rules for the charts' font (a subset of Arimo), inlined on the web page. */
+  fontCss?: string;
   /** Links to the other formats and files of the release, shown under the title. */
   downloads?: Array<{ label: string; href: string }>;
 }
@@ -91,10 +99,20 @@ body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .app-figure__title{font-weight:700;font-size:1.1875rem;line-height:1.3;margin:0 0 5px}
 .app-figure__subtitle{margin:0 0 15px;color:#505a5f}
 .app-chart svg{max-width:100%;height:auto;display:block;overflow:visible}
+.app-chart svg text{font-family:"Arimo Chart",Arial,Arimo,"Liberation Sans",sans-serif}
+.app-chart__narrow{display:none}
+@media (max-width:640px){.app-chart--responsive .app-chart__wide{display:none}.app-chart--responsive .app-chart__narrow{display:block}}
 .app-notes{font-size:1rem}
 .app-source{font-size:1rem;color:#505a5f}
 .app-contents li{margin-bottom:5px}
 .app-meta{margin-bottom:20px}
+.app-publication-header{background:#1d70b8;color:#fff;padding:30px 0 20px;margin-bottom:10px}
+.app-publication-header .govuk-caption-xl,.app-publication-header .govuk-heading-xl,.app-publication-header .govuk-body{color:#fff}
+.app-publication-header .govuk-heading-xl{margin-bottom:15px;max-width:30em}
+.app-publication-header .app-published{margin-bottom:0}
+.app-print-button{background:none;border:0;padding:0;margin:0;font:inherit;color:#1d70b8;text-decoration:underline;cursor:pointer}
+.app-print-button:focus{outline:3px solid transparent;color:#0b0c0c;background-color:#fd0;box-shadow:0 -2px #fd0,0 4px #0b0c0c;text-decoration:none}
+@media print{.app-print-link{display:none}}
 .app-draft{background:#d4351c;color:#fff;font-weight:700;padding:10px 15px;margin:15px 0;font-size:1.1875rem}
 .govuk-table__caption{font-size:1.1875rem}
 .govuk-table{font-size:1rem}
@@ -144,7 +162,9 @@ function renderInline(nodes: readonly Inline[], ctx: Context): string {
 
 function renderList(list: ListNode, ctx: Context): string {
   const tag = list.ordered ? 'ol' : 'ul';
-  const cls = list.ordered ? 'govuk-list govuk-list--number' : 'govuk-list govuk-list--bullet';
+  // On paper a short list stays on one page.
+  const keep = ctx.print && list.items.length <= KEEP_LIST_ITEMS ? ' app-keep' : '';
+  const cls = `${list.ordered ? 'govuk-list govuk-list--number' : 'govuk-list govuk-list--bullet'}${keep}`;
   const items = list.items
     .map((item) => `<li>${renderInline(item.children, ctx)}${item.sublist ? renderList(item.sublist, ctx) : ''}</li>`)
     .join('');
@@ -173,29 +193,48 @@ function renderTable(table: TableNode, ctx: Context, captionClass = 'govuk-table
   // A table wider than a phone scrolls inside its own box (which takes keyboard focus and is
   // named by the caption) instead of widening the page.
   const id = escapeHtml(table.id);
-  return `<div class="app-table-scroll" role="region" aria-labelledby="${id}-caption" tabindex="0"><table class="govuk-table" id="${id}"><caption class="govuk-table__caption ${captionClass}" id="${id}-caption">${escapeHtml(table.caption)}</caption><thead class="govuk-table__head"><tr class="govuk-table__row">${head}</tr></thead><tbody class="govuk-table__body">${body}</tbody></table></div>${notes}`;
+  // On paper a short table stays on one page; a long one is marked so its ends keep rows together.
+  const keep = ctx.print ? (table.rows.length <= KEEP_TABLE_ROWS ? ' app-keep' : ' app-long') : '';
+  return `<div class="app-table-scroll${keep}" role="region" aria-labelledby="${id}-caption" tabindex="0"><table class="govuk-table" id="${id}"><caption class="govuk-table__caption ${captionClass}" id="${id}-caption">${escapeHtml(table.caption)}</caption><thead class="govuk-table__head"><tr class="govuk-table__row">${head}</tr></thead><tbody class="govuk-table__body">${body}</tbody></table></div>${notes}`;
 }
 
 function renderFigure(figure: FigureNode, ctx: Context): string {
   const id = escapeHtml(figure.id);
   const asset = ctx.assets.get(figure.id);
-  const chart = asset ? `<div class="app-chart">${asset.svg}</div>` : '';
+  // On the web a chart with a phone layout carries both drawings; a media query shows one.
+  const chart = !asset
+    ? ''
+    : !ctx.print && asset.narrow
+      ? `<div class="app-chart app-chart--responsive"><div class="app-chart__wide">${asset.svg}</div><div class="app-chart__narrow">${asset.narrow.svg}</div></div>`
+      : `<div class="app-chart">${asset.svg}</div>`;
   const notes = figure.notes.length
     ? `<ol class="govuk-list govuk-list--number app-notes">${figure.notes.map((n) => `<li>${renderInline(n, ctx)}</li>`).join('')}</ol>`
     : '';
   const source = figure.source ? `<p class="app-source">${escapeHtml(sourceLine(figure.source))}</p>` : '';
-  // Caption, chart and notes stay together on paper.
-  const body = `<div class="app-figure__body"><figcaption><p class="app-figure__title" id="${id}-title">${escapeHtml(figureTitle(figure.number, figure.title))}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</figcaption>${chart}${notes}${source}</div>`;
+  // Caption, chart and notes stay together on paper. On paper the figure is a plain group, not a
+  // <figure>: Chromium would tag it as one Figure whose alt text hides the notes from a reader.
+  const caption = ctx.print ? 'div' : 'figcaption';
+  const body = `<div class="app-figure__body"><${caption} class="app-figure__caption"><p class="app-figure__title" id="${id}-title">${escapeHtml(figureTitle(figure.number, figure.title))}</p>${figure.subtitle ? `<p class="govuk-body app-figure__subtitle">${escapeHtml(figure.subtitle)}</p>` : ''}</${caption}>${chart}${notes}${source}</div>`;
+  const wrap = (inner: string) =>
+    ctx.print ? `<div class="app-figure" id="${id}">${inner}</div>` : `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${inner}</figure>`;
   const table = renderTable(figure.dataTable, ctx, 'govuk-table__caption--s');
+  // A long table (a map's) is kept in the workbook: on paper the figure points to its sheet.
+  const sheet = figure.dataSheet
+    ? (() => {
+        const name = escapeHtml(sheetLinkText(figure.dataSheet));
+        const [before, link, after] = workbookPointer(ctx.print ? `${name} (${WORKBOOK})` : `<a class="govuk-link" href="${WORKBOOK}">${name}</a>`);
+        return `<p class="govuk-body-s app-data-pointer">${escapeHtml(before)}${link}${escapeHtml(after)}</p>`;
+      })()
+    : '';
+  if (ctx.print && figure.dataSheet) return wrap(`${body}${sheet}`);
   // On paper the annex holds the data once; the figure points there instead of repeating it.
   const annexId = `annex-${figure.id}`;
   if (ctx.print && ctx.tableIds.has(annexId)) {
     const [before, link, after] = annexPointer(`<a class="govuk-link" href="#${escapeHtml(annexId)}">${escapeHtml(annexLinkText(figure.number))}</a>`);
-    const pointer = `<p class="govuk-body-s">${escapeHtml(before)}${link}${escapeHtml(after)}</p>`;
-    return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${pointer}</figure>`;
+    return wrap(`${body}<p class="govuk-body-s app-data-pointer">${escapeHtml(before)}${link}${escapeHtml(after)}</p>`);
   }
   const details = `<details class="govuk-details"${ctx.print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">${escapeHtml(VIEW_DATA)}</span></summary><div class="govuk-details__text">${table}</div></details>`;
-  return `<figure class="app-figure" id="${id}" aria-labelledby="${id}-title">${body}${details}</figure>`;
+  return wrap(`${body}${sheet}${details}`);
 }
 
 function renderSection(section: SectionNode, ctx: Context): string {
@@ -239,22 +278,25 @@ function renderContents(doc: ReportDocument, ctx: Context): string {
   return `<nav class="app-contents" aria-labelledby="contents-title"><h2 class="govuk-heading-s" id="contents-title">${escapeHtml(CONTENTS)}</h2><ol class="govuk-list">${items}</ol></nav>`;
 }
 
-function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
+/**
+ * The release's details under the title. The status, the publication date and the coverage are in
+ * the publication header, so they are not repeated here. On paper the details are a two-column
+ * table (a definition list would be tagged as nothing in particular).
+ */
+function renderMeta(doc: ReportDocument, options: HtmlOptions, ctx: Context): string {
   const m = doc.meta;
-  const row = (key: string, value: string) =>
-    `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${escapeHtml(key)}</dt><dd class="govuk-summary-list__value">${value}</dd></div>`;
   const mail = (address: string) => `<a class="govuk-link" href="mailto:${escapeHtml(address)}">${escapeHtml(address)}</a>`;
   const licenceUrl = safeUrl(m.licence.url);
-  const rows = [
-    row(STATUS, escapeHtml(m.status)),
-    row(PUBLISHED, escapeHtml(m.published.text)),
-    row(PERIOD_COVERED, escapeHtml(m.period)),
-    row(COVERAGE, escapeHtml(m.coverage)),
-    row(NEXT_UPDATE, escapeHtml(m.nextUpdate)),
-    row(PRODUCER, escapeHtml(m.producer)),
-    row(CONTACT, `${escapeHtml(m.contact.name)} (${mail(m.contact.email)}), ${escapeHtml(m.contact.team)} (${mail(m.contact.teamEmail)})`),
-    row(LICENCE, licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)),
-  ].join('');
+  const details: Array<[string, string]> = [
+    [PERIOD_COVERED, escapeHtml(m.period)],
+    [NEXT_UPDATE, escapeHtml(m.nextUpdate)],
+    [PRODUCER, escapeHtml(m.producer)],
+    [CONTACT, `${escapeHtml(m.contact.name)} (${mail(m.contact.email)}), ${escapeHtml(m.contact.team)} (${mail(m.contact.teamEmail)})`],
+    [LICENCE, licenceUrl ? `<a class="govuk-link" href="${escapeHtml(licenceUrl)}">${escapeHtml(m.licence.name)}</a>` : escapeHtml(m.licence.name)],
+  ];
+  const list = ctx.print
+    ? `<table class="govuk-table app-meta"><tbody class="govuk-table__body">${details.map(([k, v]) => `<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${escapeHtml(k)}</th><td class="govuk-table__cell">${v}</td></tr>`).join('')}</tbody></table>`
+    : `<dl class="govuk-summary-list app-meta">${details.map(([k, v]) => `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${escapeHtml(k)}</dt><dd class="govuk-summary-list__value">${v}</dd></div>`).join('')}</dl>`;
   const downloads = options.downloads?.length
     ? `<div class="app-downloads"><h2 class="govuk-heading-s">${escapeHtml(DOWNLOAD_THIS_RELEASE)}</h2><ul class="govuk-list">${options.downloads
         .map((d) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`)
@@ -263,7 +305,7 @@ function renderMeta(doc: ReportDocument, options: HtmlOptions): string {
   const includes = m.includes.length
     ? `<p class="govuk-body">${escapeHtml(THIS_RELEASE_INCLUDES)}</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
     : '';
-  return `<dl class="govuk-summary-list app-meta">${rows}</dl>${includes}${downloads}`;
+  return `${list}${includes}${downloads}`;
 }
 
 function renderFootnotes(ctx: Context): string {
@@ -312,24 +354,32 @@ export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): stri
 <meta name="description" content="${escapeHtml(pageDescription(m.status, m.title, m.coverage, m.published.text))}">
 <meta name="author" content="${escapeHtml(m.producer)}">
 <meta name="dcterms.created" content="${escapeHtml(m.published.iso)}">
-<style>${options.stylesheet ?? ''}${APP_CSS}${options.printCss ?? ''}</style>
+<style>${options.fontCss ?? ''}${options.stylesheet ?? ''}${APP_CSS}${options.printCss ?? ''}</style>
 ${options.headExtra ?? ''}
 </head>
 <body class="govuk-template__body">
 ${print ? '' : `<a href="#main-content" class="govuk-skip-link">${escapeHtml(SKIP_TO_MAIN_CONTENT)}</a>`}
 <header class="govuk-header" role="banner"><div class="govuk-header__container govuk-width-container"><div class="govuk-header__logo"><span class="govuk-header__link govuk-header__link--homepage">${escapeHtml(m.producer)}</span></div></div></header>
+<div class="app-publication-header">
+<div class="govuk-width-container app-title-block">
+<span class="govuk-caption-xl">${escapeHtml(m.status)}</span>
+<h1 class="govuk-heading-xl">${escapeHtml(m.title)}</h1>
+<p class="govuk-body app-published">${escapeHtml(publishedOn(m.published.text))}</p>
+</div>
+</div>
 <div class="govuk-width-container">
 <main class="govuk-main-wrapper" id="main-content">
 ${draft}${revision}
-<div class="app-title-block">
-<span class="govuk-caption-l">${escapeHtml(m.status)}</span>
-<h1 class="govuk-heading-xl">${escapeHtml(m.title)}</h1>
-<p class="govuk-body-l">${escapeHtml(publishedOn(m.published.text))}<br>${escapeHtml(appliesTo(m.coverage))}</p>
-${renderMeta(doc, options)}
-</div>
+<div class="govuk-grid-row">
+<div class="govuk-grid-column-two-thirds">
+<p class="govuk-body app-applies-to"><strong>${escapeHtml(appliesTo(m.coverage))}</strong></p>
+${renderMeta(doc, options, ctx)}
 ${renderContents(doc, ctx)}
+${print ? '' : `<p class="govuk-body app-print-link"><button type="button" class="govuk-link app-print-button" onclick="window.print()">${escapeHtml(PRINT_THIS_PAGE)}</button></p>`}
 ${body}
 ${footnotes}
+</div>
+</div>
 </main>
 </div>
 <footer class="govuk-footer"><div class="govuk-width-container"><div class="govuk-footer__meta"><div class="govuk-footer__meta-item govuk-footer__meta-item--grow"><p class="govuk-footer__licence-description">${licenceLine}</p><p class="govuk-body-s">${escapeHtml(crownCopyright(m.published.iso.slice(0, 4)))}</p></div></div></div></footer>

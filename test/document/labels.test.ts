@@ -26,7 +26,10 @@ const GUARDED = ['src/render', 'src/narrate/narrate.ts'];
  */
 const NOT_LABELS: Array<{ file: string; literal: string; why: string }> = [
   { file: 'src/render/docx.ts', literal: 'Status', why: "the id of the Word paragraph style of the status line (Word shows the style's name, 'Release status')" },
-  { file: 'src/render/pdf.ts', literal: '/Producer ', why: 'the key of the PDF Info dictionary entry naming the software that made the file' },
+  { file: 'src/render/pdf-finish.ts', literal: 'Producer', why: 'the key of the PDF Info dictionary entry naming the software that made the file' },
+  { file: 'src/render/pdf-finish.ts', literal: '<pdf:Producer>', why: 'the XMP property (Adobe PDF schema) naming the software that made the file' },
+  { file: 'src/render/pdf-finish.ts', literal: '</pdf:Producer>', why: 'the end tag of that XMP property' },
+  { file: 'src/render/pdf-finish.ts', literal: 'Contents', why: "the key of a PDF annotation's description (ISO 32000-1, 12.5.2) and of a page's content streams" },
   { file: 'src/render/workbook/xlsx.ts', literal: 'Table_', why: 'the prefix of Excel table object names (identifiers, not sheet names or titles)' },
 ];
 
