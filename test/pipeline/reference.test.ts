@@ -45,7 +45,7 @@ beforeAll(() => {
 
 const STATED: Record<string, string[]> = {
   introduction: ['12 million', '400,000', '(3%)', '84,000', '153 local authorities', '31 March 2025', '1 April 2024', '30 June 2025'],
-  'key-messages': ['67%', '31 March 2025', '53%', '31 March 2022', '114 local authorities', '45 (39%)', '35 (31%)', '19 (17%)', '31 March 2024', 'London (88%, previously 85%)', 'North West (46%, previously 36%)', '61%', '73%'],
+  'key-messages': ['67%', '31 March 2025', '53%', '31 March 2022', '114 local authorities', '45 (39%)', '35 (31%)', '19 local authorities (17%)', '31 March 2024', 'London (88%, previously 85%)', 'North West (46%, previously 36%)', '61%', '73%'],
   quality: [
     // Wording changed on purpose (claims are computed): "every one of the 153" is now "all 153",
     // "only 1 (7%)" drops "only", and 29% is no longer "just over a quarter".
