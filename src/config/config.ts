@@ -68,6 +68,8 @@ export interface Framework {
   eventTypes: EventType[];
   themes: Theme[];
   classifications: Classification[];
+  /** Numbers the framework sets that the text states, by name. */
+  facts: Record<string, number>;
 }
 
 /** How one file's columns and spellings map onto inspection events. */
@@ -224,6 +226,7 @@ function readFramework(file: string, read: ReadText): Framework {
     }),
     themes: raw.themes.map((t) => ({ id: t.id, label: t.label })),
     classifications: [],
+    facts: { ...raw.facts },
   };
   // Conditions name judgements and grades of this framework.
   const errors = new ErrorList();

@@ -91,6 +91,10 @@ export const frameworkSchema = mapping({
   )
     .default([])
     .describe('Ordered rules placing an authority by its latest judgements; the first that matches wins.'),
+  facts: z
+    .record(z.string(), z.number())
+    .default({})
+    .describe('Numbers the framework itself sets that the text states (for example, months before the first monitoring visit): a template prints them with {{count framework.facts.NAME}}, so they are numerals traced to here.'),
 }).meta({ title: 'statpress framework', description: 'An inspection framework: grades, judgements, inspection types, themes and classifications.' });
 
 // ---------------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Da
       typeList: fw.eventTypes,
       themes: byId(fw.themes),
       themeList: fw.themes,
+      facts: fw.facts,
     },
     current: model.current,
     previous: model.comparisons[0] ?? null,
