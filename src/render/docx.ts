@@ -33,6 +33,7 @@ import {
   type IRunOptions,
   type ParagraphChild,
 } from 'docx';
+import { estimatePageNumbers } from 'docx/layout';
 import JSZip from 'jszip';
 import {
   assertNever,
@@ -83,8 +84,10 @@ export interface ChartImage {
 }
 
 const FONT = 'Arial';
+/** Space after a figure's last line (its notes, source or data pointer) before the text goes on: 14 pt. */
+const FIGURE_GAP = 280;
 /** A4 with 2 cm margins: the width text, tables and images can use. */
-const PAGE = { width: 11906, height: 16838, margin: 1134 };
+const PAGE = { width: 11906, height: 16838, margin: 1134, footMargin: 1701, headerDistance: 567, footerDistance: 680 };
 const TEXT_WIDTH_TWIPS = PAGE.width - 2 * PAGE.margin;
 const TEXT_WIDTH_PX = Math.floor((TEXT_WIDTH_TWIPS / 1440) * 96);
 const COLOURS = { text: '0B0C0C', secondary: '505A5F', link: '1D70B8', border: 'B1B4B6', keyLine: '1D70B8', inset: 'B1B4B6', draft: 'D4351C' };
@@ -99,6 +102,8 @@ interface Context {
   assets: ReadonlyMap<string, ChartImage>;
   /** Ids of tables in the document: a figure whose data are in the annex points there. */
   tableIds: Set<string>;
+  /** The first top-level section, which starts a new page after the title block and contents. */
+  firstSection?: SectionNode;
   /** Footnote id in the tree → Word footnote number. */
   footnoteNumbers: Map<string, number>;
   footnotes: ReportDocument['footnotes'];
@@ -251,12 +256,12 @@ function figureBlocks(figure: FigureNode, ctx: Context): Array<Paragraph | Table
   if (figure.dataSheet) {
     // A long table (a map's) is in the workbook: the figure points to its sheet.
     const [before, link, after] = workbookPointer(`${sheetLinkText(figure.dataSheet)} (underlying-data.ods)`);
-    out.push(new Paragraph({ style: 'Note', children: [new TextRun(`${before}${link}${after}`)] }));
+    out.push(new Paragraph({ style: 'Note', spacing: { after: FIGURE_GAP }, children: [new TextRun(`${before}${link}${after}`)] }));
   } else if (ctx.tableIds.has(annexId)) {
     const [before, link, after] = annexPointer(
       new InternalHyperlink({ anchor: bookmarkName(annexId), children: [new TextRun({ text: annexLinkText(figure.number), color: COLOURS.link, underline: {} })] }),
     );
-    out.push(new Paragraph({ style: 'Note', children: [new TextRun(before), link, new TextRun(after)] }));
+    out.push(new Paragraph({ style: 'Note', spacing: { after: FIGURE_GAP }, children: [new TextRun(before), link, new TextRun(after)] }));
   } else {
     out.push(...tableBlocks(figure.dataTable, ctx, figure.dataTable.caption));
   }
@@ -272,6 +277,8 @@ function blocks(nodes: readonly Block[], ctx: Context): Array<Paragraph | Table>
           new Paragraph({
             heading: HEADING[node.depth],
             keepNext: true,
+            // The title page holds the title block and the contents; the text starts on a page of its own, as in the PDF.
+            ...(node === ctx.firstSection ? { pageBreakBefore: true } : {}),
             children: [new Bookmark({ id: bookmarkName(node.id), children: runs(node.title, ctx) })],
           }),
         );
@@ -408,7 +415,8 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
     }
   };
   collect(doc.children);
-  const ctx: Context = { assets, tableIds, footnoteNumbers: new Map(), footnotes: doc.footnotes };
+  const firstSection = doc.children.find((b): b is SectionNode => b.type === 'section');
+  const ctx: Context = { assets, tableIds, footnoteNumbers: new Map(), footnotes: doc.footnotes, ...(firstSection ? { firstSection } : {}) };
   const body = blocks(doc.children, ctx);
   const footnotes: Record<number, { children: Paragraph[] }> = {};
   for (const [id, n] of ctx.footnoteNumbers) footnotes[n] = { children: [new Paragraph({ children: runs(doc.footnotes[id] ?? [], ctx) })] };
@@ -425,7 +433,10 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
     description: doc.children.length > 0 ? documentDescription(m.status, m.published.text, m.producer) : m.title,
     keywords: [OFFICIAL_STATISTICS, m.coverage, m.draft ? DRAFT : ''].filter(Boolean).join(', '),
     revision: 1,
-    features: { updateFields: true },
+    // The contents list's page numbers are worked out by laying the pages out as Word does, and
+    // written with the fields (still fields, so Word can update them): they show at once in Word,
+    // LibreOffice and previews, and Word does not ask to update fields on opening.
+    pageNumbers: estimatePageNumbers,
     styles: {
       default: {
         document: { run: { font: FONT, size: 22, color: COLOURS.text, language: { value: m.language } }, paragraph: { spacing: { after: 140, line: 288, lineRule: LineRuleType.AUTO } } },
@@ -437,7 +448,7 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
       paragraphStyles: [
         { id: 'Caption', name: 'Caption', basedOn: 'Normal', next: 'Normal', quickFormat: true, run: { bold: true, size: 22 }, paragraph: { spacing: { before: 240, after: 80 } } },
         { id: 'Subtitle', name: 'Subtitle', basedOn: 'Normal', next: 'Normal', run: { color: COLOURS.secondary, size: 22 }, paragraph: { spacing: { after: 120 } } },
-        { id: 'Note', name: 'Note', basedOn: 'Normal', next: 'Normal', run: { size: 18, color: COLOURS.text }, paragraph: { spacing: { after: 60 } } },
+        { id: 'Note', name: 'Note', basedOn: 'Normal', next: 'Normal', run: { size: 18, color: COLOURS.text }, paragraph: { spacing: { after: 80 } } },
         { id: 'Status', name: 'Release status', basedOn: 'Normal', next: 'Normal', run: { size: 26, color: COLOURS.secondary }, paragraph: { spacing: { after: 80 } } },
         {
           id: 'KeyMessage',
@@ -490,12 +501,14 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
     footnotes,
     sections: [
       {
-        properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin } } },
+        // The foot margin leaves a clear gap between the last line of text and the running footer.
+        properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.footMargin, left: PAGE.margin, right: PAGE.margin, header: PAGE.headerDistance, footer: PAGE.footerDistance } } },
         headers: {
           default: new Header({
             children: m.draft
               ? [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: DRAFT_BANNER, bold: true, color: COLOURS.draft, font: FONT })] })]
-              : [],
+              : // A header holds at least one paragraph (the schema asks for one; the page layout reads it).
+                [new Paragraph({ children: [] })],
           }),
         },
         footers: {

@@ -101,13 +101,14 @@ describe('the Word release', () => {
 
   it('marks the header row of every table to repeat, and right-aligns numbers', () => {
     const tables = xml['word/document.xml']!.match(/<w:tbl>.*?<\/w:tbl>/gs) ?? [];
-    expect(tables.length).toBeGreaterThanOrEqual(6);
+    // Table 1 and the annex's four figure tables (the map's 153 rows are in the workbook).
+    expect(tables.length).toBeGreaterThanOrEqual(5);
     for (const table of tables) {
       const firstRow = /<w:tr>.*?<\/w:tr>/s.exec(table)![0];
       expect(firstRow).toMatch(/<w:tblHeader\/>/);
     }
-    // Every table but the map's list of authorities has numeric columns, right-aligned.
-    expect(tables.filter((t) => /<w:jc w:val="right"\/>/.test(t)).length).toBe(tables.length - 1);
+    // Every table has numeric columns, right-aligned.
+    expect(tables.filter((t) => /<w:jc w:val="right"\/>/.test(t)).length).toBe(tables.length);
   });
 
   it('has no markup or template syntax in its text', () => {
@@ -123,11 +124,30 @@ describe('the Word release', () => {
     expect(xml['word/styles.xml']).toMatch(/<w:lang w:val="en-GB"\/>/);
   });
 
-  it('opens in LibreOffice', () => {
+  it('opens in LibreOffice, its contents list showing a page number for every entry without updating fields', () => {
     const out = tempDir();
     execFileSync('soffice', ['--headless', '--convert-to', 'pdf', '--outdir', out, file], { stdio: 'pipe', timeout: 120_000 });
     const info = execFileSync('pdfinfo', [join(out, 'main-findings.pdf')], { encoding: 'utf8' });
-    expect(Number(/Pages:\s+(\d+)/.exec(info)?.[1])).toBeGreaterThan(5);
+    const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+    expect(pages).toBeGreaterThan(5);
+    // Word is not asked to update fields on opening: the numbers are written with the document.
+    const settings = execFileSync('unzip', ['-p', file, 'word/settings.xml'], { encoding: 'utf8' });
+    expect(settings).toMatch(/<w:settings/);
+    expect(settings).not.toMatch(/updateFields/);
+    const laidOut = execFileSync('pdftotext', ['-layout', join(out, 'main-findings.pdf'), '-'], { encoding: 'utf8' }).split('\f');
+    const entries = treeHeadings(result.document.children).filter(([style]) => style === 'Heading1' || style === 'Heading2');
+    const listed = laidOut[0]!.split('\n').map((line) => /^\s*(.+?)\s*\.{3,}\s*(\d+)\s*$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+    expect(listed.map((m) => m[1]!.replace(/\s+/g, ' '))).toEqual(entries.map(([, title]) => title.replace(/\s+/g, ' ')));
+    const numbers = listed.map((m) => Number(m[2]));
+    // Each a page of the document after the title page, in reading order, and each entry's
+    // heading within a page of where LibreOffice's own layout puts it (Word's layout is the one written).
+    numbers.forEach((n, i) => {
+      expect(n).toBeGreaterThanOrEqual(Math.max(2, numbers[i - 1] ?? 2));
+      expect(n).toBeLessThanOrEqual(pages);
+      const title = entries[i]![1].replace(/\s+/g, ' ');
+      const near = [n - 1, n, n + 1].some((p) => (laidOut[p - 1] ?? '').replace(/\s+/g, ' ').includes(title.slice(0, 25)));
+      expect(near, `${title} listed on page ${n}`).toBe(true);
+    });
   }, 150_000);
 });
 
