@@ -68,6 +68,7 @@ export const frameworkSchema = mapping({
       headline: bool.default(false),
       from: date.optional().describe('First inspection date the judgement applies to.'),
       until: date.optional().describe('Last inspection date the judgement applies to.'),
+      announced: date.optional().describe('When the `until` date was announced: releases published earlier do not mention it (defaults to the `until` date).'),
     }),
   ).describe('Judgement areas, the headline first.'),
   eventTypes: list(
@@ -125,6 +126,19 @@ export const layoutSchema = mapping({
 // Release config
 
 const between = mapping({ from: date, to: date });
+
+/** Figures quoted from other publications, each with its source and edition. */
+const contextFigures = z
+  .record(z.string(), mapping({
+    value: number.optional(),
+    share: number.optional(),
+    text: text.optional(),
+    source: text.describe('Address of the publication the figure is quoted from.'),
+    edition: date.describe('Publication date of the edition quoted: it must come before this release.'),
+    asAt: date.optional().describe('The date the figure describes.'),
+  }), { error: 'expected a mapping' })
+  .default({})
+  .describe('Figures from other publications, each with its source.');
 
 export const releaseSchema = mapping({
   id: text,
@@ -187,16 +201,14 @@ export const releaseSchema = mapping({
     glossaryUrl: text.optional(),
     releaseUrl: text.optional(),
     revision: mapping({ date, reason: text }).optional(),
-    context: z
-      .record(z.string(), mapping({ value: number.optional(), share: number.optional(), text: text.optional(), source: text }), { error: 'expected a mapping' })
-      .default({})
-      .describe('Figures from other publications, each with its source.'),
+    context: contextFigures,
   }),
   editions: z
     .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an as-at date written YYYY-MM-DD'), mapping({
       published: date,
       nextUpdate: text,
       acknowledgements: text.optional(),
+      context: contextFigures.optional().describe('The context figures current for that edition (replacing meta.context).'),
     }), { error: 'expected a mapping of as-at dates' })
     .default({})
     .describe('Metadata of other editions built from this config with --as-at, by as-at date.'),

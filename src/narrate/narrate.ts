@@ -41,7 +41,16 @@ function compareText(a: string, b: string): number {
 
 /** Template context: the model plus the framework keyed by id, and release metadata. */
 function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Dataset, 'warnings'>): Record<string, unknown> {
-  const fw = config.framework;
+  // A judgement's end date is a fact only once announced: a release published before then
+  // cannot know it, so its templates do not see it.
+  const fw = {
+    ...config.framework,
+    judgements: config.framework.judgements.map((j) => {
+      if (j.until === undefined || (j.announced ?? j.until) <= config.meta.published) return j;
+      const { until: _until, announced: _announced, ...known } = j;
+      return known;
+    }),
+  };
   const byId = <T extends { id: string }>(items: T[]): Record<string, T> => Object.fromEntries(items.map((x) => [x.id, x]));
   const headline = fw.judgements.find((j) => j.headline) ?? null;
   const headlineId = headline?.id ?? fw.judgements[0]!.id;
