@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { StatpressError } from '../src/core/errors.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DATA = resolve(ROOT, '../shared/data-sources');
@@ -45,4 +46,15 @@ export function editedData(relativePath: string, edit: (text: string) => string,
   const file = join(dir, relativePath.split('/').pop()!);
   writeFileSync(file, edit(readFileSync(join(DATA, relativePath), 'utf8')));
   return file;
+}
+
+/** Runs `fn`, which must refuse with a StatpressError, and returns the error. */
+export function refusalOf(fn: () => unknown): StatpressError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StatpressError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal, but it succeeded');
 }

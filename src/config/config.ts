@@ -8,7 +8,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
-import { ErrorList, nearest, StatpressError } from '../core/errors.js';
+import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { z } from 'zod';
 import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
 import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
@@ -138,6 +138,8 @@ export interface ContextFigure {
   edition: IsoDate;
   /** The date the figure describes. */
   asAt?: IsoDate;
+  /** Where `edition` is written in the config (file, line, column), for messages. */
+  editionAt?: ErrorLocation;
 }
 
 export interface ReleaseMetaConfig {
@@ -395,7 +397,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   // The written dates are checked (by the schema) even when the command line overrides them.
   const p = raw.period;
   const asAt = overrides.asAt ?? p.asAt;
-  const configuredPublishedBy = overrides.asAt ? undefined : p.publishedBy;
+  // A fixed cut-off belongs to the config's own as-at date; another date derives its own.
+  const configuredPublishedBy = overrides.asAt && overrides.asAt !== p.asAt ? undefined : p.publishedBy;
   const publishedBy = overrides.publishedBy ?? configuredPublishedBy;
   const period = derivePeriod(asAt, {
     ...(publishedBy !== undefined ? { publishedBy } : {}),
@@ -484,17 +487,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     if (value !== undefined) meta[key] = value;
   }
   if (edition.acknowledgements !== undefined) meta.acknowledgements = edition.acknowledgements;
-  // A figure quoted from another publication must have been published when this release is.
-  const late = new ErrorList();
-  for (const [key, figure] of Object.entries(context)) {
-    if (figure.edition > meta.published) {
-      late.add(source.error([...contextPath, key, 'edition'], `the figure is quoted from an edition published ${formatDate(figure.edition)}, after this release (${formatDate(meta.published)})`, {
-        value: figure.edition,
-        hint: 'quote the edition that was current when this release is published',
-      }));
-    }
-  }
-  late.throwIfAny();
+  // Where each figure's edition is written, for the coverage check's message.
+  for (const [key, figure] of Object.entries(context)) figure.editionAt = source.error([...contextPath, key, 'edition'], '').location;
   // A revision belongs to the edition it revised.
   if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
 
