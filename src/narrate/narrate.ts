@@ -173,12 +173,30 @@ export class Narrator {
   }
 }
 
+/**
+ * A template read a property of a value that is absent for this release (a comparison that does
+ * not exist for the date, an empty year): said as that, with the lines that read the property,
+ * never as JavaScript's own words.
+ */
+function absentValueError(template: string, property: string, file: string, where?: string): StatpressError {
+  const reads = new RegExp(`\\{\\{[^}]*[.(\\s]${property.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const lines = template.split('\n').flatMap((text, i) => (reads.test(text) ? [i + 1] : []));
+  return new StatpressError(
+    'template',
+    `the template reads "${property}" of a value that is absent for this release${lines.length ? ` (on line ${lines.join(', ')})` : ''}`,
+    { file, ...(lines.length === 1 ? { row: lines[0]! } : {}), ...(where ? { column: where } : {}) },
+    'a comparison or a period may not exist for every date: guard the sentence with {{#if …}} or {{#with …}} on the value it needs',
+  );
+}
+
 function renderTemplate(n: Narrator, template: string, context: unknown, state: RenderState, file: string, where?: string): string {
   try {
     const run = n.compile(template);
     return withRenderState(state, () => run(context));
   } catch (error) {
     if (error instanceof StatpressError && error.location.file) throw error;
+    const absent = error instanceof TypeError ? /Cannot read properties of (null|undefined) \(reading '([^']+)'\)/.exec(error.message) : null;
+    if (absent) throw absentValueError(template, absent[2]!, file, where);
     const message = (error as Error).message;
     const line = /line (\d+)|- (\d+):\d+/.exec(message);
     const row = line ? Number(line[1] ?? line[2]) : undefined;
