@@ -31,7 +31,7 @@ export const COMMON_OPTIONS = {
 export const COMMANDS = {
   build: {
     summary: 'build the release into an output folder',
-    arguments: { '<release.yaml>': 'the release config, e.g. releases/ofsted-2025.yaml' },
+    arguments: { '<release.yaml>': 'the release config (one YAML file)' },
     needs: 'a release config file, e.g. statpress build releases/NAME.yaml',
     options: {
       out: 'output folder (default: output)',
@@ -45,7 +45,7 @@ export const COMMANDS = {
   },
   check: {
     summary: 'build every format in memory and report on every quality gate',
-    arguments: { '<release.yaml>': 'the release config, e.g. releases/ofsted-2025.yaml' },
+    arguments: { '<release.yaml>': 'the release config (one YAML file)' },
     needs: 'a release config file, e.g. statpress check releases/NAME.yaml',
     options: {
       'as-at': AS_AT,
