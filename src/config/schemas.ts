@@ -272,6 +272,8 @@ export const templateSetSchema = mapping({
   roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
   allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
   allowClaims: textList.default([]).describe('Phrases with claim words (most, all, still …) that define something rather than claim it about the data.'),
+  appliesFrom: date.optional().describe('The first as-at date the wording is true for (e.g. a framework change it describes).'),
+  appliesUntil: date.optional().describe('The last as-at date the wording is true for.'),
 }).meta({ title: 'statpress template set', description: 'Section templates in reading order, and the figures and tables they place.' });
 
 /** Every kind of YAML file, with the name of its JSON Schema file under schema/. */

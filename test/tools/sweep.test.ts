@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { quarterEnds, sweepRelease } from '../../src/tools/sweep.js';
 import { nodeEffects } from '../../src/platform/effects.js';
-import { RELEASE_2025 } from '../support.js';
+import { join } from 'node:path';
+import { RELEASE_2025, ROOT } from '../support.js';
 
 describe('statpress sweep', () => {
   it('lists the quarter-ends in a span', () => {
@@ -28,5 +29,11 @@ describe('statpress sweep', () => {
     }
     expect(rows.find((r) => r.asAt === '2026-12-31')!.reason).toMatch(/after today/);
     expect(rows.find((r) => r.asAt === '2025-06-30')!.reason).toMatch(/ILACS_inspection_history\.csv covers/);
+  });
+
+  it('refuses a date a template set was not written for, naming where it says so', async () => {
+    const rows = await sweepRelease(join(ROOT, 'releases/ilacs-2026-q2.yaml'), ['2026-03-31', '2026-06-30'], nodeEffects({ storeDir: false, today: () => '2026-11-23' }));
+    expect(rows.map((r) => r.result)).toEqual(['refused', 'built']);
+    expect(rows[0]!.reason).toMatch(/ilacs-quarterly\/template-set\.yaml, line \d+, column \d+, setting "appliesFrom": the template set is written for releases as at 1 April 2026 or later/);
   });
 });
