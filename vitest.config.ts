@@ -1,15 +1,41 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Dates in the release are calendar dates; pin the zone so nothing depends on the machine.
 process.env.TZ = 'UTC';
 // Every test draws its charts afresh; the chart cache has its own test with its own folder.
 process.env.STATPRESS_CACHE_DIR = 'off';
 
+/**
+ * Test files that read the 2025 release built once by test/setup/release.ts (`sharedRelease()`).
+ * Their project's global setup runs only when one of them is selected, so running a unit test
+ * file alone does not pay for the build.
+ */
+const SHARED_BUILD = [
+  'test/render/pdf.test.ts',
+  'test/render/docx.test.ts',
+  'test/render/workbook.test.ts',
+];
+
+/**
+ * `npm test`: unit, pipeline and format tests that need only Node and the npm packages (Chromium
+ * from the system or @sparticuz/chromium). The checks that open the files in LibreOffice and
+ * poppler are the interop tier: vitest.interop.config.ts, `npm run test:interop`.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        // First, while the main process builds the release for the `formats` project.
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'formats', include: SHARED_BUILD, globalSetup: ['test/setup/release.ts'], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
