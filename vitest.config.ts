@@ -14,6 +14,9 @@ const SHARED_BUILD = [
   'test/render/pdf.test.ts',
   'test/render/docx.test.ts',
   'test/render/workbook.test.ts',
+  'test/quality/gates.test.ts',
+  'test/tools/revision.test.ts',
+  'test/cli/cli.test.ts',
 ];
 
 /**
