@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // Dates in the release are calendar dates; pin the zone so nothing depends on the machine.
 process.env.TZ = 'UTC';
-// Every test draws its charts afresh; the chart cache has its own test with its own folder.
+// No test reads charts an earlier run left on disk; the chart cache has its own test with its own folder.
 process.env.STATPRESS_CACHE_DIR = 'off';
 
 /**
@@ -29,6 +29,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Test files share their worker's modules: imports, the chart engine and the charts it has
+    // drawn (cached by everything that decides a drawing, so a reused one is byte-identical)
+    // are paid for once per worker, not once per file. Tests restore what they change.
+    isolate: false,
     projects: [
       {
         extends: true,

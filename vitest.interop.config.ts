@@ -18,5 +18,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // As in vitest.config.ts: files share their worker's modules and drawn charts.
+    isolate: false,
   },
 });
