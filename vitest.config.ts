@@ -29,6 +29,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A worker per core (vitest's default leaves one for itself): the tests mostly wait on
+    // Chromium, and the main process is idle but for the shared build.
+    maxWorkers: '100%',
     // Test files share their worker's modules: imports, the chart engine and the charts it has
     // drawn (cached by everything that decides a drawing, so a reused one is byte-identical)
     // are paid for once per worker, not once per file. Tests restore what they change.

@@ -18,7 +18,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
-    // As in vitest.config.ts: files share their worker's modules and drawn charts.
+    // As in vitest.config.ts: a worker per core, and files share their worker's modules.
+    maxWorkers: '100%',
     isolate: false,
   },
 });
