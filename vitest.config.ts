@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Dates in the release are calendar dates; pin the zone so nothing depends on the machine.
 process.env.TZ = 'UTC';
@@ -20,6 +21,19 @@ const SHARED_BUILD = [
 ];
 
 /**
+ * The CLI tests are the longest file (each command builds the release its own way): start them
+ * first, so the other worker takes the rest meanwhile. vitest orders by the durations in its
+ * results cache, which a fresh clone does not have.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => (f.moduleId.endsWith('/test/cli/cli.test.ts') ? 0 : 1);
+    const group = (f: TestSpecification) => f.project.config.sequence.groupOrder;
+    return (await super.sort(files)).sort((a, b) => group(a) - group(b) || rank(a) - rank(b));
+  }
+}
+
+/**
  * `npm test`: unit, pipeline and format tests that need only Node and the npm packages (Chromium
  * from the system or @sparticuz/chromium). The checks that open the files in LibreOffice and
  * poppler are the interop tier: vitest.interop.config.ts, `npm run test:interop`.
@@ -36,6 +50,7 @@ export default defineConfig({
     // drawn (cached by everything that decides a drawing, so a reused one is byte-identical)
     // are paid for once per worker, not once per file. Tests restore what they change.
     isolate: false,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
