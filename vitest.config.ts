@@ -21,15 +21,15 @@ const SHARED_BUILD = [
 ];
 
 /**
- * The CLI tests are the longest file (each command builds the release its own way): start them
- * first, so the other worker takes the rest meanwhile. vitest orders by the durations in its
- * results cache, which a fresh clone does not have.
+ * The order files start in. The CLI tests first: the longest file (each command builds the
+ * release its own way), and the shared build is needed only from their second test. Then the
+ * unit tests, which run while the main process makes the shared build; then the format tests,
+ * which wait for it. (vitest's own order needs a results cache, which a fresh clone lacks.)
  */
-class LongestFirst extends BaseSequencer {
+class SharedBuildOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (f: TestSpecification) => (f.moduleId.endsWith('/test/cli/cli.test.ts') ? 0 : 1);
-    const group = (f: TestSpecification) => f.project.config.sequence.groupOrder;
-    return (await super.sort(files)).sort((a, b) => group(a) - group(b) || rank(a) - rank(b));
+    const rank = (f: TestSpecification) => (f.moduleId.endsWith('/test/cli/cli.test.ts') ? 0 : f.project.name === 'unit' ? 1 : 2);
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
   }
 }
 
@@ -50,16 +50,15 @@ export default defineConfig({
     // drawn (cached by everything that decides a drawing, so a reused one is byte-identical)
     // are paid for once per worker, not once per file. Tests restore what they change.
     isolate: false,
-    sequence: { sequencer: LongestFirst },
+    sequence: { sequencer: SharedBuildOrder },
     projects: [
       {
         extends: true,
-        // First, while the main process builds the release for the `formats` project.
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD] },
       },
       {
         extends: true,
-        test: { name: 'formats', include: SHARED_BUILD, globalSetup: ['test/setup/release.ts'], sequence: { groupOrder: 1 } },
+        test: { name: 'formats', include: SHARED_BUILD, globalSetup: ['test/setup/release.ts'] },
       },
     ],
   },

@@ -4,9 +4,9 @@
  * files (`inject('release2025')`; `await sharedRelease()` in ../support.ts reads it). Test files
  * that need a variant of the release still build their own.
  *
- * The build runs in vitest's main process while the first tests run in a worker (the `unit`
- * project goes first, see vitest.config.ts), so on a small machine its time is mostly hidden.
- * When it ends it writes `ready.json` beside the release: what the test files wait for.
+ * The build runs in vitest's main process while the first tests run in the workers (the CLI
+ * and unit tests start first, see vitest.config.ts), so on a small machine its time is mostly
+ * hidden. When it ends it writes `ready.json` beside the release: what the test files wait for.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
