@@ -24,6 +24,7 @@ import { renderHtml } from '../src/render/html.js';
 import { printOptions, renderPdf } from '../src/render/pdf.js';
 import { printCss } from '../src/render/print-css.js';
 import { benchPreview } from '../src/tools/preview.js';
+import { quarterEnds, sweepRelease } from '../src/tools/sweep.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const release = join(root, 'releases/ofsted-2025.yaml');
@@ -145,6 +146,15 @@ add('whole', 'in-process build, total (first run)', total);
 const preview = await benchPreview(release);
 add('preview', 'rebuild after a template edit (HTML only, data not reloaded)', preview.templateEdit, '≤ 200 ms');
 add('preview', 'rebuild after a data edit', preview.dataEdit);
+
+// ── Sweep: every quarter-end from 31 March 2019 to 31 December 2026 as an HTML draft, one process ──
+{
+  const dates = quarterEnds('2019-03-31', '2026-12-31');
+  const start = performance.now();
+  const swept = await sweepRelease(release, dates, nodeEffects({ storeDir: join(out, 'sweep-store') }));
+  const built = swept.filter((r) => r.result === 'built').length;
+  add('sweep', `${dates.length} quarter-ends as HTML drafts (${built} built, ${dates.length - built} refused for coverage), cold store`, performance.now() - start, '≤ 30000 ms');
+}
 
 clearInterval(sample);
 const width = Math.max(...rows.map((r) => r.name.length + r.group.length + 3));

@@ -88,6 +88,7 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
   },
   diff: { positionals: [2, 2], options: { html: value(PLACEHOLDER.file), notice: flag }, run: diffCommand },
   next: { positionals: [1, 1], options: { out: value(PLACEHOLDER.file, true), months: value(PLACEHOLDER.number) }, run: nextCommand },
+  sweep: { positionals: [1, Number.MAX_SAFE_INTEGER], options: { from: value(PLACEHOLDER.date), to: value(PLACEHOLDER.date) }, run: sweepCommand },
   help: { positionals: [0, 1], options: {}, run: helpCommand },
 };
 
@@ -297,6 +298,22 @@ async function previewCommand(args: Args<'preview'>, io: Io, { progress }: Conte
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+async function sweepCommand(args: Args<'sweep'>, io: Io): Promise<number> {
+  const { coveredSpan, formatSweep, nextQuarterEnd, quarterEnds, sweepRelease } = await import('../tools/sweep.js');
+  const { nodeEffects } = await import('../platform/effects.js');
+  const effects = nodeEffects();
+  const from = args.date('from');
+  const to = args.date('to');
+  let faults = 0;
+  for (const configFile of args.positionals) {
+    const span = from && to ? { from, to } : coveredSpan(configFile, effects);
+    const rows = await sweepRelease(configFile, quarterEnds(nextQuarterEnd(from ?? span.from), to ?? span.to), effects);
+    io.out(formatSweep(configFile, rows));
+    faults += rows.filter((r) => r.result === 'internal error' || (r.result === 'refused' && r.gates.length > 0)).length;
+  }
+  return faults > 0 ? 1 : 0;
 }
 
 async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { FORMATS } from '../pipeline/build.js';
 
-export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'help';
+export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'sweep' | 'help';
 
 export interface CommandText {
   /** One line, shown in the list of commands. */
@@ -31,7 +31,7 @@ export const COMMON_OPTIONS = {
 export const COMMANDS = {
   build: {
     summary: 'build the release into an output folder',
-    arguments: { '<release.yaml>': 'the release config, e.g. releases/ofsted-2025.yaml' },
+    arguments: { '<release.yaml>': 'the release config (one YAML file)' },
     needs: 'a release config file, e.g. statpress build releases/NAME.yaml',
     options: {
       out: 'output folder (default: output)',
@@ -45,7 +45,7 @@ export const COMMANDS = {
   },
   check: {
     summary: 'build every format in memory and report on every quality gate',
-    arguments: { '<release.yaml>': 'the release config, e.g. releases/ofsted-2025.yaml' },
+    arguments: { '<release.yaml>': 'the release config (one YAML file)' },
     needs: 'a release config file, e.g. statpress check releases/NAME.yaml',
     options: {
       'as-at': AS_AT,
@@ -82,6 +82,15 @@ export const COMMANDS = {
     options: {
       out: 'the new release config (must not exist yet)',
       months: 'move the dates on N months instead of 3 (12 for an annual release)',
+    },
+  },
+  sweep: {
+    summary: 'build every quarter-end a release could cover, as drafts, and say which build or why not',
+    arguments: { '<release.yaml>…': 'one or more release configs' },
+    needs: 'one or more release configs',
+    options: {
+      from: 'the first as-at date to try (default: where the sources start)',
+      to: 'the last as-at date to try (default: where the sources end, or today)',
     },
   },
   help: {

@@ -102,6 +102,14 @@ export function checkCoverage(config: ReleaseConfig, dataset: Dataset, today: Is
         at, HINT));
     }
   }
+  // A figure quoted from another publication must have been published when this release is.
+  for (const [key, figure] of Object.entries(config.meta.context)) {
+    if (figure.edition > config.meta.published) {
+      errors.add(new StatpressError('coverage', `the context figure "${key}" is quoted from an edition published ${formatDate(figure.edition)}, after this release (${formatDate(config.meta.published)})`,
+        figure.editionAt ?? { file: config.file, setting: `meta.context.${key}.edition` },
+        'quote the edition that was current when this release is published (for another as-at date, under editions)'));
+    }
+  }
   errors.throwIfAny();
 
   // The year before, compared only for the themes of visits: absent where not covered.

@@ -8,7 +8,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
-import { ErrorList, nearest, StatpressError } from '../core/errors.js';
+import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
+import type { z } from 'zod';
 import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
 import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
 
@@ -28,6 +29,8 @@ export interface Judgement {
   headline: boolean;
   from?: IsoDate;
   until?: IsoDate;
+  /** When the `until` date was announced (releases published before then do not state it). */
+  announced?: IsoDate;
 }
 export interface EventType {
   id: string;
@@ -133,6 +136,12 @@ export interface ContextFigure {
   share?: number;
   text?: string;
   source: string;
+  /** Publication date of the edition the figure is quoted from. */
+  edition: IsoDate;
+  /** The date the figure describes. */
+  asAt?: IsoDate;
+  /** Where `edition` is written in the config (file, line, column), for messages. */
+  editionAt?: ErrorLocation;
 }
 
 export interface ReleaseMetaConfig {
@@ -218,6 +227,7 @@ function readFramework(file: string, read: ReadText): Framework {
       const judgement: Judgement = { id: j.id, label: j.label, name: j.name ?? j.label, headline: j.headline };
       if (j.from !== undefined) judgement.from = j.from;
       if (j.until !== undefined) judgement.until = j.until;
+      if (j.announced !== undefined) judgement.announced = j.announced;
       return judgement;
     }),
     eventTypes: raw.eventTypes.map((t) => {
@@ -351,10 +361,10 @@ function monthsBetween(from: IsoDate, to: IsoDate): number {
  */
 function editionMeta(
   source: YamlFile,
-  raw: { period: { asAt: IsoDate }; meta: { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }; editions: Record<string, { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }> },
+  raw: z.output<typeof releaseSchema>,
   asAt: IsoDate,
   overrides: ReleaseOverrides,
-): { published: IsoDate; nextUpdate: string; acknowledgements?: string; own: boolean } {
+): { published: IsoDate; nextUpdate: string; acknowledgements?: string; context?: z.output<typeof releaseSchema>['meta']['context']; own: boolean } {
   const m = raw.meta;
   const withThanks = (e: { published: IsoDate; nextUpdate: string; acknowledgements?: string | undefined }, own: boolean) => ({
     published: e.published,
@@ -364,7 +374,7 @@ function editionMeta(
   });
   if (asAt === raw.period.asAt) return withThanks(m, true);
   const listed = raw.editions[asAt];
-  if (listed) return withThanks(listed, false);
+  if (listed) return { ...withThanks(listed, false), ...(listed.context ? { context: listed.context } : {}) };
   const draft = overrides.draft ?? false;
   if (draft) {
     const months = monthsBetween(raw.period.asAt, asAt);
@@ -390,7 +400,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   // The written dates are checked (by the schema) even when the command line overrides them.
   const p = raw.period;
   const asAt = overrides.asAt ?? p.asAt;
-  const configuredPublishedBy = overrides.asAt ? undefined : p.publishedBy;
+  // A fixed cut-off belongs to the config's own as-at date; another date derives its own.
+  const configuredPublishedBy = overrides.asAt && overrides.asAt !== p.asAt ? undefined : p.publishedBy;
   const publishedBy = overrides.publishedBy ?? configuredPublishedBy;
   const period = derivePeriod(asAt, {
     ...(publishedBy !== undefined ? { publishedBy } : {}),
@@ -445,15 +456,17 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   errors.throwIfAny();
 
   const m = raw.meta;
+  const edition = editionMeta(source, raw, asAt, overrides);
+  const contextPath = raw.editions[asAt]?.context && asAt !== raw.period.asAt ? ['editions', asAt, 'context'] : ['meta', 'context'];
   const context: Record<string, ContextFigure> = {};
-  for (const [key, c] of Object.entries(m.context)) {
-    const figure: ContextFigure = { source: c.source };
+  for (const [key, c] of Object.entries(edition.context ?? m.context)) {
+    const figure: ContextFigure = { source: c.source, edition: c.edition };
+    if (c.asAt !== undefined) figure.asAt = c.asAt;
     if (c.value !== undefined) figure.value = c.value;
     if (c.share !== undefined) figure.share = c.share;
     if (c.text !== undefined) figure.text = c.text;
     context[key] = figure;
   }
-  const edition = editionMeta(source, raw, asAt, overrides);
   const meta: ReleaseMetaConfig = {
     title: m.title,
     status: m.status,
@@ -477,6 +490,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     if (value !== undefined) meta[key] = value;
   }
   if (edition.acknowledgements !== undefined) meta.acknowledgements = edition.acknowledgements;
+  // Where each figure's edition is written, for the coverage check's message.
+  for (const [key, figure] of Object.entries(context)) figure.editionAt = source.error([...contextPath, key, 'edition'], '').location;
   // A revision belongs to the edition it revised.
   if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
 

@@ -68,6 +68,7 @@ export const frameworkSchema = mapping({
       headline: bool.default(false),
       from: date.optional().describe('First inspection date the judgement applies to.'),
       until: date.optional().describe('Last inspection date the judgement applies to.'),
+      announced: date.optional().describe('When the `until` date was announced: releases published earlier do not mention it (defaults to the `until` date).'),
     }),
   ).describe('Judgement areas, the headline first.'),
   eventTypes: list(
@@ -130,6 +131,19 @@ export const layoutSchema = mapping({
 
 const between = mapping({ from: date, to: date });
 
+/** Figures quoted from other publications, each with its source and edition. */
+const contextFigures = z
+  .record(z.string(), mapping({
+    value: number.optional(),
+    share: number.optional(),
+    text: text.optional(),
+    source: text.describe('Address of the publication the figure is quoted from.'),
+    edition: date.describe('Publication date of the edition quoted: it must come before this release.'),
+    asAt: date.optional().describe('The date the figure describes.'),
+  }), { error: 'expected a mapping' })
+  .default({})
+  .describe('Figures from other publications, each with its source.');
+
 export const releaseSchema = mapping({
   id: text,
   templates: text.describe('Template set folder, relative to this file.'),
@@ -191,16 +205,14 @@ export const releaseSchema = mapping({
     glossaryUrl: text.optional(),
     releaseUrl: text.optional(),
     revision: mapping({ date, reason: text }).optional(),
-    context: z
-      .record(z.string(), mapping({ value: number.optional(), share: number.optional(), text: text.optional(), source: text }), { error: 'expected a mapping' })
-      .default({})
-      .describe('Figures from other publications, each with its source.'),
+    context: contextFigures,
   }),
   editions: z
     .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an as-at date written YYYY-MM-DD'), mapping({
       published: date,
       nextUpdate: text,
       acknowledgements: text.optional(),
+      context: contextFigures.optional().describe('The context figures current for that edition (replacing meta.context).'),
     }), { error: 'expected a mapping of as-at dates' })
     .default({})
     .describe('Metadata of other editions built from this config with --as-at, by as-at date.'),
@@ -265,6 +277,8 @@ export const templateSetSchema = mapping({
   roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
   allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
   allowClaims: textList.default([]).describe('Phrases with claim words (most, all, still …) that define something rather than claim it about the data.'),
+  appliesFrom: date.optional().describe('The first as-at date the wording is true for (e.g. a framework change it describes).'),
+  appliesUntil: date.optional().describe('The last as-at date the wording is true for.'),
 }).meta({ title: 'statpress template set', description: 'Section templates in reading order, and the figures and tables they place.' });
 
 /** Every kind of YAML file, with the name of its JSON Schema file under schema/. */

@@ -5,7 +5,8 @@
  * other config file; the section templates are checked for typed-in numbers and unescaped output.
  */
 import { join } from 'node:path';
-import { ErrorList, StatpressError } from '../core/errors.js';
+import { ErrorList, StatpressError, type ErrorLocation } from '../core/errors.js';
+import type { IsoDate } from '../core/dates.js';
 import { checkClaimWords, checkDigits, checkUnescaped, claimError, findClaimWord } from '../narrate/template-lint.js';
 import { templateSetSchema } from './schemas.js';
 import { readUtf8, YamlFile, type ReadText, type SettingPath } from './yaml.js';
@@ -51,6 +52,11 @@ export interface TemplateSet {
   allowDigits: string[];
   /** Phrases with claim words that define rather than claim (e.g. "kept the same judgement"). */
   allowClaims: string[];
+  /** The as-at dates the wording is true for, and where they are written (for messages). */
+  appliesFrom?: IsoDate;
+  appliesFromAt?: ErrorLocation;
+  appliesUntil?: IsoDate;
+  appliesUntilAt?: ErrorLocation;
   files: string[];
 }
 
@@ -116,6 +122,8 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     roundingNote: raw.roundingNote,
     allowDigits: raw.allowDigits,
     allowClaims: raw.allowClaims,
+    ...(raw.appliesFrom !== undefined ? { appliesFrom: raw.appliesFrom, appliesFromAt: source.error(['appliesFrom'], '').location } : {}),
+    ...(raw.appliesUntil !== undefined ? { appliesUntil: raw.appliesUntil, appliesUntilAt: source.error(['appliesUntil'], '').location } : {}),
     files: [file, ...sections.map((s) => s.file)],
   };
   for (const section of sections) {

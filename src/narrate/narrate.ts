@@ -41,7 +41,16 @@ function compareText(a: string, b: string): number {
 
 /** Template context: the model plus the framework keyed by id, and release metadata. */
 function buildContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Dataset, 'warnings'>): Record<string, unknown> {
-  const fw = config.framework;
+  // A judgement's end date is a fact only once announced: a release published before then
+  // cannot know it, so its templates do not see it.
+  const fw = {
+    ...config.framework,
+    judgements: config.framework.judgements.map((j) => {
+      if (j.until === undefined || (j.announced ?? j.until) <= config.meta.published) return j;
+      const { until: _until, announced: _announced, ...known } = j;
+      return known;
+    }),
+  };
   const byId = <T extends { id: string }>(items: T[]): Record<string, T> => Object.fromEntries(items.map((x) => [x.id, x]));
   const headline = fw.judgements.find((j) => j.headline) ?? null;
   const headlineId = headline?.id ?? fw.judgements[0]!.id;
@@ -165,12 +174,30 @@ export class Narrator {
   }
 }
 
+/**
+ * A template read a property of a value that is absent for this release (a comparison that does
+ * not exist for the date, an empty year): said as that, with the lines that read the property,
+ * never as JavaScript's own words.
+ */
+function absentValueError(template: string, property: string, file: string, where?: string): StatpressError {
+  const reads = new RegExp(`\\{\\{[^}]*[.(\\s]${property.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const lines = template.split('\n').flatMap((text, i) => (reads.test(text) ? [i + 1] : []));
+  return new StatpressError(
+    'template',
+    `the template reads "${property}" of a value that is absent for this release${lines.length ? ` (on line ${lines.join(', ')})` : ''}`,
+    { file, ...(lines.length === 1 ? { row: lines[0]! } : {}), ...(where ? { column: where } : {}) },
+    'a comparison or a period may not exist for every date: guard the sentence with {{#if …}} or {{#with …}} on the value it needs',
+  );
+}
+
 function renderTemplate(n: Narrator, template: string, context: unknown, state: RenderState, file: string, where?: string): string {
   try {
     const run = n.compile(template);
     return withRenderState(state, () => run(context));
   } catch (error) {
     if (error instanceof StatpressError && error.location.file) throw error;
+    const absent = error instanceof TypeError ? /Cannot read properties of (null|undefined) \(reading '([^']+)'\)/.exec(error.message) : null;
+    if (absent) throw absentValueError(template, absent[2]!, file, where);
     const message = (error as Error).message;
     const line = /line (\d+)|- (\d+):\d+/.exec(message);
     const row = line ? Number(line[1] ?? line[2]) : undefined;

@@ -17,6 +17,7 @@ import { checkCoverage } from '../compute/coverage.js';
 import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
+import { formatDate } from '../core/dates.js';
 import { loadDataset, type Dataset } from '../load/dataset.js';
 import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
 import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
@@ -171,7 +172,17 @@ export class Pipeline {
     const set = this.templates();
     const config = this.config();
     const dataset = this.dataset();
-    return this.stage('document', () => narrateReport(model, config, set, dataset, this.narrator));
+    return this.stage('document', () => {
+      // A template set written for some dates (a framework it describes) says nothing true of others.
+      const asAt = config.period.asAt;
+      if (set.appliesFrom && asAt < set.appliesFrom) {
+        throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesFrom)} or later; this one is as at ${formatDate(asAt)}`, set.appliesFromAt ?? {}, 'use a template set written for that date');
+      }
+      if (set.appliesUntil && asAt > set.appliesUntil) {
+        throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
+      }
+      return narrateReport(model, config, set, dataset, this.narrator);
+    });
   }
 
   /** The gates on the document tree: structure, numbers-trace, directions, rounding, style. */

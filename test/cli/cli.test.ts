@@ -1,11 +1,10 @@
 /** The command line: what it writes, what it prints, its exit status, and that a failed build changes nothing. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { COMMANDS, COMMON_OPTIONS, type CommandName } from '../../src/cli/messages.js';
-import { editedData, RELEASE_2025, releaseVariant, ROOT, tempDir } from '../support.js';
+import { editedData, RELEASE_2025, releaseVariant, ROOT, sharedRelease, tempDir } from '../support.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -27,8 +26,9 @@ describe('statpress build', () => {
   });
 
   it('leaves the previous output untouched when the input is bad, and exits 1 naming the place', async () => {
+    // The previous output: a copy of the release built for the whole run (every format).
     const out = join(tempDir(), 'release');
-    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html')).code).toBe(0);
+    cpSync((await sharedRelease()).dir, out, { recursive: true });
     const snapshot = () =>
       Object.fromEntries(readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name)).toString('base64')]));
     const before = snapshot();
@@ -56,8 +56,8 @@ describe('statpress build', () => {
 
   it('warns when a comparison date asked for has no figures', async () => {
     const out = join(tempDir(), 'release');
-    // Three years before 30 June 2025 is before the history is complete, and not in the published series.
-    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2025-06-30');
+    // Two years before 30 June 2024 is before the history is complete, and not in the published series.
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2024-06-30', '--draft');
     expect(result.code).toBe(0);
     expect(result.err).toMatch(/^statpress: warning: no figures as at 30 June 2022 to compare with/m);
     const normal = await run('build', RELEASE_2025, '--out', join(tempDir(), 'release'), '--formats', 'html', '--quick');
@@ -100,20 +100,39 @@ describe('statpress next', () => {
   it('writes the next quarter\'s config, which builds with the dates derived by the rules', async () => {
     const dir = tempDir();
     const next = join(dir, 'next.yaml');
-    // A copy of the release beside the real one, so its relative paths still resolve.
-    const current = releaseVariant(() => {}, dir);
+    // The 2024 edition as its own config, beside the real one so relative paths still resolve:
+    // its next quarter (30 June 2024) is one the data cover.
+    const current = releaseVariant((c) => {
+      c.period.asAt = '2024-03-31';
+      delete c.period.publishedBy;
+      c.meta.published = '2024-08-30';
+      c.meta.nextUpdate = 'September 2025';
+      c.meta.context = c.editions['2024-03-31'].context;
+      delete c.editions;
+    }, dir);
     const result = await run('next', current, '--out', next);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/as at 30 June 2025, to be published 25 December 2025/);
+    expect(result.out).toMatch(/as at 30 June 2024, to be published 30 November 2024, next update December 2025/);
+    expect(result.out).toMatch(/write this edition's meta\.acknowledgements/);
     const text = readFileSync(next, 'utf8');
-    expect(text).toMatch(/asAt: 2025-06-30/);
+    expect(text).toMatch(/asAt: 2024-06-30/);
     expect(text).not.toMatch(/publishedBy:/);
+    expect(text).not.toMatch(/acknowledgements:/);
     const out = join(dir, 'out');
-    expect((await run('build', next, '--out', out, '--formats', 'html')).code).toBe(0);
+    expect((await run('build', next, '--out', out, '--formats', 'html', '--quick')).code).toBe(0);
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8').replace(/<[^>]+>/g, '');
-    expect(html).toContain('Inspections as at 30 June 2025, with a report published by 30 September 2025');
-    expect(html).toContain('from 1 July 2024 to 30 June 2025');
+    expect(html).toContain('Inspections as at 30 June 2024, with a report published by 30 September 2024');
+    expect(html).toContain('from 1 July 2023 to 30 June 2024');
     expect((await run('next', current, '--out', next)).err).toMatch(/already exists/);
+  });
+
+  it('writes a next quarter the data do not cover yet, which is refused until its sources are', async () => {
+    const dir = tempDir();
+    const next = join(dir, 'next.yaml');
+    expect((await run('next', releaseVariant(() => {}, dir), '--out', next)).code).toBe(0);
+    const result = await run('build', next, '--out', join(dir, 'out'), '--formats', 'html', '--quick');
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/as at 30 June 2025 counts standard inspections and short inspections .* but ofsted-la-outcomes\/csv-2025\/ILACS_inspection_history\.csv covers/);
   });
 });
 
@@ -224,7 +243,8 @@ describe('statpress arguments', () => {
       // No arguments beyond --quiet: whatever the error, it is not about --quiet.
       const result = await run(name, '--quiet', 'a', 'b', 'c');
       expect(result.err, name).not.toMatch(/--quiet/);
-      expect(result.code, name).toBe(2);
+      // sweep takes any number of release configs: "a" is then a missing file, not a usage error.
+      expect(result.code, name).toBe(name === 'sweep' ? 1 : 2);
       const help = await run(name, '--help');
       expect(help.code, name).toBe(0);
       expect(help.out, name).toMatch(new RegExp(`^statpress ${name}: `));
@@ -277,7 +297,7 @@ describe('statpress help', () => {
 describe('statpress --quiet', () => {
   it('builds without the summary but still warns', async () => {
     const out = join(tempDir(), 'release');
-    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2025-06-30', '--quiet');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2024-06-30', '--draft', '--quiet');
     expect(result.code).toBe(0);
     expect(result.out).toBe('');
     expect(result.err).toMatch(/^statpress: warning: no figures as at 30 June 2022 to compare with/);

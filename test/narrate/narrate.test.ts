@@ -203,3 +203,18 @@ describe('the rounding note', () => {
     }
   });
 });
+
+describe('a value absent for the date', () => {
+  it('is a template error naming the property and its line, not JavaScript\'s words', () => {
+    const withoutYearBefore = { ...model, inYear: { ...model.inYear, previousThemes: null } };
+    try {
+      narrateReport(withoutYearBefore, config, loadTemplateSet(templateSet('## T {#t}\n\nVisits:\n\n{{count inYear.previousThemes.visits}} in the year before.\n')));
+      throw new Error('expected narrate to fail');
+    } catch (error) {
+      expect(error).toBeInstanceOf(StatpressError);
+      const text = (error as StatpressError).describe();
+      expect(text).toMatch(/only\.md\.hbs, row 5: .*reads "visits" of a value that is absent for this release \(on line 5\)/);
+      expect(text).not.toMatch(/Cannot read properties/);
+    }
+  });
+});

@@ -71,7 +71,7 @@ describe('a post-April-2026 quarter from the community scrape', () => {
     const text = html.replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
     const missing = model.current.inspected - model.current.withHeadline.count;
     expect(text).toContain(`the latest inspection of ${missing} of the ${model.current.inspected} local authorities inspected was under the new arrangements`);
-    expect(text).toContain(`Of the ${model.current.withHeadline.count} local authorities whose latest inspection still gave an overall effectiveness judgement`);
+    expect(text).toContain(`Of the ${model.current.withHeadline.count} local authorities whose latest inspection, carried out under the earlier arrangements, gave an overall effectiveness judgement`);
     expect(text).not.toMatch(/of local authorities were judged good or outstanding at their most recent inspection/);
     const good = model.current.classes.goodOrBetter!;
     expect(text).toContain(`${good.count} local authorities (${percentValue(good.share)}%) were in the group "good or outstanding for leaders and at least two practice judgements"`);

@@ -1,26 +1,30 @@
 /**
- * The gates on the rendered formats: they pass on the real 2025 release in all three formats,
- * and each fails, naming the place, when one format is deliberately broken.
+ * The gates on the rendered formats: they pass on the real 2025 release in all three formats
+ * (the release built once for the run, with every gate collected: test/setup/release.ts), and
+ * each fails, naming the place, when one format is deliberately broken.
  */
 import JSZip from 'jszip';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease, type BuildResult } from '../../src/pipeline/build.js';
-import { withBrowser } from '../../src/platform/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowser, type Browser, type BrowserSession } from '../../src/platform/browser.js';
 import type { ReportDocument, TableNode } from '../../src/document/document.js';
 import { checkFormats, checkPdfStructure, readPdf } from '../../src/quality/gates/format-gates.js';
-import { RELEASE_2025 } from '../support.js';
+import { sharedRelease } from '../support.js';
 
-let built: BuildResult;
-let html: string;
-let pdf: Uint8Array;
-let docx: Uint8Array;
+const shared = await sharedRelease();
+const built = { document: shared.document, gates: shared.gates };
+const html = shared.text('main-findings.html');
+const pdf = shared.bytes('main-findings.pdf');
+const docx = shared.bytes('main-findings.docx');
 
-beforeAll(async () => {
-  built = await buildRelease({ configFile: RELEASE_2025, outDir: '(unused)', formats: ['html', 'pdf', 'docx'], collectGates: true }, { writeOutputs() {} });
-  html = built.files.get('main-findings.html') as string;
-  pdf = built.files.get('main-findings.pdf') as Uint8Array;
-  docx = built.files.get('main-findings.docx') as Uint8Array;
-}, 120_000);
+// One browser for the checks that render the web page, launched while the others run.
+let session: BrowserSession;
+const browser = (): Promise<Browser> => session.ready.then((s) => s.browser);
+beforeAll(() => {
+  session = startBrowser();
+});
+afterAll(async () => {
+  await session?.close();
+});
 
 const failing = (results: Awaited<ReturnType<typeof checkFormats>>) =>
   Object.fromEntries(results.filter((r) => r.findings.length > 0).map((r) => [r.gate, r.findings.map((f) => `${f.where}: ${f.message}`)]));
@@ -82,7 +86,7 @@ describe('gates on the rendered formats', () => {
       return false;
     };
     expect(walk(doc.children)).toBe(true);
-    const results = await withBrowser(async (browser) => failing(await checkFormats({ document: doc, html, pdf, browser })));
+    const results = failing(await checkFormats({ document: doc, html, pdf, browser: await browser() }));
     expect(results.agreement?.some((m) => m.startsWith('key message 1: the document says') && m.includes('the HTML says'))).toBe(true);
     expect(results.agreement?.some((m) => m.startsWith('key message 1: the document says') && m.includes('the PDF'))).toBe(true);
   }, 60_000);
@@ -98,7 +102,7 @@ describe('gates on the rendered formats', () => {
 
   it('accessibility: an image without alt text and an unlabelled form field fail axe-core', async () => {
     const broken = html.replace('</main>', '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main>');
-    const results = await withBrowser(async (browser) => failing(await checkFormats({ document: built.document, html: broken, browser })));
+    const results = failing(await checkFormats({ document: built.document, html: broken, browser: await browser() }));
     const rules = (results.accessibility ?? []).map((m) => m.split(': ')[1]!.split(' ')[0]);
     expect(rules).toEqual(expect.arrayContaining(['image-alt', 'label']));
   }, 60_000);
@@ -107,7 +111,7 @@ describe('gates on the rendered formats', () => {
     // Without their scroll boxes the wide tables push the page past a 320 px window.
     const unboxed = html.replace(/class="app-table-scroll"/g, 'class="app-unboxed"');
     expect(unboxed).not.toBe(html);
-    const results = await withBrowser(async (browser) => failing(await checkFormats({ document: built.document, html: unboxed, browser })));
+    const results = failing(await checkFormats({ document: built.document, html: unboxed, browser: await browser() }));
     const reflow = (results.accessibility ?? []).filter((m) => m.includes('reflow (WCAG 1.4.10)'));
     expect(reflow).toHaveLength(1);
     expect(reflow[0]).toMatch(/^HTML .*table.*: reflow \(WCAG 1\.4\.10\): in a 320 px window the page is \d+ px wide/);

@@ -2,13 +2,10 @@
  * The pagination and pdf-ua gates: both pass on the real 2025 PDF; each fails, naming the page
  * and the condition, on a PDF broken on purpose — a small document printed by Chromium with a
  * table, a list and a heading placed across page breaks, and the release's own PDF with its
- * PDF/UA finishing taken away piece by piece.
+ * PDF/UA finishing taken away piece by piece. The same PDF read by poppler and, where it is
+ * installed, judged by veraPDF is in test/interop/pdf.test.ts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease } from '../../src/pipeline/build.js';
+import { describe, expect, it } from 'vitest';
 import { withBrowser } from '../../src/platform/browser.js';
 import { checkPagination } from '../../src/quality/gates/pagination.js';
 import { checkPdfUa, readPdfUa } from '../../src/quality/gates/pdf-ua.js';
@@ -16,14 +13,10 @@ import { readLayout } from '../../src/quality/readers/pdf-layout.js';
 import { isDict, name, PdfFile, PdfRef, type PdfDict } from '../../src/render/pdf-objects.js';
 import { deflateSync } from 'node:zlib';
 import { streamData } from '../../src/quality/readers/pdf-layout.js';
-import { RELEASE_2025, tempDir } from '../support.js';
+import { sharedRelease } from '../support.js';
 
-let pdf: Uint8Array;
-
-beforeAll(async () => {
-  const built = await buildRelease({ configFile: RELEASE_2025, outDir: '(unused)', formats: ['pdf'], collectGates: true }, { writeOutputs() {} });
-  pdf = built.files.get('main-findings.pdf') as Uint8Array;
-}, 120_000);
+const shared = await sharedRelease();
+const pdf = shared.bytes('main-findings.pdf');
 
 const messages = (r: { findings: Array<{ where: string; message: string }> }) => r.findings.map((f) => `${f.where}: ${f.message}`);
 
@@ -85,11 +78,11 @@ function elements(file: PdfFile, role: string): Array<{ num: number; dict: PdfDi
 
 describe('the pdf-ua gate', () => {
   it('passes on the 2025 release, whose XMP packet carries the title and pdfuaid:part 1', async () => {
-    expect(messages(checkPdfUa(await readPdfUa(pdf)))).toEqual([]);
-    const info = execFileSync('pdfinfo', ['-meta', '-'], { input: Buffer.from(pdf), encoding: 'utf8' });
-    expect(info).toMatch(/<pdfuaid:part>1<\/pdfuaid:part>/);
-    expect(info).toMatch(/<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Main findings: local authority inspection outcomes as at 31 March 2025<\/rdf:li>/);
-    expect(execFileSync('pdfinfo', ['-'], { input: Buffer.from(pdf), encoding: 'utf8' })).toMatch(/^Title:\s+Main findings: local authority inspection outcomes as at 31 March 2025$/m);
+    const facts = await readPdfUa(pdf);
+    expect(messages(checkPdfUa(facts))).toEqual([]);
+    expect(facts.xmp).toEqual({ title: shared.document.meta.title, part: '1' });
+    expect(facts.pageMode).toBe('UseOutlines');
+    expect(facts.displayDocTitle).toBe(true);
   });
 
   it('names each missing piece of the catalog and metadata', async () => {
@@ -145,16 +138,4 @@ describe('the pdf-ua gate', () => {
     expect(found).toContain('page 2: 01-005: 1 painting operations are neither tagged nor marked as artifacts');
   });
 
-  it('is also met as veraPDF judges PDF/UA-1, where veraPDF is installed', () => {
-    const found = spawnSync('verapdf', ['--version'], { encoding: 'utf8' });
-    if (found.error) {
-      // Not installed here: the JS checks above stand alone; nothing to compare with.
-      expect(found.error.message).toMatch(/ENOENT/);
-      return;
-    }
-    const file = join(tempDir(), 'release.pdf');
-    writeFileSync(file, pdf);
-    const report = spawnSync('verapdf', ['--flavour', 'ua1', '--format', 'text', file], { encoding: 'utf8' });
-    expect(report.stdout, report.stdout).toMatch(/^PASS /m);
-  }, 120_000);
 });

@@ -1,19 +1,16 @@
 /**
  * The Word version, read through its XML and its text (mammoth): heading styles, numbers equal
  * to the page's, image descriptions, repeating header rows, escaped hostile text, properties,
- * identical rebuilds, draft marking, and that LibreOffice opens it.
+ * identical rebuilds and draft marking. Reads the release built once for the run
+ * (test/setup/release.ts); that LibreOffice opens it is in test/interop/docx.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease, type BuildResult } from '../../src/pipeline/build.js';
 import { inlineText, type Block, type ReportDocument } from '../../src/document/document.js';
 import { renderDocx } from '../../src/render/docx.js';
 import { HOSTILE, sampleDocument } from '../fixtures/sample-document.js';
-import { RELEASE_2025, tempDir } from '../support.js';
+import { sharedRelease } from '../support.js';
 
 async function parts(bytes: Uint8Array): Promise<Record<string, string>> {
   const zip = await JSZip.loadAsync(bytes);
@@ -44,30 +41,26 @@ function treeHeadings(blocks: readonly Block[], out: Array<[string, string]> = [
   return out;
 }
 
-let result: BuildResult;
-let bytes: Uint8Array;
+const shared = await sharedRelease();
+const document = shared.document;
+const bytes = shared.bytes('main-findings.docx');
 let xml: Record<string, string>;
 let text: string;
-let file: string;
 
 beforeAll(async () => {
-  const out = join(tempDir(), 'release');
-  result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html', 'docx'] });
-  file = join(out, 'main-findings.docx');
-  bytes = new Uint8Array(readFileSync(file));
   xml = await parts(bytes);
   text = await textOf(bytes);
-}, 120_000);
+});
 
 describe('the Word release', () => {
   it('uses Word heading styles for every section, in order', () => {
-    expect(styledHeadings(xml['word/document.xml']!)).toEqual(treeHeadings(result.document.children));
+    expect(styledHeadings(xml['word/document.xml']!)).toEqual(treeHeadings(document.children));
     expect(xml['word/document.xml']).toMatch(/<w:pStyle w:val="Title"\/>/);
     expect(xml['word/document.xml']).toMatch(/TOC \\h \\o &quot;1-2&quot;/);
   });
 
   it('states every key message, number for number, as the web page does', () => {
-    const html = result.files.get('main-findings.html') as string;
+    const html = shared.text('main-findings.html');
     const keyMessages: string[] = [];
     const walk = (blocks: readonly Block[]) => {
       for (const b of blocks) {
@@ -75,7 +68,7 @@ describe('the Word release', () => {
         if (b.type === 'keyMessages') for (const p of b.children) keyMessages.push(inlineText(p.children));
       }
     };
-    walk(result.document.children);
+    walk(document.children);
     const flat = text.replace(/\s+/g, ' ');
     const page = html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
     for (const message of keyMessages) {
@@ -94,7 +87,7 @@ describe('the Word release', () => {
         if (b.type === 'figure') alts.push(b.altText);
       }
     };
-    walk(result.document.children);
+    walk(document.children);
     expect(docPrs).toEqual(alts);
     expect(xml['word/document.xml']!.match(/asvg:svgBlip/g)).toHaveLength(alts.length);
   });
@@ -117,38 +110,12 @@ describe('the Word release', () => {
 
   it('sets title, creator, language and fixed dates', () => {
     const core = xml['docProps/core.xml']!;
-    expect(core).toContain(`<dc:title>${result.document.meta.title}</dc:title>`);
-    expect(core).toContain(`<dc:creator>${result.document.meta.producer}</dc:creator>`);
-    expect(core).toMatch(new RegExp(`<dcterms:created[^>]*>${result.document.meta.published.iso}T00:00:00Z</dcterms:created>`));
-    expect(core).toMatch(new RegExp(`<dcterms:modified[^>]*>${result.document.meta.published.iso}T00:00:00Z</dcterms:modified>`));
+    expect(core).toContain(`<dc:title>${document.meta.title}</dc:title>`);
+    expect(core).toContain(`<dc:creator>${document.meta.producer}</dc:creator>`);
+    expect(core).toMatch(new RegExp(`<dcterms:created[^>]*>${document.meta.published.iso}T00:00:00Z</dcterms:created>`));
+    expect(core).toMatch(new RegExp(`<dcterms:modified[^>]*>${document.meta.published.iso}T00:00:00Z</dcterms:modified>`));
     expect(xml['word/styles.xml']).toMatch(/<w:lang w:val="en-GB"\/>/);
   });
-
-  it('opens in LibreOffice, its contents list showing a page number for every entry without updating fields', () => {
-    const out = tempDir();
-    execFileSync('soffice', ['--headless', '--convert-to', 'pdf', '--outdir', out, file], { stdio: 'pipe', timeout: 120_000 });
-    const info = execFileSync('pdfinfo', [join(out, 'main-findings.pdf')], { encoding: 'utf8' });
-    const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
-    expect(pages).toBeGreaterThan(5);
-    // Word is not asked to update fields on opening: the numbers are written with the document.
-    const settings = execFileSync('unzip', ['-p', file, 'word/settings.xml'], { encoding: 'utf8' });
-    expect(settings).toMatch(/<w:settings/);
-    expect(settings).not.toMatch(/updateFields/);
-    const laidOut = execFileSync('pdftotext', ['-layout', join(out, 'main-findings.pdf'), '-'], { encoding: 'utf8' }).split('\f');
-    const entries = treeHeadings(result.document.children).filter(([style]) => style === 'Heading1' || style === 'Heading2');
-    const listed = laidOut[0]!.split('\n').map((line) => /^\s*(.+?)\s*\.{3,}\s*(\d+)\s*$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
-    expect(listed.map((m) => m[1]!.replace(/\s+/g, ' '))).toEqual(entries.map(([, title]) => title.replace(/\s+/g, ' ')));
-    const numbers = listed.map((m) => Number(m[2]));
-    // Each a page of the document after the title page, in reading order, and each entry's
-    // heading within a page of where LibreOffice's own layout puts it (Word's layout is the one written).
-    numbers.forEach((n, i) => {
-      expect(n).toBeGreaterThanOrEqual(Math.max(2, numbers[i - 1] ?? 2));
-      expect(n).toBeLessThanOrEqual(pages);
-      const title = entries[i]![1].replace(/\s+/g, ' ');
-      const near = [n - 1, n, n + 1].some((p) => (laidOut[p - 1] ?? '').replace(/\s+/g, ' ').includes(title.slice(0, 25)));
-      expect(near, `${title} listed on page ${n}`).toBe(true);
-    });
-  }, 150_000);
 });
 
 describe('Word rendering of the document tree', () => {

@@ -5,19 +5,14 @@
  * measured), a link to every CSV file and to a zip of them, and the map's long table only once.
  */
 import JSZip from 'jszip';
+import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease, type BuildResult } from '../../src/pipeline/build.js';
 import { withBrowser } from '../../src/platform/browser.js';
 import { measureText } from '../../src/platform/fonts.js';
-import { RELEASE_2025 } from '../support.js';
+import { sharedRelease } from '../support.js';
 
-let built: BuildResult;
-let html: string;
-
-beforeAll(async () => {
-  built = await buildRelease({ configFile: RELEASE_2025, outDir: '(unused)', formats: ['html'], gates: 'document' }, { writeOutputs() {} });
-  html = built.files.get('main-findings.html') as string;
-}, 120_000);
+const shared = await sharedRelease();
+const html = shared.text('main-findings.html');
 
 interface Measured {
   scrollWidth: number;
@@ -103,7 +98,7 @@ describe('the web page on a desktop (1280 px)', () => {
         };
       });
       await page.close();
-      const meta = built.document.meta;
+      const meta = shared.document.meta;
       expect(layout.caption).toBe(meta.status);
       expect(layout.title).toBe(meta.title);
       expect(layout.published).toBe(`Published ${meta.published.text}`);
@@ -119,13 +114,13 @@ describe('the web page on a desktop (1280 px)', () => {
 
 describe('what the page links to and holds', () => {
   it('links to every CSV file and to a zip that holds them all with the data guidance', async () => {
-    const csvs = [...built.files.keys()].filter((n) => n.endsWith('.csv') && n.startsWith('data/'));
+    const csvs = readdirSync(shared.file('data')).filter((n) => n.endsWith('.csv')).map((n) => `data/${n}`);
     expect(csvs.length).toBeGreaterThan(5);
     for (const name of csvs) expect(html, name).toContain(`href="${name}"`);
     expect(html).toContain('href="data/underlying-data-csv.zip"');
-    const zip = await JSZip.loadAsync(built.files.get('data/underlying-data-csv.zip') as Uint8Array);
+    const zip = await JSZip.loadAsync(shared.bytes('data/underlying-data-csv.zip'));
     expect(Object.keys(zip.files).sort()).toEqual([...csvs.map((n) => n.slice('data/'.length)), 'data-guidance.txt'].sort());
-    for (const name of csvs) expect(await zip.file(name.slice('data/'.length))!.async('string'), name).toBe(built.files.get(name));
+    for (const name of csvs) expect(await zip.file(name.slice('data/'.length))!.async('string'), name).toBe(shared.text(name));
   });
 
   it("has the map's 153-row table once (the annex points to the workbook instead), and figure notes only under figures", () => {

@@ -1,44 +1,37 @@
 /**
- * The underlying data: LibreOffice opens the workbook and exports every sheet, which is then
- * read back and checked against the report built from the same inputs, and against the
- * Analysis Function's spreadsheet rules. The tidy CSVs and data guidance are checked too.
+ * The underlying data: the workbook read back from its XML (both the OpenDocument file and its
+ * Excel twin), checked against the report built from the same inputs and against the Analysis
+ * Function's spreadsheet rules; and the tidy CSVs and data guidance. Reads the release built
+ * once for the run (test/setup/release.ts). That LibreOffice reads every cell of both files as
+ * written is in test/interop/workbook.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease, type BuildResult } from '../../src/pipeline/build.js';
+import { buildDocument, buildRelease } from '../../src/pipeline/build.js';
 import type { Block, FigureNode } from '../../src/document/document.js';
 import { StatpressError } from '../../src/core/errors.js';
-import { readCsv, RELEASE_2025, releaseVariant, tempDir } from '../support.js';
+import { readOds, readXlsx, sheetText, type Sheet, type SheetCell } from '../../src/quality/readers/spreadsheet.js';
+import { readCsv, RELEASE_2025, releaseVariant, sharedRelease, tempDir } from '../support.js';
 
-let result: BuildResult;
-let out: string;
+const shared = await sharedRelease();
+const out = shared.dir;
+const document = shared.document;
+/** The model and config the release was built from (the same inputs, built again here in memory). */
+let built: ReturnType<typeof buildDocument>;
+let odsSheets: Sheet[];
+let xlsxSheets: Sheet[];
+/** Each sheet of the .ods as the text of its cells. */
 const sheets = new Map<string, string[][]>();
-const xlsxSheets = new Map<string, string>();
-const odsSheetText = new Map<string, string>();
 
 beforeAll(async () => {
-  out = join(tempDir(), 'release');
-  result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html'], gates: 'document' });
-  // LibreOffice Calc writes every sheet to its own CSV (sheet index -1), values as stored.
-  const csvDir = tempDir('statpress-ods-');
-  execFileSync('soffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', join(out, 'underlying-data.ods'), '--outdir', csvDir], { stdio: 'ignore', timeout: 60_000 });
-  for (const file of readdirSync(csvDir)) {
-    const name = /^underlying-data-(.+)\.csv$/.exec(file)?.[1];
-    if (name) sheets.set(name, parseCsv(readFileSync(join(csvDir, file)), { relaxColumnCount: true }) as string[][]);
-  }
-  // The Excel twin, read the same way.
-  const xlsxDir = tempDir('statpress-xlsx-');
-  execFileSync('soffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', join(out, 'underlying-data.xlsx'), '--outdir', xlsxDir], { stdio: 'ignore', timeout: 60_000 });
-  for (const file of readdirSync(xlsxDir)) {
-    const name = /^underlying-data-(.+)\.csv$/.exec(file)?.[1];
-    if (name) xlsxSheets.set(name, readFileSync(join(xlsxDir, file), 'utf8'));
-    if (name) odsSheetText.set(name, readFileSync(join(csvDir, file), 'utf8'));
-  }
-}, 120_000);
+  built = buildDocument({ configFile: RELEASE_2025 });
+  odsSheets = await readOds(shared.bytes('underlying-data.ods'));
+  xlsxSheets = await readXlsx(shared.bytes('underlying-data.xlsx'));
+  for (const sheet of odsSheets) sheets.set(sheet.name, sheetText(sheet));
+});
 
 /** Rows of a table sheet: title (A1), description (A2), header (A3), then the data. */
 function table(name: string): { title: string; header: string[]; rows: string[][] } {
@@ -54,12 +47,15 @@ function figure(number: number): FigureNode {
       if (b.type === 'section') walk(b.children);
     }
   };
-  walk(result.document.children);
+  walk(document.children);
   return found[0]!;
 }
 
 describe('underlying-data.ods', () => {
-  it('opens in LibreOffice, with a cover, contents and notes first', () => {
+  it('is an OpenDocument spreadsheet with a cover, contents and notes first', async () => {
+    const zip = await JSZip.loadAsync(shared.bytes('underlying-data.ods'));
+    expect(await zip.file('mimetype')!.async('string')).toBe('application/vnd.oasis.opendocument.spreadsheet');
+    expect(odsSheets.map((s) => s.name).slice(0, 3)).toEqual(['Cover', 'Contents', 'Notes']);
     expect(sheets.size).toBeGreaterThan(5);
     for (const name of ['Cover', 'Contents', 'Notes', 'Latest_judgements', 'In_year_inspections', 'Inspection_history']) expect(sheets.has(name), name).toBe(true);
   });
@@ -88,11 +84,11 @@ describe('underlying-data.ods', () => {
   it('has 153 authorities on the snapshot sheet whose judgement counts equal the report', () => {
     const { header, rows } = table('Latest_judgements');
     expect(rows).toHaveLength(153);
-    const model = result.model.current;
-    for (const judgement of result.config.framework.judgements) {
+    const model = built.model.current;
+    for (const judgement of built.config.framework.judgements) {
       const column = header.findIndex((h) => h.replace(/\s*\[note \d+\]/g, '') === judgement.label);
       expect(column, judgement.label).toBeGreaterThanOrEqual(0);
-      for (const grade of result.config.framework.grades) {
+      for (const grade of built.config.framework.grades) {
         const count = rows.filter((r) => r[column] === grade.label).length;
         expect(count, `${judgement.label}: ${grade.label}`).toBe(model.judgements[judgement.id]!.grades[grade.id]!.count);
       }
@@ -104,7 +100,7 @@ describe('underlying-data.ods', () => {
       const column = header.findIndex((h) => h.replace(/\s*\[note \d+\]/g, '') === label);
       const graded = rows.filter((r) => r[column] !== '[z]');
       expect(row.header.text).toContain(`(${graded.length})`);
-      result.config.framework.grades.forEach((grade, i) => {
+      built.config.framework.grades.forEach((grade, i) => {
         const share = (100 * graded.filter((r) => r[column] === grade.label).length) / graded.length;
         expect(Number(row.cells[i]!.text), `${label} ${grade.label}`).toBe(Math.floor(share + 0.5));
       });
@@ -113,7 +109,7 @@ describe('underlying-data.ods', () => {
 
   it('gives each authority the web link of its latest inspection in the source, as a real link', async () => {
     // Independently of the loader: the raw history's link for the row of each authority's latest inspection.
-    const latest = new Map(result.model.current.authorities.map((a) => [a.code, a.date]));
+    const latest = new Map(built.model.current.authorities.map((a) => [a.code, a.date]));
     const expected = new Map(
       readCsv('ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv')
         .filter((r) => latest.get(r['Local authority area code']!) === r['Inspection date'])
@@ -142,7 +138,7 @@ describe('underlying-data.ods', () => {
 
   it('carries the report\'s metadata on its cover sheet', () => {
     const cover = new Map(sheets.get('Cover')!.slice(2).map((r) => [r[0]!, r[1]!]));
-    const meta = result.document.meta;
+    const meta = document.meta;
     expect(sheets.get('Cover')![0]![0]).toBe(meta.title);
     expect(cover.get('Publication')).toContain(meta.title);
     expect(cover.get('Status')).toBe(meta.status);
@@ -150,17 +146,19 @@ describe('underlying-data.ods', () => {
     expect(cover.get('Email')).toBe(meta.contact.email);
     expect(cover.get('Licence')).toBe(meta.licence.name);
     expect(cover.get('Period covered')).toBe(meta.period);
-    // Stored as a date: LibreOffice gives the value in its own date format.
-    const [month, day, year] = cover.get('Published')!.split('/');
-    expect(`${year}-${month}-${day}`).toBe(meta.published.iso);
+    // A date cell: its stored value is the day of publication, shown as the report writes dates.
+    const published = odsSheets[0]!.rows.find((r) => r[0]?.text === 'Published')![1]!;
+    expect(published).toMatchObject({ type: 'date', value: meta.published.iso });
+    const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+    expect(published.text).toBe(longDate.format(new Date(`${meta.published.iso}T00:00:00Z`)));
   });
 
   it('numbers the release config\'s notes and refers to them from titles and headers', () => {
     const notes = table('Notes').rows;
-    expect(notes.map((r) => r[0])).toEqual(result.config.notes.map((_, i) => `note ${i + 1}`));
-    expect(notes.map((r) => r[1])).toEqual(result.config.notes.map((n) => n.text));
+    expect(notes.map((r) => r[0])).toEqual(built.config.notes.map((_, i) => `note ${i + 1}`));
+    expect(notes.map((r) => r[1])).toEqual(built.config.notes.map((n) => n.text));
     const latest = table('Latest_judgements');
-    const careLeavers = result.config.notes.findIndex((n) => n.id === 'careLeavers') + 1;
+    const careLeavers = built.config.notes.findIndex((n) => n.id === 'careLeavers') + 1;
     expect(latest.header.find((h) => h.startsWith('Care leavers'))).toBe(`Care leavers [note ${careLeavers}]`);
     expect(latest.title).toMatch(/\[note \d+\]/);
   });
@@ -176,9 +174,20 @@ describe('underlying-data.ods', () => {
 });
 
 describe('underlying-data.xlsx', () => {
-  it('holds exactly the cells of the OpenDocument workbook, sheet by sheet', () => {
-    expect([...xlsxSheets.keys()].sort()).toEqual([...sheets.keys()].sort());
-    for (const [name, text] of xlsxSheets) expect(text, name).toBe(odsSheetText.get(name));
+  it('holds exactly the cells of the OpenDocument workbook, sheet by sheet: type, value and link', () => {
+    expect(xlsxSheets.map((s) => s.name)).toEqual(odsSheets.map((s) => s.name));
+    const stored = (cell: SheetCell | undefined) => (cell ? `${cell.type} ${JSON.stringify(cell.value)}${cell.link ? ` → ${cell.link}` : ''}` : '(none)');
+    odsSheets.forEach((ods, i) => {
+      const xlsx = xlsxSheets[i]!;
+      expect(xlsx.rows.length, ods.name).toBe(ods.rows.length);
+      ods.rows.forEach((row, r) => {
+        expect(xlsx.rows[r]!.length, `${ods.name} row ${r + 1}`).toBe(row.length);
+        row.forEach((cell, c) => expect(stored(xlsx.rows[r]![c]), `${ods.name} row ${r + 1} column ${c + 1}`).toBe(stored(cell)));
+      });
+    });
+    // Dates, numbers and links are among them, so the comparison covers every kind of cell.
+    const kinds = new Set(odsSheets.flatMap((s) => s.rows.flat().map((c) => (c.link ? 'link' : c.type))));
+    expect([...kinds].sort()).toEqual(['date', 'float', 'link', 'string']);
   });
 
   it('marks each table as an Excel table over its header row, with date cells and real links', async () => {
@@ -221,7 +230,7 @@ describe('tidy CSVs and data guidance', () => {
     const history = parseCsv(readFileSync(join(out, 'data/inspection-history.csv')), { columns: true }) as unknown[];
     expect(history).toHaveLength(table('Inspection_history').rows.length);
     const inYear = parseCsv(readFileSync(join(out, 'data/in-year-inspections.csv')), { columns: true }) as unknown[];
-    expect(inYear).toHaveLength(result.model.inYear.events);
+    expect(inYear).toHaveLength(built.model.inYear.events);
   });
 
   it('describes every file and column in the data guidance', () => {
@@ -234,7 +243,7 @@ describe('tidy CSVs and data guidance', () => {
   });
 
   it('is linked from the report\'s further information section and its downloads', () => {
-    const html = result.files.get('main-findings.html') as string;
+    const html = shared.text('main-findings.html');
     const further = html.slice(html.indexOf('id="further-information"'));
     expect(further).toContain('href="underlying-data.ods"');
     expect(further).toContain('href="underlying-data.xlsx"');
@@ -242,6 +251,6 @@ describe('tidy CSVs and data guidance', () => {
     const downloads = html.slice(html.indexOf('app-downloads'), html.indexOf('id="contents"') > 0 ? html.indexOf('id="contents"') : undefined);
     for (const file of ['underlying-data.ods', 'underlying-data.xlsx', 'data/data-guidance.txt']) expect(downloads).toContain(`href="${file}"`);
     // Every file the report links to is one the build wrote.
-    for (const [, href] of html.matchAll(/href="((?:underlying-data|data\/)[^"#]*)"/g)) expect(result.files.has(href!), href).toBe(true);
+    for (const [, href] of html.matchAll(/href="((?:underlying-data|data\/)[^"#]*)"/g)) expect(existsSync(join(out, href!)), href).toBe(true);
   });
 });

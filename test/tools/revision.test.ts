@@ -13,7 +13,8 @@ import { buildDocument, buildRelease } from '../../src/pipeline/build.js';
 import { diffDocuments, draftRevisionNotice, formatDiff, renderDiffHtml } from '../../src/tools/diff.js';
 import type { Block, Inline, ReportDocument, TableNode, ValueNode } from '../../src/document/document.js';
 import { runCli } from '../../src/cli/main.js';
-import { editedData, RELEASE_2025, releaseVariant, tempDir } from '../support.js';
+import { openPdf } from '../../src/quality/readers/pdf.js';
+import { editedData, RELEASE_2025, releaseVariant, sharedRelease, tempDir } from '../support.js';
 
 const HISTORY = 'ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv';
 const STAFFORDSHIRE = /^(.*,Staffordshire,.*,2023-11-06,.*),Requires improvement to be good$/m;
@@ -31,11 +32,27 @@ function files(dir: string): Map<string, Buffer> {
   return out;
 }
 
+/** A PDF's text page by page and its document information, as pdf.js reads them. */
+async function pdfTextAndInfo(bytes: Uint8Array): Promise<{ pages: string[]; info: unknown }> {
+  const doc = await openPdf(bytes);
+  try {
+    const pages: string[] = [];
+    for (let i = 1; i <= doc.numPages; i++) {
+      const content = await (await doc.getPage(i)).getTextContent();
+      pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+    }
+    return { pages, info: (await doc.getMetadata()).info };
+  } finally {
+    await doc.destroy();
+  }
+}
+
 describe('reproducible builds', () => {
-  const a = join(tempDir(), 'a');
+  // The release built for the whole run (in another process, with every gate), and one built here.
+  let a = '';
   const b = join(tempDir(), 'b');
   beforeAll(async () => {
-    await buildRelease({ configFile: RELEASE_2025, outDir: a, formats: ['html', 'pdf', 'docx'], gates: 'document' });
+    a = (await sharedRelease()).dir;
     await buildRelease({ configFile: RELEASE_2025, outDir: b, formats: ['html', 'pdf', 'docx'], gates: 'document' });
   }, 120_000);
 
@@ -62,6 +79,14 @@ describe('reproducible builds', () => {
       expect(input.sha256, input.path).toBe(sha(bytes));
     }
     expect(manifest.inputs.map((i: { path: string }) => i.path)).toContain(`../../shared/data-sources/${HISTORY}`);
+  });
+
+  it('gives the same PDF text and metadata when built again', async () => {
+    const first = await pdfTextAndInfo(new Uint8Array(readFileSync(join(a, 'main-findings.pdf'))));
+    const second = await pdfTextAndInfo(new Uint8Array(readFileSync(join(b, 'main-findings.pdf'))));
+    expect(first.pages.length).toBeGreaterThan(5);
+    expect(second.pages).toEqual(first.pages);
+    expect(second.info).toEqual(first.info);
   });
 });
 

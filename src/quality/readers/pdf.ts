@@ -1,4 +1,4 @@
-/** Reading a PDF back with pdf.js: opening it, and its bookmarks with the pages they go to. */
+/** Reading a PDF back with pdf.js: opening it, its bookmarks with the pages they go to, its fonts, and a page's lines. */
 import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 
 /** Opens PDF bytes with pdf.js (which takes over a copy of them); call `destroy()` when done. */
@@ -53,4 +53,82 @@ export async function markedContentText(pdf: Uint8Array): Promise<Map<string, st
     await doc.destroy();
   }
   return out;
+}
+
+/** A font a PDF's pages use, as pdf.js loads it. */
+export interface PdfFont {
+  /** The font's name in the PDF (`AAAAAA+Arimo-Regular`: a six-letter tag and + mark a subset). */
+  name: string;
+  /** The font program is in the file (not left to the reader's system fonts). */
+  embedded: boolean;
+  /** Only the glyphs used are embedded (the name carries a subset tag). */
+  subset: boolean;
+  /**
+   * Its character codes map to Unicode through a map of the font's own (a ToUnicode CMap, or for a
+   * simple font its encoding), not pdf.js's fallback that reads codes as if they were Unicode.
+   */
+  unicode: boolean;
+  /** Pages (1-based) that use it. */
+  pages: number[];
+}
+
+/** Every font the pages draw text with, read through pdf.js's operator lists. */
+export async function pdfFonts(pdf: Uint8Array): Promise<PdfFont[]> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  // fontExtraProperties keeps each font's Unicode map in what pdf.js hands back.
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false, useSystemFonts: false, fontExtraProperties: true }).promise;
+  try {
+    const fonts = new Map<string, PdfFont>();
+    for (let i = 1; i <= doc.numPages; i++) {
+      const page = await doc.getPage(i);
+      const ops = await page.getOperatorList();
+      const ids = new Set<string>();
+      ops.fnArray.forEach((fn, at) => {
+        if (fn === pdfjs.OPS.setFont) ids.add(String((ops.argsArray[at] as unknown[])[0]));
+      });
+      for (const id of ids) {
+        const font = page.commonObjs.get(id) as { name?: string; missingFile?: boolean; isType3Font?: boolean; toUnicode?: { _map?: unknown[] } };
+        const name = font.name ?? id;
+        const known = fonts.get(name);
+        if (known) {
+          if (!known.pages.includes(i)) known.pages.push(i);
+          continue;
+        }
+        // pdf.js's own map class keeps its entries in `_map`; its identity fallback has none.
+        const map = font.toUnicode?._map;
+        fonts.set(name, {
+          name,
+          embedded: font.missingFile === false || font.isType3Font === true,
+          subset: /^[A-Z]{6}\+/.test(name),
+          unicode: Array.isArray(map) && map.some((v) => v !== undefined),
+          pages: [i],
+        });
+      }
+    }
+    return [...fonts.values()];
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/**
+ * A page's text as lines, top to bottom, the pieces of each line left to right with a space
+ * between: what a reader sees across the page (a contents entry and its page number on one line).
+ */
+export async function pageLines(doc: PDFDocumentProxy, pageNumber: number): Promise<string[]> {
+  const page = await doc.getPage(pageNumber);
+  const content = await page.getTextContent();
+  const pieces = content.items
+    .flatMap((item) => ('str' in item && item.str.trim() !== '' ? [{ text: item.str, x: item.transform[4] as number, y: item.transform[5] as number, h: Math.abs(item.transform[3] as number) }] : []))
+    .sort((a, b) => b.y - a.y || a.x - b.x);
+  const lines: Array<{ y: number; h: number; pieces: typeof pieces }> = [];
+  for (const piece of pieces) {
+    // Pieces on one baseline, give or take a fifth of the text's height, are one line.
+    const line = lines.find((l) => Math.abs(l.y - piece.y) <= Math.max(1, 0.2 * Math.min(l.h, piece.h || l.h)));
+    if (line) line.pieces.push(piece);
+    else lines.push({ y: piece.y, h: piece.h, pieces: [piece] });
+  }
+  return lines
+    .sort((a, b) => b.y - a.y)
+    .map((l) => l.pieces.sort((a, b) => a.x - b.x).map((p) => p.text.trim()).join(' '));
 }

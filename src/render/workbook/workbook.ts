@@ -125,7 +125,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   const judgementColumns: SheetColumn[] = framework.judgements.map((j) => ({
     key: j.id,
     label: j.label,
-    description: `The grade for ${j.name}${j.from ? ` (judged from ${formatDate(j.from)})` : ''}${j.until ? ` (judged until ${formatDate(j.until)})` : ''}; [z] where the inspection did not make this judgement.`,
+    // An end date is stated only once it had been announced by the release's publication.
+    description: `The grade for ${j.name}${j.from ? ` (judged from ${formatDate(j.from)})` : ''}${j.until && (j.announced ?? j.until) <= config.meta.published ? ` (judged until ${formatDate(j.until)})` : ''}; [z] where the inspection did not make this judgement.`,
     width: 22,
   }));
   const place: SheetColumn[] = [
