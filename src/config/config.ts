@@ -160,6 +160,8 @@ export interface ReleaseMetaConfig {
   acknowledgements?: string;
   glossaryUrl?: string;
   releaseUrl?: string;
+  methodologyUrl?: string;
+  frequency?: string;
   revision?: { date: IsoDate; reason: string };
   context: Record<string, ContextFigure>;
 }
@@ -485,7 +487,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     meta.series = { title: m.series.title };
     if (m.series.url) meta.series.url = m.series.url;
   }
-  for (const key of ['glossaryUrl', 'releaseUrl'] as const) {
+  for (const key of ['glossaryUrl', 'releaseUrl', 'methodologyUrl', 'frequency'] as const) {
     const value = m[key];
     if (value !== undefined) meta[key] = value;
   }

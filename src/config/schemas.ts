@@ -204,6 +204,8 @@ export const releaseSchema = mapping({
     acknowledgements: text.optional(),
     glossaryUrl: text.optional(),
     releaseUrl: text.optional(),
+    methodologyUrl: text.optional().describe('Where the methodology is published; the workbook cover links to it (else to the release page, which carries the methodology report).'),
+    frequency: text.optional().describe('How often the statistics are published ("Annual", "Quarterly"), for the workbook cover.'),
     revision: mapping({ date, reason: text }).optional(),
     context: contextFigures,
   }),

@@ -150,10 +150,22 @@ export const underlyingDataTitle = (title: string): string => `${title}: underly
 export const ABOUT_THESE_DATA = 'About these data';
 /** The cover's "Publication": the release's title and status. */
 export const publicationEntry = (title: string, status: string): string => `${title} (${status.toLowerCase()})`;
-/** The shorthand in place of a value, explained on the cover. */
-export const SHORTHAND_EXPLAINED = '[z] means not applicable (for example, a judgement the inspection did not make). [x] means not available.';
-/** The same, after each table's description. */
-export const SHORTHAND_BRIEF = '[z] means not applicable; [x] means not available.';
+/** The shorthand in place of a value, explained on the cover: each only where the workbook uses it. */
+export const SHORTHAND_Z_EXPLAINED = '[z] means not applicable (for example, a judgement the inspection did not make).';
+export const SHORTHAND_X_EXPLAINED = '[x] means not available (for example, a count the published series does not give).';
+/** The same, after the description of a table that uses it. */
+export const SHORTHAND_Z_BRIEF = '[z] means not applicable.';
+export const SHORTHAND_X_BRIEF = '[x] means not available.';
+/** The cover's further details: the team's address, the methodology, how often the statistics come out. */
+export const TEAM_EMAIL = 'Team email';
+export const METHODOLOGY = 'Methodology';
+export const FREQUENCY = 'Publication frequency';
+/** The link text of the methodology: its own page, or the release page that carries the report. */
+export const METHODOLOGY_PAGE = 'Methodology';
+export const methodologyOnReleasePage = (title: string): string => `The methodology report, published with ${title}`;
+/** The figure sheets' columns beside the printed percentages: the number, and the base they are of. */
+export const countColumn = (label: string): string => `${label} (number)`;
+export const BASE_COLUMN = 'Base (number the percentages are of)';
 
 /** The contents sheet: its columns and what it says about the workbook. */
 export const CONTENTS_HEADER = ['Sheet', 'Table title', 'What it holds'] as const;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readOds, type Sheet, type SheetCell } from '../../src/quality/readers/spreadsheet.js';
 import { sharedRelease, tempDir } from '../support.js';
-import { soffice } from './tools.js';
+import { run, soffice } from './tools.js';
 
 const shared = await sharedRelease();
 
@@ -112,4 +112,15 @@ describe('the underlying data in LibreOffice Calc', () => {
     const listed = ods.get('Contents')!.trim().split('\n').slice(3).map((line) => line.split(',')[0]);
     expect(listed.sort()).toEqual([...ods.keys()].filter((n) => !['Cover', 'Contents'].includes(n)).sort());
   });
+
+  it('shows every date and number in full when Calc lays the .ods out: no ### anywhere', () => {
+    const { dir, ods } = workbooks();
+    soffice('pdf', [ods], dir);
+    const pdf = join(dir, 'ods.pdf');
+    expect(existsSync(pdf), 'LibreOffice wrote no PDF of the workbook').toBe(true);
+    const shown = run('pdftotext', ['-layout', pdf, '-']);
+    // Every sheet was laid out (the figure sheets' counts are there), and no cell is too narrow.
+    expect(shown).toContain('Base (number the percentages are of)');
+    expect(shown.split('\n').filter((line) => line.includes('###'))).toEqual([]);
+  }, 180_000);
 });

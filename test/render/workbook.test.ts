@@ -15,6 +15,8 @@ import type { Block, FigureNode } from '../../src/document/document.js';
 import { StatpressError } from '../../src/core/errors.js';
 import { readOds, readXlsx, sheetText, type Sheet, type SheetCell } from '../../src/quality/readers/spreadsheet.js';
 import { readCsv, RELEASE_2025, releaseVariant, sharedRelease, tempDir } from '../support.js';
+import { measureText } from '../../src/platform/fonts.js';
+import { figuresOf } from '../../src/pipeline/build.js';
 
 const shared = await sharedRelease();
 const out = shared.dir;
@@ -151,6 +153,85 @@ describe('underlying-data.ods', () => {
     expect(published).toMatchObject({ type: 'date', value: meta.published.iso });
     const longDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
     expect(published.text).toBe(longDate.format(new Date(`${meta.published.iso}T00:00:00Z`)));
+  });
+
+  it('gives every contact, the methodology and how often the statistics are published on its cover', () => {
+    const cover = new Map(sheets.get('Cover')!.slice(2).map((r) => [r[0]!, r[1]!]));
+    const meta = document.meta;
+    expect(cover.get('Contact')).toBe(`${meta.contact.name}, ${meta.contact.team}`);
+    expect(cover.get('Email')).toBe(meta.contact.email);
+    expect(cover.get('Team email')).toBe(meta.contact.teamEmail);
+    expect(cover.get('Publication frequency')).toBe('Annual');
+    const methodology = odsSheets[0]!.rows.find((r) => r[0]?.text === 'Methodology')![1]!;
+    expect(methodology.link).toBe(built.config.meta.releaseUrl);
+  });
+
+  it('puts the count beside each percentage of a figure, and the base in a column of its own', () => {
+    for (const figure of figuresOf(document).filter((f) => f.dataTable.columns.some((c) => c.label.startsWith('% ')))) {
+      const sheet = table(`Figure_${figure.number}`);
+      const percents = sheet.header.map((h, i) => [h, i] as const).filter(([h]) => h.startsWith('% '));
+      expect(percents.length, `Figure ${figure.number}`).toBeGreaterThan(0);
+      for (const [label, i] of percents) expect(sheet.header[i + 1], `Figure ${figure.number}`).toBe(`${label.slice(2)} (number)`);
+      const baseAt = sheet.header.indexOf('Base (number the percentages are of)');
+      figure.dataTable.rows.forEach((row, r) => {
+        const cells = sheet.rows[r]!;
+        const printed = /\((\d+)\)$/.exec(row.header.text)?.[1];
+        if (baseAt >= 0) {
+          // The row's name without its base, and the base the report prints in brackets.
+          expect(cells[0]).toBe(row.header.text.replace(/\s*\(\d+\)$/, ''));
+          expect(cells[baseAt]).toBe(printed);
+        }
+        const base = Number(baseAt >= 0 ? printed : undefined);
+        const counts: number[] = [];
+        for (const [, i] of percents) {
+          const count = cells[i + 1]!;
+          if (count === '[x]') continue;
+          counts.push(Number(count));
+          // Each count is the printed percentage of the base, rounded.
+          if (baseAt >= 0) expect(Math.round((Number(count) / base) * 100), `Figure ${figure.number} ${cells[0]}`).toBe(Number(cells[i]));
+        }
+        // A grade distribution's counts add up to its base (a row of published shares has none).
+        if (baseAt >= 0 && counts.length === percents.length) expect(counts.reduce((a, b) => a + b, 0), `Figure ${figure.number} ${cells[0]}`).toBe(base);
+      });
+    }
+    // The earliest point of Figure 1 is a published series with rounded shares only: no counts.
+    const series = table('Figure_1');
+    const earliest = series.rows[series.rows.length - 1]!;
+    expect(earliest.filter((c) => c === '[x]').length).toBe(4);
+  });
+
+  it('explains the shorthand only where it is used', () => {
+    for (const [name, grid] of sheets) {
+      if (['Cover', 'Contents', 'Notes'].includes(name)) continue;
+      const cells = grid.slice(3).flat();
+      const description = grid[1]![0]!;
+      expect(description.includes('[z] means'), `${name}: [z]`).toBe(cells.includes('[z]'));
+      expect(description.includes('[x] means'), `${name}: [x]`).toBe(cells.includes('[x]'));
+    }
+    const all = [...sheets].filter(([n]) => !['Cover', 'Contents', 'Notes'].includes(n)).flatMap(([, g]) => g.slice(3).flat());
+    const shorthand = new Map(sheets.get('Cover')!.slice(2).map((r) => [r[0]!, r[1]!])).get('Shorthand') ?? '';
+    expect(shorthand.includes('[z] means')).toBe(all.includes('[z]'));
+    expect(shorthand.includes('[x] means')).toBe(all.includes('[x]'));
+  });
+
+  it('makes each column as wide as its longest value as shown (dates in full), with room for a wider font', async () => {
+    const zip = await JSZip.loadAsync(shared.bytes('underlying-data.ods'));
+    const content = await zip.file('content.xml')!.async('string');
+    const widthOf = new Map([...content.matchAll(/style:name="(w\d+)" style:family="table-column"><style:table-column-properties style:column-width="([\d.]+)cm"/g)].map((m) => [m[1]!, Number(m[2])]));
+    const zero = measureText('0', 16);
+    for (const sheet of odsSheets.filter((s) => !['Cover', 'Contents', 'Notes'].includes(s.name))) {
+      const xml = new RegExp(`<table:table table:name="${sheet.name}">((?:<table:table-column[^>]*/>)+)`).exec(content)![1]!;
+      const widths = [...xml.matchAll(/table:style-name="(w\d+)"/g)].map((m) => widthOf.get(m[1]!)!);
+      sheet.rows.slice(3).forEach((row) =>
+        row.forEach((cell, i) => {
+          if (cell.type !== 'date' && cell.type !== 'float') return;
+          // Arial's width of the text as shown, a fifth more for a fallback font, in cm at 96 px an inch.
+          const needed = ((measureText(cell.text, 16) * 1.2) / 96) * 2.54;
+          expect(widths[i]!, `${sheet.name} column ${i + 1}: "${cell.text}"`).toBeGreaterThanOrEqual(needed);
+          expect(widths[i]!, `${sheet.name} column ${i + 1}`).toBeLessThanOrEqual(((zero * 60) / 96) * 2.54 + 0.01);
+        }),
+      );
+    }
   });
 
   it('numbers the release config\'s notes and refers to them from titles and headers', () => {

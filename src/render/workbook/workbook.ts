@@ -57,8 +57,17 @@ import {
   rowHeaderDescription,
   rowsAndColumns,
   SHORTHAND,
-  SHORTHAND_BRIEF,
-  SHORTHAND_EXPLAINED,
+  SHORTHAND_X_BRIEF,
+  SHORTHAND_X_EXPLAINED,
+  SHORTHAND_Z_BRIEF,
+  SHORTHAND_Z_EXPLAINED,
+  BASE_COLUMN,
+  countColumn,
+  FREQUENCY,
+  METHODOLOGY,
+  METHODOLOGY_PAGE,
+  methodologyOnReleasePage,
+  TEAM_EMAIL,
   STATUS,
   tableDataDescription,
   tableSheet,
@@ -70,6 +79,7 @@ import {
 } from '../../document/labels.js';
 import type { Dataset, InspectionEvent } from '../../load/dataset.js';
 import { StatpressError } from '../../core/errors.js';
+import { measureText } from '../../platform/fonts.js';
 
 export type SheetCell =
   | { kind: 'text'; value: string }
@@ -250,7 +260,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   // The data behind each figure and each numbered table, exactly as the report prints them.
   const walk = (blocks: readonly Block[]): void => {
     for (const b of blocks) {
-      if (b.type === 'figure') tables.push(fromReportTable(b.dataTable, `figure-${b.number}`, figureSheet(b.number), figureTitle(b.number, b.title), figureDataDescription(b.number, b.subtitle)));
+      if (b.type === 'figure') tables.push(withCounts(fromReportTable(b.dataTable, `figure-${b.number}`, figureSheet(b.number), figureTitle(b.number, b.title), figureDataDescription(b.number, b.subtitle)), b.dataTable, model));
       if (b.type === 'table' && b.number) tables.push(fromReportTable(b, `table-${b.number}`, tableSheet(b.number), tableTitle(b.number, withoutTableLabel(b.caption)), tableDataDescription(b.number)));
       if (b.type === 'section') walk(b.children);
     }
@@ -267,12 +277,22 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     { label: STATUS, value: text(m.draft ? draftStatus(m.status) : m.status) },
     ...(m.revision ? [{ label: REVISED, value: text(revisionEntry(m.revision.text, m.revision.reason)) }] : []),
     { label: PRODUCED_BY, value: text(m.producer) },
+    ...(config.meta.frequency ? [{ label: FREQUENCY, value: text(config.meta.frequency) }] : []),
     { label: CONTACT, value: text(`${m.contact.name}, ${m.contact.team}`) },
     { label: EMAIL, value: { kind: 'link', text: m.contact.email, url: `mailto:${m.contact.email}` } },
+    { label: TEAM_EMAIL, value: { kind: 'link', text: m.contact.teamEmail, url: `mailto:${m.contact.teamEmail}` } },
     ...(config.meta.releaseUrl ? [{ label: THE_RELEASE, value: { kind: 'link' as const, text: m.title, url: config.meta.releaseUrl } }] : []),
+    ...(config.meta.methodologyUrl
+      ? [{ label: METHODOLOGY, value: { kind: 'link' as const, text: METHODOLOGY_PAGE, url: config.meta.methodologyUrl } }]
+      : config.meta.releaseUrl
+        ? [{ label: METHODOLOGY, value: { kind: 'link' as const, text: methodologyOnReleasePage(m.title), url: config.meta.releaseUrl } }]
+        : []),
     { label: LICENCE, value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
-    { label: SHORTHAND, value: text(SHORTHAND_EXPLAINED) },
   ];
+  // Shorthand is explained where it is used: on the cover if any table uses it, after each table that does.
+  const used = shorthandUsed(tables.flatMap((t) => t.rows));
+  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : ''].filter(Boolean).join(' ');
+  if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
   const keys = new Set(tables.flatMap((t) => [t.id, ...t.columns.map((c) => c.key)]));
   notes.forEach((n, i) => {
@@ -283,6 +303,79 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     }
   });
   return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
+}
+
+/** Which shorthand a table's cells use. */
+function shorthandUsed(rows: readonly SheetCell[][]): { z: boolean; x: boolean } {
+  const cells = rows.flat();
+  return { z: cells.some((c) => c.kind === 'shorthand' && c.value === '[z]'), x: cells.some((c) => c.kind === 'shorthand' && c.value === '[x]') };
+}
+
+/** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
+function modelValue(model: unknown, path: string[]): unknown {
+  let at: unknown = model;
+  for (const key of path) {
+    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : at.find((item: Record<string, unknown>) => item && (item.name === key || item.id === key || item.label === key));
+    else if (at && typeof at === 'object') at = (at as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return at;
+}
+
+/**
+ * The count behind a printed percentage, from the model: a part's `count`, or for a point of the
+ * headline series computed from the data, its share of its base. A published point gives only
+ * rounded percentages, so its count is not available.
+ */
+function countBehind(model: StatsModel, ref: string | undefined): number | undefined {
+  if (!ref) return undefined;
+  const path = ref.split('.');
+  if (path[path.length - 1] === 'share') {
+    const count = modelValue(model, [...path.slice(0, -1), 'count']);
+    return typeof count === 'number' ? count : undefined;
+  }
+  if (path[path.length - 2] === 'shares') {
+    const point = modelValue(model, path.slice(0, -2)) as { source?: string; base?: number; shares?: Record<string, number> } | undefined;
+    const share = point?.shares?.[path[path.length - 1]!];
+    if (point?.source === 'computed' && typeof point.base === 'number' && typeof share === 'number') return Math.round(share * point.base);
+  }
+  return undefined;
+}
+
+/**
+ * A figure's data with the numbers behind its percentages: a count column beside each
+ * percentage column (`[x]` where the count is not available), and the base, which the report
+ * prints in brackets after each row's name, in a column of its own.
+ */
+function withCounts(data: DataTable, table: TableNode, model: StatsModel): DataTable {
+  const percent = table.columns.map((c, i) => i > 0 && /^% /.test(c.label));
+  if (!percent.some(Boolean)) return data;
+  const base = /\s*\(([\d,]+)\)$/;
+  const rowBases = table.rows.map((r) => base.exec(r.header.text)?.[1]);
+  const hasBase = rowBases.every((b) => b !== undefined);
+  const columns: SheetColumn[] = [data.columns[0]!];
+  if (hasBase) columns.push({ key: 'base', label: BASE_COLUMN, description: 'The number of local authorities (or visits) each percentage in the row is of, as the report prints it in brackets.', width: 0 });
+  data.columns.slice(1).forEach((c, i) => {
+    columns.push(c);
+    if (percent[i + 1]) {
+      const label = countColumn(c.label.replace(/^% /, ''));
+      columns.push({ key: `${c.key.replace(/^pct /, '')} count`, label, description: `The number behind the percentage in "${c.label}"; [x] where the source gives only the percentage.`, width: 0 });
+    }
+  });
+  const rows = table.rows.map((r, ri) => {
+    const printed = data.rows[ri]!;
+    const out: SheetCell[] = [hasBase ? text(r.header.text.replace(base, '')) : printed[0]!];
+    if (hasBase) out.push({ kind: 'number', value: Number(rowBases[ri]!.replace(/,/g, '')) });
+    r.cells.forEach((cell, ci) => {
+      out.push(printed[ci + 1]!);
+      if (percent[ci + 1]) {
+        const count = cell.raw === null ? undefined : countBehind(model, cell.ref);
+        out.push(count === undefined ? (cell.raw === null ? z : x) : { kind: 'number', value: count });
+      }
+    });
+    return out;
+  });
+  return { ...data, columns, rows };
 }
 
 function fromReportTable(table: TableNode, id: string, sheet: string, title: string, description: string): DataTable {
@@ -369,19 +462,66 @@ export function sheetsOf(book: Workbook): Array<{ name: string; title: string; d
     ...book.tables.map((t) => ({
       name: t.sheet,
       title: `${t.title}${noteMarks(book, t.id)}`,
-      description: `${t.description} ${SHORTHAND_BRIEF}`,
+      description: [t.description, shorthandUsed(t.rows).z ? SHORTHAND_Z_BRIEF : '', shorthandUsed(t.rows).x ? SHORTHAND_X_BRIEF : ''].filter(Boolean).join(' '),
       header: t.columns.map((c) => `${c.label}${noteMarks(book, c.key)}`),
       rows: t.rows,
     })),
   ];
 }
 
-/** Column widths in characters for a sheet. */
+/** The size cells are set in (12 pt is 16 px), and the width unit: the width of "0" in it, as Excel counts. */
+const CELL_PX = 16;
+const ZERO = measureText('0', CELL_PX);
+/** A column is at least this wide, and at most as wide as its sheet allows (longer text wraps). */
+const MIN_CHARS = 6;
+const MAX_CHARS: Record<string, number[]> = { [COVER]: [30, 100], [CONTENTS]: [30, 70, 90], [NOTES]: [14, 110] };
+const MAX_TABLE_CHARS = 60;
+/** Room either side of the text in a cell, in characters. */
+const PADDING_CHARS = 2;
+/**
+ * Text is measured in Arial's metrics, and given a fifth more room: a reader without Arial (or
+ * its metric twin, Liberation Sans) sees a wider font, such as DejaVu Sans, which LibreOffice
+ * falls back to; a date or number that does not fit would show as ###.
+ */
+const FALLBACK_ALLOWANCE = 1.2;
+
+/** What a cell shows, as the spreadsheet formats it. */
+export function shownText(cell: SheetCell): string {
+  switch (cell.kind) {
+    case 'date':
+      return formatDate(cell.value);
+    case 'number':
+      return String(cell.value);
+    case 'link':
+      return cell.text;
+    default:
+      return cell.value;
+  }
+}
+
+const widthCache = new WeakMap<Workbook, Map<string, number[]>>();
+
+/**
+ * Column widths in characters (of "0" at 12 pt) for a sheet: each column as wide as its longest
+ * value as the spreadsheet formats it (a date as "11 September 2023"), measured in the font the
+ * sheet is set in (Arial, or its metric twin), and its header's longest word (headers wrap).
+ */
 export function widthsOf(book: Workbook, name: string): number[] {
-  if (name === COVER) return [20, 100];
-  if (name === CONTENTS) return [24, 60, 90];
-  if (name === NOTES) return [14, 110];
-  return book.tables.find((t) => t.sheet === name)!.columns.map((c) => c.width);
+  let known = widthCache.get(book);
+  if (!known) widthCache.set(book, (known = new Map()));
+  const cached = known.get(name);
+  if (cached) return cached;
+  const sheet = sheetsOf(book).find((s) => s.name === name)!;
+  const columns = Math.max(sheet.header?.length ?? 0, ...sheet.rows.map((r) => r.length));
+  const chars = (textShown: string, bold: boolean) => measureText(textShown, CELL_PX, bold) / ZERO;
+  const widths = Array.from({ length: columns }, (_, i) => {
+    const header = (sheet.header?.[i] ?? '').split(/\s+/).reduce((m, word) => Math.max(m, chars(word, true)), 0);
+    const values = sheet.rows.reduce((m, r) => (r[i] ? Math.max(m, chars(shownText(r[i]!), name === COVER && i === 0)) : m), 0);
+    const cap = MAX_CHARS[name]?.[i] ?? MAX_TABLE_CHARS;
+    return Math.min(cap, Math.max(MIN_CHARS, Math.ceil(Math.max(header, values) * FALLBACK_ALLOWANCE + PADDING_CHARS)));
+  });
+  known.set(name, widths);
+  return widths;
 }
 
 /** The workbook as an OpenDocument spreadsheet (.ods), byte-identical for the same workbook. */
@@ -390,7 +530,7 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
   const allWidths = new Set<number>(sheets.flatMap((s) => widthsOf(book, s.name)));
   const columnStyles = [...allWidths]
     .sort((a, b) => a - b)
-    .map((w) => `<style:style style:name="w${w}" style:family="table-column"><style:table-column-properties style:column-width="${(w * 0.21).toFixed(2)}cm"/></style:style>`)
+    .map((w) => `<style:style style:name="w${w}" style:family="table-column"><style:table-column-properties style:column-width="${((w * ZERO) / 96 * 2.54).toFixed(2)}cm"/></style:style>`)
     .join('');
   const body = sheets
     .map((sheet) => {
