@@ -19,7 +19,7 @@ import { allElements, readLayout, type PdfLayout, type StructElement } from '../
 import { markedContentText } from '../readers/pdf.js';
 import type { Finding, GateResult } from './document-gates.js';
 
-export const PAGINATION_GUARANTEE = `in the PDF, no table of up to ${KEEP_TABLE_ROWS} rows is split and no longer one leaves fewer than ${END_ROWS} rows on a page, no list of up to ${KEEP_LIST_ITEMS} items is split and no longer one leaves fewer than ${END_ITEMS}, no heading ends a page, and no page but the last of a section is less than half full`;
+export const PAGINATION_GUARANTEE = `in the PDF, no table of up to ${KEEP_TABLE_ROWS} rows is split and no longer one leaves fewer than ${END_ROWS} rows on a page, no list of up to ${KEEP_LIST_ITEMS} items is split and no longer one leaves fewer than ${END_ITEMS}, no heading ends a page or has a single line under it there, and no page but the last of a section is less than half full`;
 
 export type PaginationKind = 'split-table' | 'orphan-rows' | 'split-list' | 'orphan-items' | 'heading-at-foot' | 'underfilled';
 
@@ -54,6 +54,8 @@ function rowsOf(table: StructElement): StructElement[] {
 }
 
 const isHeading = (el: StructElement) => /^H[1-6]$/.test(el.role);
+/** Below this height (points), what is painted is a single line of text. */
+const ONE_LINE = 20;
 
 /** Every pagination problem of a laid-out, tagged PDF. */
 export function paginationProblems(layout: PdfLayout, text: Map<string, string> = new Map()): PaginationProblem[] {
@@ -128,11 +130,20 @@ export function paginationProblems(layout: PdfLayout, text: Map<string, string> 
     const boxes = layout.boxes(heading);
     const page = boxes.size ? Math.max(...boxes.keys()) : undefined;
     if (page === undefined) return;
-    const after = elements.slice(order.get(heading)! + 1).find((e) => !isDescendant(e, heading) && e.content.length > 0);
+    // The next block: the first element after the heading with anything painted in it (a paragraph,
+    // not the first run of text inside one).
+    const after = elements.slice(order.get(heading)! + 1).find((e) => !isDescendant(e, heading) && layout.boxes(e).size > 0);
     if (!after) return;
-    const next = firstPage(layout.boxes(after));
+    const boxes2 = layout.boxes(after);
+    const next = firstPage(boxes2);
     if (next !== undefined && next > page) {
       problems.push({ kind: 'heading-at-foot', page: page + 1, index, gap: 0, after: 0, message: `the heading "${short(textOf(heading, text))}" is the last thing on page ${page + 1}; what it introduces starts on page ${next + 1}` });
+      return;
+    }
+    // A single line of what follows, the rest on the next page, leaves the heading at the foot too.
+    const here = boxes2.get(page);
+    if (here && boxes2.has(page + 1) && here.bottom - here.top < ONE_LINE) {
+      problems.push({ kind: 'heading-at-foot', page: page + 1, index, gap: 0, after: 0, message: `the heading "${short(textOf(heading, text))}" has only one line of what it introduces under it on page ${page + 1}; the rest is on page ${page + 2}` });
     }
   });
 
