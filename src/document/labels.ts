@@ -165,7 +165,7 @@ export const METHODOLOGY_PAGE = 'Methodology';
 export const methodologyOnReleasePage = (title: string): string => `The methodology report, published with ${title}`;
 /** The figure sheets' columns beside the printed percentages: the number, and the base they are of. */
 export const countColumn = (label: string): string => `${label} (number)`;
-export const BASE_COLUMN = 'Base (number the percentages are of)';
+export const BASE_COLUMN = 'Base (number)';
 
 /** The contents sheet: its columns and what it says about the workbook. */
 export const CONTENTS_HEADER = ['Sheet', 'Table title', 'What it holds'] as const;

@@ -176,7 +176,7 @@ const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
 function columnWidths(table: TableNode): number[] {
   const count = table.columns.length;
   if (count === 1) return [TEXT_WIDTH_TWIPS];
-  const first = Math.round(TEXT_WIDTH_TWIPS * (count <= 3 ? 0.5 : count <= 5 ? 0.36 : 0.28));
+  const first = Math.round(TEXT_WIDTH_TWIPS * (count <= 3 ? 0.5 : count <= 5 ? 0.3 : 0.28));
   const rest = Math.floor((TEXT_WIDTH_TWIPS - first) / (count - 1));
   return [first, ...Array.from({ length: count - 1 }, () => rest)];
 }

@@ -172,7 +172,7 @@ describe('underlying-data.ods', () => {
       const percents = sheet.header.map((h, i) => [h, i] as const).filter(([h]) => h.startsWith('% '));
       expect(percents.length, `Figure ${figure.number}`).toBeGreaterThan(0);
       for (const [label, i] of percents) expect(sheet.header[i + 1], `Figure ${figure.number}`).toBe(`${label.slice(2)} (number)`);
-      const baseAt = sheet.header.indexOf('Base (number the percentages are of)');
+      const baseAt = sheet.header.indexOf('Base (number)');
       figure.dataTable.rows.forEach((row, r) => {
         const cells = sheet.rows[r]!;
         const printed = /\((\d+)\)$/.exec(row.header.text)?.[1];

@@ -484,6 +484,8 @@ const PADDING_CHARS = 2;
  * falls back to; a date or number that does not fit would show as ###.
  */
 const FALLBACK_ALLOWANCE = 1.2;
+/** A header may wrap onto this many lines. */
+const HEADER_LINES = 3;
 
 /** What a cell shows, as the spreadsheet formats it. */
 export function shownText(cell: SheetCell): string {
@@ -504,7 +506,7 @@ const widthCache = new WeakMap<Workbook, Map<string, number[]>>();
 /**
  * Column widths in characters (of "0" at 12 pt) for a sheet: each column as wide as its longest
  * value as the spreadsheet formats it (a date as "11 September 2023"), measured in the font the
- * sheet is set in (Arial, or its metric twin), and its header's longest word (headers wrap).
+ * sheet is set in (Arial, or its metric twin), and its header on at most three lines.
  */
 export function widthsOf(book: Workbook, name: string): number[] {
   let known = widthCache.get(book);
@@ -515,7 +517,9 @@ export function widthsOf(book: Workbook, name: string): number[] {
   const columns = Math.max(sheet.header?.length ?? 0, ...sheet.rows.map((r) => r.length));
   const chars = (textShown: string, bold: boolean) => measureText(textShown, CELL_PX, bold) / ZERO;
   const widths = Array.from({ length: columns }, (_, i) => {
-    const header = (sheet.header?.[i] ?? '').split(/\s+/).reduce((m, word) => Math.max(m, chars(word, true)), 0);
+    // A header wraps, onto three lines at most: its longest word, or a third of it, whichever is wider.
+    const label = sheet.header?.[i] ?? '';
+    const header = Math.max(chars(label, true) / HEADER_LINES, label.split(/\s+/).reduce((m, word) => Math.max(m, chars(word, true)), 0));
     const values = sheet.rows.reduce((m, r) => (r[i] ? Math.max(m, chars(shownText(r[i]!), name === COVER && i === 0)) : m), 0);
     const cap = MAX_CHARS[name]?.[i] ?? MAX_TABLE_CHARS;
     return Math.min(cap, Math.max(MIN_CHARS, Math.ceil(Math.max(header, values) * FALLBACK_ALLOWANCE + PADDING_CHARS)));
