@@ -80,6 +80,8 @@ export const DATA_GUIDANCE = 'Data guidance: what each CSV file and column holds
 /** A CSV file, named by its table's title: "Latest inspection judgements … (CSV)". */
 export const csvDownload = (title: string): string => `${title} (CSV)`;
 export const ALL_CSV_ZIP = 'All the CSV files and the data guidance (zip)';
+/** The folding list of the CSV files on the web page. */
+export const CSV_FILES = 'Underlying data as CSV files';
 export const THIS_RELEASE_INCLUDES = 'This release includes:';
 export const FOOTNOTES = 'Footnotes';
 export const BACK_TO_TEXT = 'Back to text';

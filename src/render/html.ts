@@ -25,6 +25,7 @@ import {
   CONTENTS,
   crownCopyright,
   documentTitle,
+  CSV_FILES,
   DOWNLOAD_THIS_RELEASE,
   DRAFT_NOTICE,
   figureTitle,
@@ -297,10 +298,16 @@ function renderMeta(doc: ReportDocument, options: HtmlOptions, ctx: Context): st
   const list = ctx.print
     ? `<table class="govuk-table app-meta"><tbody class="govuk-table__body">${details.map(([k, v]) => `<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${escapeHtml(k)}</th><td class="govuk-table__cell">${v}</td></tr>`).join('')}</tbody></table>`
     : `<dl class="govuk-summary-list app-meta">${details.map(([k, v]) => `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${escapeHtml(k)}</dt><dd class="govuk-summary-list__value">${v}</dd></div>`).join('')}</dl>`;
-  const downloads = options.downloads?.length
-    ? `<div class="app-downloads"><h2 class="govuk-heading-s">${escapeHtml(DOWNLOAD_THIS_RELEASE)}</h2><ul class="govuk-list">${options.downloads
-        .map((d) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`)
-        .join('')}</ul></div>`
+  // The documents and workbooks are listed; the many CSV files (and their zip) fold away.
+  const link = (d: { label: string; href: string }) => `<li><a class="govuk-link" href="${escapeHtml(d.href)}">${escapeHtml(d.label)}</a></li>`;
+  const files = options.downloads ?? [];
+  const main = files.filter((d) => !d.href.startsWith('data/'));
+  const csv = files.filter((d) => d.href.startsWith('data/'));
+  const csvList = csv.length
+    ? `<details class="govuk-details app-csv-files"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">${escapeHtml(CSV_FILES)}</span></summary><div class="govuk-details__text"><ul class="govuk-list">${csv.map(link).join('')}</ul></div></details>`
+    : '';
+  const downloads = files.length
+    ? `<div class="app-downloads"><h2 class="govuk-heading-s">${escapeHtml(DOWNLOAD_THIS_RELEASE)}</h2><ul class="govuk-list">${main.map(link).join('')}</ul>${csvList}</div>`
     : '';
   const includes = m.includes.length
     ? `<p class="govuk-body">${escapeHtml(THIS_RELEASE_INCLUDES)}</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
