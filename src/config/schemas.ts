@@ -95,7 +95,7 @@ export const frameworkSchema = mapping({
   facts: z
     .record(z.string(), z.number())
     .default({})
-    .describe('Numbers the framework itself sets that the text states (a number of months, a number of grades): a template prints them with {{count framework.facts.NAME}}, so they are numerals traced to here.'),
+    .describe('Numbers the framework itself sets that the text states (for example, how many months pass before a first follow-up): a template prints them with {{count framework.facts.NAME}}, so they are numerals traced to here.'),
 }).meta({ title: 'statpress framework', description: 'An inspection framework: grades, judgements, inspection types, themes and classifications.' });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 /**
  * Finishing the PDF Chromium prints into a PDF/UA-1 document, as one incremental update:
  *
- * - every date Chromium stamped becomes the publication date, and the ids it gives table header
- *   cells are numbered afresh (reproducible bytes, whatever else the browser did);
+ * - every date Chromium stamped becomes the publication date (reproducible bytes; the structure
+ *   element ids are numbered afresh after finishing, by `numberStructureIds` in pdf.ts);
  * - document information and an XMP metadata packet with the title, author, subject, keywords,
  *   language, dates and the PDF/UA identifier (`pdfuaid:part` 1); the catalog asks viewers to
  *   show the title (`DisplayDocTitle`) and open the bookmarks (`/PageMode /UseOutlines`);
@@ -375,14 +375,6 @@ export function finishPdf(pdf: Uint8Array, meta: ReportMeta, options: FinishOpti
   const fixed = pdfDate(meta.published.iso);
   // Same length, so every offset Chromium wrote stays right.
   text = text.replace(/\((D:\d{14}[^)]*)\)/g, (_, date: string) => `(${fixed.padEnd(date.length, ' ').slice(0, date.length)})`);
-  // Chromium names table header cells after its internal node numbers, which depend on whatever
-  // else the browser has loaded: they are numbered again in the order they appear (same length,
-  // same order, so the ID tree stays sorted).
-  const ids = new Map<string, string>();
-  text = text.replace(/\(node(\d{8})\)/g, (_, n: string) => {
-    if (!ids.has(n)) ids.set(n, String(ids.size + 1).padStart(8, '0'));
-    return `(node${ids.get(n)})`;
-  });
   const file = new PdfFile(text);
   const d = describe(meta);
   const info = file.add(

@@ -160,6 +160,21 @@ function adjustInPage(fix: Adjustment, limits: { minScale: number }): boolean {
 /** CSS pixels in a PDF point. */
 const PX_PER_PT = 4 / 3;
 
+/**
+ * Chromium names each structure element `(nodeNNNNNNNN)` after the DOM node it came from, and
+ * those numbers depend on what the browser did before printing (another tab checking the web
+ * page, an earlier layout pass), so the same release could print different bytes. The names are
+ * only identifiers: they are renumbered here in their own order (which keeps the ID tree sorted),
+ * at the same width, so no byte offset moves and the same release prints the same PDF.
+ */
+export function numberStructureIds(pdf: Uint8Array): Uint8Array {
+  const text = Buffer.from(pdf).toString('latin1');
+  const ids = [...new Set([...text.matchAll(/\(node(\d{8})\)/g)].map((m) => m[1]!))].sort();
+  if (ids.length === 0) return pdf;
+  const renamed = new Map(ids.map((id, i) => [id, String(i).padStart(8, '0')]));
+  return new Uint8Array(Buffer.from(text.replace(/\(node(\d{8})\)/g, (_, id: string) => `(node${renamed.get(id)!})`), 'latin1'));
+}
+
 export async function renderPdf(html: string, meta: ReportMeta, browser: Browser): Promise<PdfResult> {
   const timings: Record<string, number> = {};
   const page = await browser.newPage();
@@ -251,7 +266,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     start = performance.now();
     const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
     const markedText = await markedContentText(pdf);
-    const finished = finishPdf(pdf, meta, { headings, markedText });
+    const finished = numberStructureIds(finishPdf(pdf, meta, { headings, markedText }));
     timings.finish = performance.now() - start;
     return { pdf: finished, pages: outline.pages, contents, timings };
   } finally {
