@@ -20,6 +20,7 @@ const SHARED_BUILD = [
   'test/render/html-layout.test.ts',
   'test/tools/revision.test.ts',
   'test/cli/cli.test.ts',
+  'test/render/release-documents.test.ts',
 ];
 
 /**

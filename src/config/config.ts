@@ -135,7 +135,9 @@ export interface ContextFigure {
   value?: number;
   share?: number;
   text?: string;
+  /** Address of the publication quoted, and its name. */
   source: string;
+  sourceTitle: string;
   /** Publication date of the edition the figure is quoted from. */
   edition: IsoDate;
   /** The date the figure describes. */
@@ -462,7 +464,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   const contextPath = raw.editions[asAt]?.context && asAt !== raw.period.asAt ? ['editions', asAt, 'context'] : ['meta', 'context'];
   const context: Record<string, ContextFigure> = {};
   for (const [key, c] of Object.entries(edition.context ?? m.context)) {
-    const figure: ContextFigure = { source: c.source, edition: c.edition };
+    const figure: ContextFigure = { source: c.source, sourceTitle: c.sourceTitle, edition: c.edition };
     if (c.asAt !== undefined) figure.asAt = c.asAt;
     if (c.value !== undefined) figure.value = c.value;
     if (c.share !== undefined) figure.share = c.share;

@@ -137,7 +137,8 @@ const contextFigures = z
     value: number.optional(),
     share: number.optional(),
     text: text.optional(),
-    source: text.describe('Address of the publication the figure is quoted from.'),
+    source: text.describe('Address (URL) of the publication the figure is quoted from: the sentence that quotes it links there.'),
+    sourceTitle: text.describe('Name of the publication the figure is quoted from ("Children in need, reporting year 2024", DfE); the methodology lists it.'),
     edition: date.describe('Publication date of the edition quoted: it must come before this release.'),
     asAt: date.optional().describe('The date the figure describes.'),
   }), { error: 'expected a mapping' })
