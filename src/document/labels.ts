@@ -74,6 +74,9 @@ export const PRINT_THIS_PAGE = 'Print this page';
 /** The page's list of downloads: the other formats, the workbooks, each CSV file and a zip of them all. */
 export const PDF_VERSION = 'This release as a PDF';
 export const WORD_VERSION = 'This release as a Word document';
+/** Another document's own downloads: "Methodology report as a PDF". */
+export const documentPdf = (label: string): string => `${label[0]!.toUpperCase()}${label.slice(1)} as a PDF`;
+export const documentWord = (label: string): string => `${label[0]!.toUpperCase()}${label.slice(1)} as a Word document`;
 export const ODS_WORKBOOK = 'Underlying data (OpenDocument spreadsheet)';
 export const XLSX_WORKBOOK = 'Underlying data (Excel workbook)';
 export const DATA_GUIDANCE = 'Data guidance: what each CSV file and column holds';
@@ -83,6 +86,8 @@ export const ALL_CSV_ZIP = 'All the CSV files and the data guidance (zip)';
 /** The folding list of the CSV files on the web page. */
 export const CSV_FILES = 'Underlying data as CSV files';
 export const THIS_RELEASE_INCLUDES = 'This release includes:';
+/** The title block's link to the release's landing page, around the release's title. */
+export const partOfRelease = <T>(release: T): [string, T, string] => ['This document is part of the ', release, ' release.'];
 export const FOOTNOTES = 'Footnotes';
 export const BACK_TO_TEXT = 'Back to text';
 /** The accessible name of a footnote marker: "Footnote 2". */

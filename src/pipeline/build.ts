@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReleaseConfig, ReleaseOverrides } from '../config/config.js';
+import type { DocumentConfig, ReleaseConfig, ReleaseOverrides } from '../config/config.js';
 import type { StatsModel } from '../compute/stats.js';
 import type { ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
@@ -25,9 +25,9 @@ import { buildWorkbook } from '../render/workbook/workbook.js';
 import { underlyingDataFiles } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { printCss } from '../render/print-css.js';
-import { svgText } from '../render/chart.js';
+import { svgText, type ChartAsset } from '../render/chart.js';
 import { subsetFontFaceCss } from '../platform/fonts.js';
-import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
+import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, documentPdf, documentWord, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
 import { Pipeline } from './pipeline.js';
 
@@ -126,6 +126,10 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
   pipeline.document();
   const checks = pipeline.checks();
   if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
+  // The other documents are narrated and checked before the browser starts, too.
+  for (const doc of pipeline.config().documents) {
+    if (!options.collectGates && !doc.main) requirePassed(pipeline.checks(doc.id), `the ${doc.label} fails its quality gates`);
+  }
   const formatGates = (options.gates ?? 'all') === 'all';
   const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
   // Chromium starts once the document is sound, and launches while the charts, the workbook and
@@ -138,12 +142,89 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
   }
 }
 
+/** What rendering one document needs beside the pipeline. */
+interface DocumentRendering {
+  options: BuildOptions;
+  stylesheet: string;
+  session: { browser: Browser; gates?: Promise<typeof import('../quality/gates/format-gates.js')> } | undefined;
+}
+
+/**
+ * One document of the release in every format asked for, with the checks on those formats: the
+ * web page (whose accessibility check runs in its own tab while the PDF prints), the Word file
+ * and the PDF. Returns the files, named by the document's id, and the format gates' results.
+ */
+async function renderDocument(
+  pipeline: Pipeline,
+  doc: DocumentConfig,
+  render: DocumentRendering,
+  extra: { assets: ReadonlyMap<string, ChartAsset>; downloads: Array<{ label: string; href: string }>; fontCss?: string },
+): Promise<{ files: Map<string, string | Uint8Array>; gates: GateResult[] }> {
+  const { options, stylesheet, session } = render;
+  const document = pipeline.document(doc.id);
+  const files = new Map<string, string | Uint8Array>();
+  const step = (name: string) => (doc.main ? name : `${name} (${doc.id})`);
+  const { assets } = extra;
+  const html = pipeline.step(step('html'), () =>
+    renderHtml(document, { assets, stylesheet, ...(extra.fontCss !== undefined ? { fontCss: extra.fontCss } : {}), downloads: extra.downloads }),
+  );
+  if (options.formats.includes('html')) files.set(`${doc.id}.html`, html);
+  let docx: Uint8Array | undefined;
+  if (options.formats.includes('docx')) {
+    docx = await pipeline.stepAsync(step('docx'), async () => (await import('../render/docx.js')).renderDocx(document, assets));
+    files.set(`${doc.id}.docx`, docx);
+  }
+  const browser = session?.browser;
+  const gateModule = session?.gates;
+  // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
+  const htmlReading = gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
+  htmlReading?.catch(() => undefined);
+  let pdf: Uint8Array | undefined;
+  if (browser && options.formats.includes('pdf')) {
+    pdf = await pipeline.stepAsync(step('pdf'), async () => {
+      const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
+      const { renderPdf } = await import('../render/pdf.js');
+      return (await renderPdf(printable, document.meta, browser)).pdf;
+    });
+    files.set(`${doc.id}.pdf`, pdf);
+  }
+  const gates: GateResult[] = [];
+  if (gateModule) {
+    // What the gates cost beyond the time they ran beside the PDF.
+    const results = await pipeline.stepAsync(step('gates'), async () => {
+      const { checkFormats } = await gateModule;
+      return checkFormats({
+        document,
+        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
+        ...(pdf ? { pdf } : {}),
+        ...(docx ? { docx } : {}),
+      });
+    });
+    gates.push(...results);
+  }
+  return { files, gates };
+}
+
+/**
+ * The gates of every document as one list, in the order the main document's ran: a gate's
+ * findings in another document name that document first.
+ */
+export function mergeGates(perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }>): GateResult[] {
+  const merged = new Map<string, GateResult>();
+  for (const { doc, gates } of perDocument) {
+    for (const gate of gates) {
+      const into = merged.get(gate.gate) ?? { gate: gate.gate, guarantees: gate.guarantees, findings: [] };
+      into.findings.push(...gate.findings.map((f) => (doc.main ? f : { ...f, where: `${doc.label}, ${f.where}` })));
+      merged.set(gate.gate, into);
+    }
+  }
+  return [...merged.values()];
+}
+
 async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined): Promise<BuildResult> {
   const config = pipeline.config();
   const document = pipeline.document();
   const { timings } = pipeline;
-  // Every gate that ran, passed or not: the document gates, then (below) the format gates.
-  const gates: GateResult[] = [...checks];
   const files = new Map<string, string | Uint8Array>();
   const assets = await pipeline.assets();
   for (const [id, asset] of assets) {
@@ -159,67 +240,45 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     return made;
   });
   for (const [name, content] of data) files.set(name, content);
-  const html = pipeline.step('html', () =>
-    renderHtml(document, {
-      assets,
-      stylesheet,
-      // The charts were measured in Arimo: the page carries the glyphs they use.
-      fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
-      downloads: [
-        ...(options.formats.includes('pdf') ? [{ label: PDF_VERSION, href: `${OUTPUT_NAME}.pdf` }] : []),
-        ...(options.formats.includes('docx') ? [{ label: WORD_VERSION, href: `${OUTPUT_NAME}.docx` }] : []),
-        { label: ODS_WORKBOOK, href: 'underlying-data.ods' },
-        { label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' },
-        ...book.tables.filter((t) => data.has(`data/${t.id}.csv`)).map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
-        { label: ALL_CSV_ZIP, href: CSV_ZIP },
-        { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
-      ],
-    }),
-  );
-  if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
-  let docx: Uint8Array | undefined;
-  if (options.formats.includes('docx')) {
-    docx = await pipeline.stepAsync('docx', async () => (await import('../render/docx.js')).renderDocx(document, assets));
-    files.set(`${OUTPUT_NAME}.docx`, docx);
-  }
-  let browser: Browser | undefined;
+  const dataDownloads = [
+    { label: ODS_WORKBOOK, href: 'underlying-data.ods' },
+    { label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' },
+    ...book.tables.filter((t) => data.has(`data/${t.id}.csv`)).map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
+    { label: ALL_CSV_ZIP, href: CSV_ZIP },
+    { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+  ];
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
+  let render: DocumentRendering['session'];
   if (session) {
     const started = await session.ready;
-    browser = started.browser;
     browserUsed = started.choice.source;
-    if (options.formats.includes('pdf')) browserVersion = await browser.version();
+    if (options.formats.includes('pdf')) browserVersion = await started.browser.version();
+    render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
   }
-  const gateModule = (options.gates ?? 'all') === 'all' ? import('../quality/gates/format-gates.js') : undefined;
-  // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
-  const htmlReading = gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
-  htmlReading?.catch(() => undefined);
-  let pdf: Uint8Array | undefined;
-  if (browser && options.formats.includes('pdf')) {
-    const printer = browser;
-    pdf = await pipeline.stepAsync('pdf', async () => {
-      const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
-      const { renderPdf } = await import('../render/pdf.js');
-      return (await renderPdf(printable, document.meta, printer)).pdf;
-    });
-    files.set(`${OUTPUT_NAME}.pdf`, pdf);
+  const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
+  for (const doc of config.documents) {
+    const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
+    const rendered = await renderDocument(
+      pipeline,
+      doc,
+      { options, stylesheet, session: render },
+      doc.main
+        ? {
+            assets,
+            // The charts were measured in Arimo: the page carries the glyphs they use.
+            fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
+            downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
+          }
+        : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))] },
+    );
+    for (const [name, content] of rendered.files) files.set(name, content);
+    perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
   }
-  if (gateModule) {
-    // What the gates cost beyond the time they ran beside the PDF.
-    const results = await pipeline.stepAsync('gates', async () => {
-      const { checkFormats } = await gateModule;
-      return checkFormats({
-        document,
-        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
-        ...(pdf ? { pdf } : {}),
-        ...(docx ? { docx } : {}),
-      });
-    });
-    gates.push(...results);
-  }
+  const gates = mergeGates(perDocument);
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  for (const doc of config.documents) if (!doc.main) files.set(`documents/${doc.id}.json`, `${JSON.stringify(pipeline.document(doc.id), null, 2)}\n`);
   const effects = pipeline.effects;
   // Every input was read through the effects, which hashed the bytes the stages used.
   const inputs = new Map(pipeline.inputs().map((file) => {
@@ -227,7 +286,10 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
-  files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(browserVersion ? { browserVersion } : {}) }));
+  const documents = config.documents.length > 1
+    ? config.documents.map((d) => ({ id: d.id, label: d.label, title: pipeline.document(d.id).meta.title, files: [...files.keys()].filter((f) => f.startsWith(`${d.id}.`)).sort() }))
+    : undefined;
+  files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(documents ? { documents } : {}), ...(browserVersion ? { browserVersion } : {}) }));
   pipeline.step('write', () => effects.writeOutputs(options.outDir, files));
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }

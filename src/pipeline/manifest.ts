@@ -28,6 +28,7 @@ export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map
     ].map((f) => resolve(f)),
   );
   const resources = new Set(Object.values(config.resources).map((f) => resolve(f)));
+  const templateDirs = [config.templateDir, ...config.documents.map((d) => d.templateDir)].map((d) => resolve(d) + sep);
   const roles = new Map<string, InputRole>();
   for (const file of files.map((f) => resolve(f))) {
     let role: InputRole;
@@ -35,7 +36,7 @@ export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map
     else if (file === resolve(config.inputs[1] ?? '')) role = 'framework';
     else if (data.has(file)) role = 'data';
     else if (resources.has(file)) role = 'resource';
-    else if (file.startsWith(resolve(config.templateDir) + sep)) role = file.endsWith('.json') ? 'chart spec' : 'template';
+    else if (templateDirs.some((dir) => file.startsWith(dir))) role = file.endsWith('.json') ? 'chart spec' : 'template';
     else role = 'layout';
     roles.set(file, role);
   }
@@ -48,6 +49,8 @@ export interface ManifestOptions {
   /** Every input of the release with the hash of the bytes the build read. */
   inputs: ReadonlyMap<string, InputRead>;
   outputs: ReadonlyMap<string, string | Uint8Array>;
+  /** The release's documents, each with its title and files, where it has more than one. */
+  documents?: Array<{ id: string; label: string; title: string; files: string[] }>;
   /** The browser that printed the PDF, when there is one. */
   browserVersion?: string;
 }
@@ -77,6 +80,7 @@ export function buildManifest(options: ManifestOptions): string {
       publishedBy: config.period.publishedBy,
       published: document.meta.published.iso,
       ...(document.meta.revision ? { revised: document.meta.revision.iso } : {}),
+      ...(options.documents ? { documents: options.documents } : {}),
     },
     engines: {
       'vega': versionOf('vega'),

@@ -12,7 +12,7 @@
  * goes through the `Effects` the pipeline is given.
  */
 import { join, resolve } from 'node:path';
-import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import { loadReleaseConfig, type DocumentConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
 import { checkCoverage } from '../compute/coverage.js';
 import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
@@ -138,9 +138,30 @@ export class Pipeline {
     });
   }
 
-  templates(): TemplateSet {
-    const config = this.config();
-    return this.stage('templates', () => loadTemplateSet(config.templateDir, this.effects.readText));
+  /** The release's document with this id (its main one when none is given). */
+  documentConfig(id?: string): DocumentConfig {
+    const documents = this.config().documents;
+    const found = id === undefined ? documents.find((d) => d.main) : documents.find((d) => d.id === id);
+    if (!found) throw new StatpressError('config', `the release has no document "${id}"`, { file: this.config().file, setting: 'documents' });
+    return found;
+  }
+
+  /** A memo key for a document's stage: the stage's own for the main document. */
+  private keyFor(stage: StageName, doc: DocumentConfig): string {
+    return doc.main ? stage : `${stage}:${doc.id}`;
+  }
+
+  /** The template set of a document (the main one when no id is given). */
+  templates(id?: string): TemplateSet {
+    const doc = this.documentConfig(id);
+    return this.stage('templates', () => {
+      const set = loadTemplateSet(doc.templateDir, this.effects.readText);
+      // Charts are drawn for the main document only: their files are named by figure number.
+      if (!doc.main && set.figures.length > 0) {
+        throw new StatpressError('config', `the document "${doc.id}" has figures; only the main document draws charts`, { file: join(doc.templateDir, 'template-set.yaml'), setting: 'figures' }, 'place the figures in the main findings');
+      }
+      return set;
+    }, this.keyFor('templates', doc));
   }
 
   /** The chart spec templates the template set names, and the release's resources, read and parsed. */
@@ -167,9 +188,11 @@ export class Pipeline {
     });
   }
 
-  document(): ReportDocument {
+  /** The document tree of a document (the main one when no id is given). */
+  document(id?: string): ReportDocument {
     const model = this.model();
-    const set = this.templates();
+    const doc = this.documentConfig(id);
+    const set = this.templates(id);
     const config = this.config();
     const dataset = this.dataset();
     return this.stage('document', () => {
@@ -181,14 +204,15 @@ export class Pipeline {
       if (set.appliesUntil && asAt > set.appliesUntil) {
         throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
       }
-      return narrateReport(model, config, set, dataset, this.narrator);
-    });
+      return narrateReport(model, config, set, dataset, this.narrator, doc);
+    }, this.keyFor('document', doc));
   }
 
-  /** The gates on the document tree: structure, numbers-trace, directions, rounding, style. */
-  checks(): GateResult[] {
-    const document = this.document();
-    return this.stage('checks', () => checkDocument(document));
+  /** The gates on a document's tree: structure, numbers-trace, directions, rounding, style, claims. */
+  checks(id?: string): GateResult[] {
+    const doc = this.documentConfig(id);
+    const document = this.document(id);
+    return this.stage('checks', () => checkDocument(document), this.keyFor('checks', doc));
   }
 
   /** Every figure's chart (SVG, CSV and, unless `png: false`, the PNG for Word). */
@@ -211,6 +235,7 @@ export class Pipeline {
   inputs(): string[] {
     const config = this.config();
     const set = this.memo.get('templates') as TemplateSet | undefined;
+    const others = config.documents.filter((d) => !d.main).map((d) => this.memo.get(`templates:${d.id}`) as TemplateSet | undefined);
     const files = [
       ...config.inputs,
       config.register.authorities.file,
@@ -219,6 +244,7 @@ export class Pipeline {
       ...(config.publishedSeries ? [config.publishedSeries.file] : []),
       ...Object.values(config.resources),
       ...(set ? [...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec))] : []),
+      ...others.flatMap((other) => other?.files ?? []),
     ];
     return [...new Set(files.map((f) => resolve(f)))];
   }
@@ -245,6 +271,8 @@ export class Pipeline {
     for (const stage of roots) drop(stage);
     for (const stage of dropped) {
       this.memo.delete(stage);
+      // The same stage of the release's other documents.
+      for (const key of [...this.memo.keys()]) if (key.startsWith(`${stage}:`)) this.memo.delete(key);
       if (stage === 'assets') this.memo.delete('assets+png');
     }
     return dropped;

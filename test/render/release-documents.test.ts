@@ -1,16 +1,23 @@
 /**
  * The release as a whole, from the shared build: the introduction's context figures link to the
- * publications they are quoted from, in the web page, the PDF and the Word file.
+ * publications they are quoted from, in the web page, the PDF and the Word file; every document
+ * the config lists is built in every format, each links to the others and to the landing page,
+ * the methodology states the counts of the data (checked against the raw CSV files) and the
+ * pre-release access list names every recipient of the config.
  */
 import JSZip from 'jszip';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { openPdf } from '../../src/quality/readers/pdf.js';
-import { RELEASE_2025, sharedRelease } from '../support.js';
+import { readCsv, RELEASE_2025, sharedRelease } from '../support.js';
 
 const shared = await sharedRelease();
-const config = parseYaml(readFileSync(RELEASE_2025, 'utf8')) as { meta: { context: Record<string, { source: string; sourceTitle: string }> } };
+const config = parseYaml(readFileSync(RELEASE_2025, 'utf8')) as {
+  meta: { context: Record<string, { source: string; sourceTitle: string }>; includes: string[] };
+  documents: Array<{ id: string; label: string }>;
+  preReleaseAccess: { hours: number; recipients: Array<{ role: string; organisation: string }> };
+};
 const sources = Object.values(config.meta.context).map((c) => c.source);
 
 /** Every web address a PDF's link annotations point to. */
@@ -48,5 +55,76 @@ describe('context figures quoted from other publications', () => {
       expect(inPdf).toContain(url);
       expect(inDocx).toContain(url);
     }
+  });
+});
+
+/** The readable text of a web page's main column, one line per block. */
+function pageText(html: string): string {
+  const main = html.slice(html.indexOf('<main'), html.indexOf('</main>'));
+  return main
+    .replace(/<(h\d|p|li|dt|dd|tr)[^>]*>/g, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+describe('the documents of the release', () => {
+  it('are each built as a web page, a PDF and a Word file', () => {
+    expect(config.documents.map((d) => d.id)).toEqual(['main-findings', 'methodology', 'pre-release-access-list']);
+    for (const d of config.documents) for (const ext of ['html', 'pdf', 'docx']) expect(shared.bytes(`${d.id}.${ext}`).byteLength, `${d.id}.${ext}`).toBeGreaterThan(1000);
+  });
+
+  it('link to one another and to the landing page from their title block, in the web page and the Word file', async () => {
+    for (const d of config.documents) {
+      const html = shared.text(`${d.id}.html`);
+      const head = html.slice(html.indexOf('<body'), html.indexOf('<nav class="app-contents"'));
+      expect(head, d.id).toContain('href="index.html"');
+      for (const other of config.documents.filter((o) => o.id !== d.id)) expect(head, `${d.id} → ${other.id}`).toContain(`href="${other.id}.html"`);
+      // Word cannot link to a file beside it: it names the file.
+      const xml = await (await JSZip.loadAsync(shared.bytes(`${d.id}.docx`))).file('word/document.xml')!.async('string');
+      for (const other of config.documents.filter((o) => o.id !== d.id)) expect(xml, `${d.id}.docx → ${other.id}`).toContain(`(${other.id}.html)`);
+    }
+  });
+
+  it('list what the release includes, each item but the document itself a link', () => {
+    for (const d of config.documents) {
+      const html = shared.text(`${d.id}.html`);
+      for (const item of config.meta.includes) {
+        const linked = new RegExp(`<a class="govuk-link" href="[a-z-]+\\.html">${item}</a>`).test(html);
+        expect(linked, `${d.id}: ${item}`).toBe(item !== d.label);
+      }
+    }
+  });
+});
+
+describe('the methodology report', () => {
+  const text = pageText(shared.text('methodology.html'));
+  const inYear = readCsv('ofsted-la-outcomes/csv-2025/In-year_inspections.csv');
+  const history = readCsv('ofsted-la-outcomes/csv-2025/ILACS_inspection_history.csv');
+  const ofType = (rows: Array<Record<string, string>>, column: string, word: string) => rows.filter((r) => r[column]!.toLowerCase().includes(word)).length;
+
+  it('states how many inspections and visits of each type the year holds, as counted from the raw file', () => {
+    expect(text).toContain(`counts ${inYear.length} of them`);
+    for (const [word, plural] of [['standard', 'standard inspections'], ['short', 'short inspections'], ['focused', 'focused visits'], ['monitoring', 'monitoring visits']] as const) {
+      expect(text).toContain(`${ofType(inYear, 'Inspection/Visit type', word)} ${plural}`);
+    }
+  });
+
+  it('states how many records each source gave', () => {
+    const graded = history.filter((r) => /standard|short/i.test(r['Inspection type']!)).length;
+    expect(text).toMatch(new RegExp(`ILACS inspection history[^\\n]*\\(${graded} records used\\)`));
+  });
+
+  it('names the source of every context figure, with a link', () => {
+    const html = shared.text('methodology.html');
+    for (const c of Object.values(config.meta.context)) expect(html).toContain(`<a class="govuk-link" href="${c.source}">${c.sourceTitle}</a>`);
+  });
+});
+
+describe('the pre-release access list', () => {
+  it('names every role and organisation of the config, and the hours of access', () => {
+    const text = pageText(shared.text('pre-release-access-list.html'));
+    for (const r of config.preReleaseAccess.recipients) expect(text).toContain(`${r.role}, ${r.organisation}`.replace(/'/g, "'"));
+    expect(text).toContain(`from ${config.preReleaseAccess.hours} hours before`);
   });
 });
