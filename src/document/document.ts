@@ -208,7 +208,7 @@ export interface ReportMeta {
   /** This document among the release's documents: its id (which names its files) and how the list names it. */
   document?: { id: string; label: string };
   /** The release this document belongs to: its title and its landing page (`index.html`). */
-  release?: { title: string; url: string };
+  release?: { title: string; url: string; summary: string };
   revision?: { iso: string; text: string; reason: string };
   acknowledgements?: string;
 }

@@ -205,3 +205,18 @@ export const dataGuidanceTitle = (title: string): string => `${title}: data guid
 export const dataGuidanceIntro = (published: string, producer: string): string =>
   `These files hold the data behind the release, published on ${published} by ${producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods (OpenDocument) and underlying-data.xlsx (Excel).`;
 export const rowsAndColumns = (rows: number): string => `${rows} rows. Columns:`;
+
+// ── The landing page (index.html) ──────────────────────────────────────────────────────────
+
+export const FROM = 'From';
+export const DOCUMENTS = 'Documents';
+export const DATA_FILES = 'Data files';
+export const DETAILS = 'Details';
+export const HTML_ATTACHMENT = 'HTML';
+/** An attachment's other formats: "PDF, 118 KB". */
+export const fileFormat = (format: string, size: string): string => `${format}, ${size}`;
+/** A file's size as GOV.UK shows it beside an attachment. */
+export const fileSize = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+/** What a screen reader hears after a format link's text: "PDF, 118 KB, of Methodology: …". */
+export const attachmentOf = (title: string): string => `of ${title}`;
+export const CONTACT_US = 'Contact';

@@ -444,7 +444,13 @@ function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, u
     includes,
     document: { id: doc.id, label: doc.label },
   };
-  if (m.publication) meta.release = { title: renderPlain(n, m.publication.title, context, config.file, 'meta.publication.title'), url: LANDING_PAGE };
+  if (m.publication) {
+    meta.release = {
+      title: renderPlain(n, m.publication.title, context, config.file, 'meta.publication.title'),
+      url: LANDING_PAGE,
+      summary: renderPlain(n, m.publication.summary, context, config.file, 'meta.publication.summary'),
+    };
+  }
   if (m.series) meta.series = m.series;
   if (m.acknowledgements) meta.acknowledgements = m.acknowledgements;
   if (m.revision) meta.revision = { iso: m.revision.date, text: formatDate(m.revision.date), reason: m.revision.reason };

@@ -24,10 +24,13 @@ import { formatGateReport, type GateResult } from '../quality/gates/document-gat
 import { buildWorkbook } from '../render/workbook/workbook.js';
 import { underlyingDataFiles } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
+import { renderLanding } from '../render/landing.js';
+import { checkReleaseFiles } from '../quality/gates/release.js';
+import { LANDING_PAGE } from '../narrate/narrate.js';
 import { printCss } from '../render/print-css.js';
 import { svgText, type ChartAsset } from '../render/chart.js';
 import { subsetFontFaceCss } from '../platform/fonts.js';
-import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, documentPdf, documentWord, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
+import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, documentPdf, documentWord, fileSize, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
 import { Pipeline } from './pipeline.js';
 
@@ -82,6 +85,8 @@ async function zipFiles(files: ReadonlyMap<string, string | Uint8Array>, take: (
   for (const name of [...files.keys()].filter(take).sort()) zip.file(name.replace(/^data\//, ''), files.get(name)!, { date, createFolders: false });
   return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
 }
+
+const byteLength = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
 function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, given?: Partial<Effects>): Effects {
@@ -257,6 +262,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
   }
   const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
+  const main = pipeline.documentConfig();
   for (const doc of config.documents) {
     const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
     const rendered = await renderDocument(
@@ -275,6 +281,31 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     for (const [name, content] of rendered.files) files.set(name, content);
     perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
   }
+  // The landing page: every document with its other formats, and every data file.
+  const release = document.meta.release;
+  if (release && options.formats.includes('html')) {
+    const sizeOf = (name: string) => fileSize(byteLength(files.get(name)!));
+    const landing = renderLanding({
+      meta: { ...document.meta, release },
+      stylesheet,
+      documents: config.documents.map((d) => ({
+        title: pipeline.document(d.id).meta.title,
+        html: `${d.id}.html`,
+        formats: (['pdf', 'docx'] as const).filter((f) => files.has(`${d.id}.${f}`)).map((f) => ({ format: f === 'pdf' ? 'PDF' : 'Word', href: `${d.id}.${f}`, size: sizeOf(`${d.id}.${f}`) })),
+      })),
+      data: dataDownloads.map((d) => ({ ...d, size: sizeOf(d.href) })),
+    });
+    files.set(LANDING_PAGE, landing);
+    if (render?.gates) {
+      const { readHtml, checkAxe } = await render.gates;
+      const reading = await pipeline.stepAsync('gates (index)', () => readHtml(landing, render.browser));
+      perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
+    }
+  }
+  perDocument.push({
+    doc: main,
+    gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats, files, ...(files.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
+  });
   const gates = mergeGates(perDocument);
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);

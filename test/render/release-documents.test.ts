@@ -6,7 +6,8 @@
  * pre-release access list names every recipient of the config.
  */
 import JSZip from 'jszip';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { openPdf } from '../../src/quality/readers/pdf.js';
@@ -126,5 +127,29 @@ describe('the pre-release access list', () => {
     const text = pageText(shared.text('pre-release-access-list.html'));
     for (const r of config.preReleaseAccess.recipients) expect(text).toContain(`${r.role}, ${r.organisation}`.replace(/'/g, "'"));
     expect(text).toContain(`from ${config.preReleaseAccess.hours} hours before`);
+  });
+});
+
+describe('the landing page', () => {
+  const html = shared.text('index.html');
+  const hrefs = new Set([...html.matchAll(/href="([^"#]+)"/g)].map((m) => m[1]!));
+
+  it('links to every document in every format and to every data file the build wrote', () => {
+    const written = [
+      ...readdirSync(shared.dir).filter((f) => /\.(html|pdf|docx|ods|xlsx)$/.test(f) && f !== 'index.html'),
+      ...readdirSync(join(shared.dir, 'data')).map((f) => `data/${f}`),
+    ];
+    expect(written.length).toBeGreaterThan(15);
+    for (const file of written) expect(hrefs.has(file), file).toBe(true);
+  });
+
+  it('gives the status, the title, the publication date, the next update and the contacts', () => {
+    const meta = parseYaml(readFileSync(RELEASE_2025, 'utf8')).meta as { status: string; nextUpdate: string; contact: { email: string; teamEmail: string } };
+    const text = pageText(html);
+    expect(html).toContain(`<span class="govuk-caption-xl">${meta.status}</span>`);
+    expect(html).toMatch(/<h1 class="govuk-heading-xl">Local authority inspection outcomes as at 31 March 2025<\/h1>/);
+    expect(text).toContain('Published 25 September 2025');
+    expect(text).toContain(meta.nextUpdate);
+    for (const mail of [meta.contact.email, meta.contact.teamEmail]) expect(hrefs.has(`mailto:${mail}`), mail).toBe(true);
   });
 });
