@@ -168,6 +168,7 @@ export interface ReleaseMetaConfig {
   frequency?: string;
   revision?: { date: IsoDate; reason: string };
   context: Record<string, ContextFigure>;
+  abbreviations: Record<string, string>;
   /** The landing page's title and summary templates. */
   publication?: { title: string; summary: string };
 }
@@ -503,6 +504,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     language: m.language,
     includes: m.includes,
     context,
+    abbreviations: { ...m.abbreviations },
   };
   if (m.series) {
     meta.series = { title: m.series.title };

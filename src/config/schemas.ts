@@ -210,6 +210,7 @@ export const releaseSchema = mapping({
     frequency: text.optional().describe('How often the statistics are published ("Annual", "Quarterly"), for the workbook cover.'),
     revision: mapping({ date, reason: text }).optional(),
     context: contextFigures,
+    abbreviations: dictionary.default({}).describe('Abbreviations the documents use → what they stand for (the govspeak export lists those a document uses).'),
     publication: mapping({
       title: text.describe('The release as GOV.UK lists it, for the landing page (Handlebars, like meta.title).'),
       summary: text.describe('One or two sentences under the title on the landing page (Handlebars; no numbers).'),

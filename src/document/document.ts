@@ -211,6 +211,8 @@ export interface ReportMeta {
   release?: { title: string; url: string; summary: string };
   revision?: { iso: string; text: string; reason: string };
   acknowledgements?: string;
+  /** Abbreviations the text may use, with what they stand for (govspeak lists those it uses). */
+  abbreviations?: Record<string, string>;
 }
 
 export interface ReportDocument {

@@ -451,6 +451,7 @@ function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, u
       summary: renderPlain(n, m.publication.summary, context, config.file, 'meta.publication.summary'),
     };
   }
+  if (Object.keys(m.abbreviations).length > 0) meta.abbreviations = m.abbreviations;
   if (m.series) meta.series = m.series;
   if (m.acknowledgements) meta.acknowledgements = m.acknowledgements;
   if (m.revision) meta.revision = { iso: m.revision.date, text: formatDate(m.revision.date), reason: m.revision.reason };

@@ -25,6 +25,9 @@ import { buildWorkbook } from '../render/workbook/workbook.js';
 import { underlyingDataFiles } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { renderLanding } from '../render/landing.js';
+import { renderGovspeak } from '../render/govspeak.js';
+import { checkGovspeak } from '../quality/gates/govspeak.js';
+import { govspeakOptions, uploadList, uploadMarkdown } from './publish.js';
 import { checkReleaseFiles } from '../quality/gates/release.js';
 import { LANDING_PAGE } from '../narrate/narrate.js';
 import { printCss } from '../render/print-css.js';
@@ -302,6 +305,14 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
     }
   }
+  // The govspeak of every document, the upload list, and the govspeak gate on each export.
+  const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(files, dataDownloads)) }));
+  const uploads = uploadList(exports, dataDownloads, files);
+  for (const { doc, exported } of exports) files.set(`govspeak/${doc.id}.md`, exported.markdown);
+  files.set('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
+  files.set('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
+  const uploaded = new Set(uploads.map((u) => u.file));
+  for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
   perDocument.push({
     doc: main,
     gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats, files, ...(files.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
