@@ -27,7 +27,7 @@ import { renderHtml } from '../render/html.js';
 import { renderLanding } from '../render/landing.js';
 import { renderGovspeak } from '../render/govspeak.js';
 import { checkGovspeak } from '../quality/gates/govspeak.js';
-import { govspeakOptions, uploadList, uploadMarkdown } from './publish.js';
+import { govspeakOptions, publishFiles, uploadList, uploadMarkdown } from './publish.js';
 import { checkReleaseFiles } from '../quality/gates/release.js';
 import { LANDING_PAGE } from '../narrate/narrate.js';
 import { printCss } from '../render/print-css.js';
@@ -311,6 +311,8 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   for (const { doc, exported } of exports) files.set(`govspeak/${doc.id}.md`, exported.markdown);
   files.set('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
   files.set('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
+  // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
+  for (const [name, content] of publishFiles(files, uploads, config.documents)) files.set(`publish/${name}`, content);
   const uploaded = new Set(uploads.map((u) => u.file));
   for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
   perDocument.push({

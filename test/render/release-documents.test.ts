@@ -153,3 +153,25 @@ describe('the landing page', () => {
     for (const mail of [meta.contact.email, meta.contact.teamEmail]) expect(hrefs.has(`mailto:${mail}`), mail).toBe(true);
   });
 });
+
+describe('the publish folder', () => {
+  const uploads = JSON.parse(shared.text('publish/upload.json')) as Array<{ file: string; kind: string; source: string }>;
+
+  it('holds every file the govspeak names, under that name, byte for byte as built', () => {
+    for (const d of config.documents) {
+      const markdown = shared.text(`publish/govspeak/${d.id}.md`);
+      for (const m of markdown.matchAll(/\[(Image|Attachment|AttachmentLink):([^\]]+)\]/g)) {
+        const folder = m[1] === 'Image' ? 'images' : 'attachments';
+        expect(Buffer.compare(Buffer.from(shared.bytes(`publish/${folder}/${m[2]}`)), Buffer.from(shared.bytes(uploads.find((u) => u.file === m[2])!.source))), m[2]).toBe(0);
+      }
+    }
+    expect(uploads.filter((u) => u.kind === 'image')).toHaveLength(5);
+  });
+
+  it('has a manifest whose hashes are those of the files beside it', async () => {
+    const { createHash } = await import('node:crypto');
+    const manifest = JSON.parse(shared.text('publish/manifest.json')) as { files: Array<{ path: string; sha256: string }> };
+    expect(manifest.files.length).toBeGreaterThan(20);
+    for (const f of manifest.files) expect(createHash('sha256').update(shared.bytes(`publish/${f.path}`)).digest('hex'), f.path).toBe(f.sha256);
+  });
+});
