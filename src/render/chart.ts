@@ -16,6 +16,7 @@ import type { FigureNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { FONT_FAMILY, FONT_FILES, measureText } from '../platform/fonts.js';
 import { bytes, text, type Store } from '../platform/cache.js';
+import { neutralised } from './workbook/formula.js';
 
 export interface ChartAsset {
   id: string;
@@ -152,7 +153,8 @@ const CSV_HEADERS: Record<string, string> = { label: '', series: 'category', val
 
 function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '[z]';
-  const text = String(value);
+  // Text from the data never reaches a spreadsheet as a formula (see workbook/formula.ts).
+  const text = typeof value === 'number' ? String(value) : neutralised(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
