@@ -77,6 +77,7 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
       draft: flag,
       quick: flag,
       'no-cache': flag,
+      force: flag,
     },
     run: buildCommand,
   },
@@ -232,6 +233,7 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
     ...(args.has('draft') ? { draft: true } : {}),
     gates: args.has('quick') ? 'document' : 'all',
     ...(args.has('no-cache') ? { chartCache: false as const } : {}),
+    ...(args.has('force') ? { force: true } : {}),
     progress,
   };
   const result = await buildRelease(options);
@@ -240,9 +242,7 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
   if (quiet) return 0;
   const shown = relative(process.cwd(), outDir) || '.';
   io.out(say.built(result.document.meta.title, performance.now() - started));
-  for (const [name, content] of result.files) {
-    io.out(say.builtFile(`${shown}/${name}`, typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength));
-  }
+  for (const [name, written] of result.outputs) io.out(say.builtFile(`${shown}/${name}`, written.bytes));
   io.out(say.passedGates(result.gates.map((g) => g.gate)));
   return 0;
 }

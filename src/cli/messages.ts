@@ -41,6 +41,7 @@ export const COMMANDS = {
       draft: 'mark the release as a draft',
       quick: 'skip the gates that need a browser; the document checks still run',
       'no-cache': 'draw every chart afresh (STATPRESS_CACHE_DIR=off does the same)',
+      force: 'replace the output folder even if it is not a statpress output (it has no manifest.json)',
     },
   },
   check: {

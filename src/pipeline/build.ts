@@ -6,8 +6,11 @@
  *
  * Chromium starts as soon as the document is sound and launches while the charts, the workbook
  * and the Word file are made; the web page's accessibility check runs in its own tab while the
- * PDF prints. Outputs go through `effects.writeOutputs`, which replaces the output folder only
- * when everything succeeded, so a failed build leaves the previous release untouched.
+ * PDF prints. Outputs go through the output folder the effects open (`effects.openOutput`): each
+ * is written as it is made (the underlying data's CSVs row by row, never held whole) into a folder
+ * beside the release, which takes the release's place only when everything succeeded, so a failed
+ * build leaves the previous release untouched. Only what the asked formats need is made: an HTML
+ * draft builds no workbook.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +22,10 @@ import type { ProgressSink } from '../core/progress.js';
 import type { Dataset } from '../load/dataset.js';
 import type { Browser, BrowserChoice, BrowserSession } from '../platform/browser.js';
 import { govukStylesheet } from '../platform/assets.js';
-import { nodeEffects, type Effects } from '../platform/effects.js';
+import { memoryOutput, nodeEffects, type Effects, type OutputContent, type OutputRecord, type OutputSink } from '../platform/effects.js';
 import { formatGateReport, type GateResult } from '../quality/gates/document-gates.js';
 import { buildWorkbook } from '../render/workbook/workbook.js';
-import { underlyingDataFiles } from '../render/workbook/files.js';
+import { underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { printCss } from '../render/print-css.js';
 import { buildManifest } from './manifest.js';
@@ -30,8 +33,11 @@ import { Pipeline } from './pipeline.js';
 
 export { figuresOf } from './pipeline.js';
 
-export type Format = 'html' | 'pdf' | 'docx';
-export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
+export type Format = 'html' | 'pdf' | 'docx' | DataFormat;
+/** Every format a build can write: the document in three, the underlying data in three. */
+export const FORMATS: Format[] = ['html', 'pdf', 'docx', 'ods', 'xlsx', 'csv'];
+/** The formats of the document itself, which the quality gates read. */
+export const DOCUMENT_FORMATS: Format[] = ['html', 'pdf', 'docx'];
 
 export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
@@ -51,6 +57,8 @@ export interface BuildOptions extends ReleaseOverrides {
   chartCache?: string | false;
   /** Told when each stage starts and ends (the CLI shows slow ones). */
   progress?: ProgressSink;
+  /** Replace an output folder that is not a statpress output (`--force`). */
+  force?: boolean;
 }
 
 export interface BuildResult {
@@ -58,7 +66,10 @@ export interface BuildResult {
   dataset: Dataset;
   model: StatsModel;
   document: ReportDocument;
+  /** The outputs made in memory (all but the streamed CSVs), by path. */
   files: Map<string, string | Uint8Array>;
+  /** Every output written, in the order written, with its SHA-256 and size. */
+  outputs: Map<string, OutputRecord>;
   timings: Record<string, number>;
   /** Where the browser that printed the PDF came from. */
   browser?: BrowserChoice['source'];
@@ -75,12 +86,15 @@ function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, give
     ...(options.chartCache !== undefined ? { storeDir: options.chartCache } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
-  return { ...base, ...given };
+  const effects = { ...base, ...given };
+  // A caller that writes all files at once gets them gathered in memory.
+  if (given?.writeOutputs && !given.openOutput) effects.openOutput = memoryOutput(given.writeOutputs);
+  return effects;
 }
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
 export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; progress?: ProgressSink }): Promise<GateResult[]> {
-  const result = await buildRelease({ formats: FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+  const result = await buildRelease({ formats: DOCUMENT_FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
   return result.gates;
 }
 
@@ -93,7 +107,7 @@ function requirePassed(gates: GateResult[], what: string): void {
 export function buildDocument(
   options: ReleaseOverrides & { configFile: string; gates?: boolean },
   effects: Effects = nodeEffects(),
-): Omit<BuildResult, 'files' | 'gates'> & { checks: GateResult[] } {
+): Omit<BuildResult, 'files' | 'outputs' | 'gates'> & { checks: GateResult[] } {
   const { gates, ...request } = options;
   const pipeline = new Pipeline(request, effects);
   const document = pipeline.document();
@@ -109,34 +123,50 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
     { configFile, ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}), ...(draft !== undefined ? { draft } : {}) },
     effectsFor(options, effects),
   );
-  pipeline.document();
-  const checks = pipeline.checks();
-  if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
-  const formatGates = (options.gates ?? 'all') === 'all';
-  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
-  // Chromium starts once the document is sound, and launches while the charts, the workbook and
-  // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
-  const session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+  // The output folder is claimed once the config is known (it may not hold an input) and
+  // before the work: a second build into the same folder stops here, not after its work.
+  const config = pipeline.config();
+  const sink = pipeline.effects.openOutput(options.outDir, {
+    force: options.force === true,
+    inputs: [config.file, config.templateDir, ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
+  });
+  let session: BrowserSession | undefined;
   try {
-    return await renderRelease(pipeline, options, checks, session);
+    pipeline.document();
+    const checks = pipeline.checks();
+    if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
+    const formatGates = (options.gates ?? 'all') === 'all';
+    const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
+    // Chromium starts once the document is sound, and launches while the charts, the workbook and
+    // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
+    session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+    return await renderRelease(pipeline, options, checks, session, sink);
   } finally {
     await session?.close();
+    sink.close();
   }
 }
 
-async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined): Promise<BuildResult> {
+async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined, sink: OutputSink): Promise<BuildResult> {
   const config = pipeline.config();
   const document = pipeline.document();
   const { timings } = pipeline;
   // Every gate that ran, passed or not: the document gates, then (below) the format gates.
   const gates: GateResult[] = [...checks];
   const files = new Map<string, string | Uint8Array>();
+  const outputs = new Map<string, OutputRecord>();
+  // Each output goes to the folder as soon as it is made; it becomes the release only at the end.
+  const write = async (name: string, content: OutputContent): Promise<void> => {
+    if (typeof content === 'string' || content instanceof Uint8Array) files.set(name, content);
+    outputs.set(name, await sink.write(name, content));
+  };
   const assets = await pipeline.assets();
   for (const [id, asset] of assets) {
-    files.set(`charts/${id}.svg`, asset.svg);
-    files.set(`charts/${id}.png`, asset.png);
-    files.set(`charts/${id}.csv`, asset.csv);
+    await write(`charts/${id}.svg`, asset.svg);
+    await write(`charts/${id}.png`, asset.png);
+    await write(`charts/${id}.csv`, asset.csv);
   }
+  const data = options.formats.filter((f): f is DataFormat => f === 'ods' || f === 'xlsx' || f === 'csv');
   const stylesheet = govukStylesheet();
   const html = pipeline.step('html', () =>
     renderHtml(document, {
@@ -145,19 +175,23 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       downloads: [
         ...(options.formats.includes('pdf') ? [{ label: 'This release as a PDF', href: `${OUTPUT_NAME}.pdf` }] : []),
         ...(options.formats.includes('docx') ? [{ label: 'This release as a Word document', href: `${OUTPUT_NAME}.docx` }] : []),
-        { label: 'Underlying data (OpenDocument spreadsheet)', href: 'underlying-data.ods' },
-        { label: 'Underlying data (Excel workbook)', href: 'underlying-data.xlsx' },
-        { label: 'Underlying data as CSV files, with data guidance', href: 'data/data-guidance.txt' },
+        ...(data.includes('ods') ? [{ label: 'Underlying data (OpenDocument spreadsheet)', href: 'underlying-data.ods' }] : []),
+        ...(data.includes('xlsx') ? [{ label: 'Underlying data (Excel workbook)', href: 'underlying-data.xlsx' }] : []),
+        ...(data.includes('csv') ? [{ label: 'Underlying data as CSV files, with data guidance', href: 'data/data-guidance.txt' }] : []),
       ],
     }),
   );
-  if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
-  const data = await pipeline.stepAsync('data', () => underlyingDataFiles(buildWorkbook(config, pipeline.dataset(), pipeline.model(), document)));
-  for (const [name, content] of data) files.set(name, content);
+  if (options.formats.includes('html')) await write(`${OUTPUT_NAME}.html`, html);
+  if (data.length > 0) {
+    // The workbook's long tables are made row by row as each file is written.
+    await pipeline.stepAsync('data', async () => {
+      for await (const [name, content] of underlyingDataFiles(buildWorkbook(config, pipeline.dataset(), pipeline.model(), document), data)) await write(name, content);
+    });
+  }
   let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     docx = await pipeline.stepAsync('docx', async () => (await import('../render/docx.js')).renderDocx(document, assets));
-    files.set(`${OUTPUT_NAME}.docx`, docx);
+    await write(`${OUTPUT_NAME}.docx`, docx);
   }
   let browser: Browser | undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
@@ -180,7 +214,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       const { renderPdf } = await import('../render/pdf.js');
       return (await renderPdf(printable, document.meta, printer)).pdf;
     });
-    files.set(`${OUTPUT_NAME}.pdf`, pdf);
+    await write(`${OUTPUT_NAME}.pdf`, pdf);
   }
   if (gateModule) {
     // What the gates cost beyond the time they ran beside the PDF.
@@ -196,7 +230,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     gates.push(...results);
   }
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
-  files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
   const effects = pipeline.effects;
   // Every input was read through the effects, which hashed the bytes the stages used.
   const inputs = new Map(pipeline.inputs().map((file) => {
@@ -204,9 +238,9 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
-  files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(browserVersion ? { browserVersion } : {}) }));
-  pipeline.step('write', () => effects.writeOutputs(options.outDir, files));
-  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(browserVersion ? { browserVersion } : {}) }));
+  await pipeline.stepAsync('write', async () => sink.commit());
+  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }
 
 /** Reads a file as text, for tests and tools. */

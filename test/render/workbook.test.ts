@@ -22,7 +22,7 @@ const odsSheetText = new Map<string, string>();
 
 beforeAll(async () => {
   out = join(tempDir(), 'release');
-  result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html'], gates: 'document' });
+  result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html', 'ods', 'xlsx', 'csv'], gates: 'document' });
   // LibreOffice Calc writes every sheet to its own CSV (sheet index -1), values as stored.
   const csvDir = tempDir('statpress-ods-');
   execFileSync('soffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', join(out, 'underlying-data.ods'), '--outdir', csvDir], { stdio: 'ignore', timeout: 60_000 });
@@ -169,7 +169,7 @@ describe('underlying-data.ods', () => {
     const config = releaseVariant((c) => {
       c.notes[0].appliesTo = ['no-such-table'];
     });
-    const error = await buildRelease({ configFile: config, outDir: join(tempDir(), 'x'), formats: ['html'], gates: 'document' }).catch((e: unknown) => e);
+    const error = await buildRelease({ configFile: config, outDir: join(tempDir(), 'x'), formats: ['html', 'ods'], gates: 'document' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StatpressError);
     expect((error as StatpressError).describe()).toMatch(/release\.yaml.*notes\[0\]\.appliesTo.*no-such-table/s);
   });
@@ -242,6 +242,6 @@ describe('tidy CSVs and data guidance', () => {
     const downloads = html.slice(html.indexOf('app-downloads'), html.indexOf('id="contents"') > 0 ? html.indexOf('id="contents"') : undefined);
     for (const file of ['underlying-data.ods', 'underlying-data.xlsx', 'data/data-guidance.txt']) expect(downloads).toContain(`href="${file}"`);
     // Every file the report links to is one the build wrote.
-    for (const [, href] of html.matchAll(/href="((?:underlying-data|data\/)[^"#]*)"/g)) expect(result.files.has(href!), href).toBe(true);
+    for (const [, href] of html.matchAll(/href="((?:underlying-data|data\/)[^"#]*)"/g)) expect(result.outputs.has(href!), href).toBe(true);
   });
 });

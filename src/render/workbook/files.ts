@@ -1,12 +1,29 @@
-/** Every file of a release's underlying data, by output path: the workbook in both formats, the CSVs and the guidance. */
-import { dataGuidance, tableCsv, writeOds, type Workbook } from './workbook.js';
+/**
+ * Every file of a release's underlying data, by output path, for the formats asked for: the
+ * workbook as .ods and .xlsx, and the tidy CSVs with their guidance. The CSVs are streamed: each
+ * is written a line at a time as its rows are made.
+ */
+import type { StreamedOutput } from '../../platform/output.js';
+import { dataGuidance, inPieces, tableCsvLines, writeOds, type Workbook } from './workbook.js';
 import { writeXlsx } from './xlsx.js';
 
-export async function underlyingDataFiles(book: Workbook): Promise<Map<string, string | Uint8Array>> {
-  const files = new Map<string, string | Uint8Array>();
-  files.set('underlying-data.ods', await writeOds(book));
-  files.set('underlying-data.xlsx', await writeXlsx(book));
-  for (const t of book.tables) files.set(`data/${t.id}.csv`, tableCsv(t));
-  files.set('data/data-guidance.txt', dataGuidance(book));
-  return files;
+export type DataFormat = 'ods' | 'xlsx' | 'csv';
+
+/** A CSV written as its lines are made, in pieces of about 64 KB. */
+function streamed(lines: () => Iterable<string>): StreamedOutput {
+  return {
+    streamed: true,
+    async *chunks() {
+      yield* inPieces(lines());
+    },
+  };
+}
+
+export async function* underlyingDataFiles(book: Workbook, formats: readonly DataFormat[] = ['ods', 'xlsx', 'csv']): AsyncGenerator<[string, Uint8Array | string | StreamedOutput]> {
+  if (formats.includes('ods')) yield ['underlying-data.ods', await writeOds(book)];
+  if (formats.includes('xlsx')) yield ['underlying-data.xlsx', await writeXlsx(book)];
+  if (formats.includes('csv')) {
+    for (const t of book.tables) yield [`data/${t.id}.csv`, streamed(() => tableCsvLines(t))];
+    yield ['data/data-guidance.txt', dataGuidance(book)];
+  }
 }
