@@ -93,16 +93,50 @@ async function withArimoMetrics<T>(vega: Vega, fn: () => Promise<T>): Promise<T>
   }
 }
 
+/** Where in a spec a string is written, as a setting path ("transform[0].from.data.url"). */
+function settingOf(node: unknown, wanted: string, path = ''): string | undefined {
+  if (typeof node === 'string') return node === wanted ? path : undefined;
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) {
+      const found = settingOf(item, wanted, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      const found = settingOf(value, wanted, path ? `${path}.${key}` : key);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
- * Vega's loader would fetch any URL or read any file a spec names. A chart may use only the
- * data statpress fills in, so every load is refused, naming what the spec asked for.
+ * Vega's loader would fetch any URL or read any file a spec names, for data, lookups, images
+ * and links alike. A chart may use only the data statpress fills in, so every load is refused,
+ * naming the spec file, where in it the address is written, and the address.
  */
-function refusingLoader(vega: Vega, file: string): unknown {
+function refusingLoader(vega: Vega, file: string, spec: unknown): unknown {
   const refuse = (uri: unknown): never => {
-    throw new StatpressError('config', `the chart spec asks to load "${String(uri)}"; a chart may use only the data statpress gives it and the resources the release declares`, { file });
+    const address = String(uri);
+    const setting = settingOf(spec, address);
+    const shown = address.length > 200 ? `${address.slice(0, 200)}…` : address;
+    throw new StatpressError(
+      'config',
+      `the chart spec asks to load "${shown}"; a chart may use only the data statpress gives it and the resources the release declares`,
+      { file, ...(setting ? { setting } : {}) },
+    );
   };
   return { ...vega.loader(), load: refuse, sanitize: refuse, http: refuse, file: refuse };
 }
+
+/**
+ * What a drawing taken from the store must not hold: Vega draws none of these, so a drawing
+ * with one was not made by statpress, whatever its listed hashes say.
+ */
+const FOREIGN_IN_SVG = /<script|<foreignObject|<iframe|<object|<embed|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*["'](?!#)/i;
+
+/** A PNG's signature, which a rasterised chart starts with. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Replaces every `{"$ref": name}` in a spec with its value. */
 function fillRefs(node: unknown, refs: Record<string, unknown>, file: string): unknown {
@@ -197,6 +231,7 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
   const key = createHash('sha256').update(JSON.stringify([options.engine, figure.id, figure.altText, spec])).digest('hex');
   const csv = figureCsv(figure);
   const cached = readStored(options.store, key, figure.id);
+  // A drawing from the store is used only if it is one statpress could have made for this figure.
   if (cached) return { ...cached, csv };
   let svg: string;
   try {
@@ -211,7 +246,7 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
         error: (...args: unknown[]) => (failures.push(...args), logger),
         warn: (...args: unknown[]) => (failures.push(...args.filter((a) => a instanceof StatpressError)), logger),
       };
-      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file) as never, logger: logger as never });
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file, template.json) as never, logger: logger as never });
       try {
         const drawing = await view.toSVG();
         const failure = failures.find((f) => f instanceof StatpressError) ?? failures[0];
@@ -234,10 +269,12 @@ function readStored(store: Store | undefined, key: string, id: string): Drawn | 
   const parts = store?.get('charts', key);
   if (!parts) return undefined;
   try {
-    const { width, height } = JSON.parse(text(parts.meta) ?? '') as { width: unknown; height: unknown };
+    const { id: storedId, width, height } = JSON.parse(text(parts.meta) ?? '') as { id: unknown; width: unknown; height: unknown };
     const svg = text(parts.svg) ?? '';
-    if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
-    return { key, id, svg, width, height, csv: '', png: parts.png ?? new Uint8Array() };
+    if (storedId !== id || typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg') || !svg.endsWith('</svg>') || FOREIGN_IN_SVG.test(svg)) return undefined;
+    // A PNG that is not one is drawn again from the SVG.
+    const png = parts.png && PNG_SIGNATURE.every((b, i) => parts.png![i] === b) ? parts.png : new Uint8Array();
+    return { key, id, svg, width, height, csv: '', png };
   } catch {
     return undefined;
   }
