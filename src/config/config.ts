@@ -11,6 +11,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { addDays, addMonths, type IsoDate } from '../core/dates.js';
 import { ErrorList, nearest, StatpressError } from '../core/errors.js';
 import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
+import { settingTemplateProblem } from './template-syntax.js';
 import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
 
 export interface Grade {
@@ -427,6 +428,9 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   errors.throwIfAny();
 
   const m = raw.meta;
+  // The title is a one-line template: its syntax is checked here, where it is written.
+  const titleProblem = settingTemplateProblem(m.title);
+  if (titleProblem) throw source.error(['meta', 'title'], titleProblem, { code: 'template', value: m.title });
   const context: Record<string, ContextFigure> = {};
   for (const [key, c] of Object.entries(m.context)) {
     const figure: ContextFigure = { source: c.source };

@@ -4,11 +4,13 @@
  * templates and the Vega-Lite chart specs. The YAML is checked against its schema like every
  * other config file; the section templates are checked for typed-in numbers and unescaped output.
  */
-import { join } from 'node:path';
-import { StatpressError } from '../core/errors.js';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { ErrorList, StatpressError } from '../core/errors.js';
 import { checkDigits, checkUnescaped } from '../narrate/template-lint.js';
 import { templateSetSchema } from './schemas.js';
-import { readUtf8, YamlFile, type ReadText } from './yaml.js';
+import { settingTemplateProblem, templateSyntaxProblem } from './template-syntax.js';
+import { readUtf8, YamlFile, type ReadText, type SettingPath } from './yaml.js';
 
 export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
 
@@ -61,11 +63,43 @@ function readText(file: string, read: ReadText): string {
 /** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
 export function loadTemplateSet(dir: string, read: ReadText = readUtf8): TemplateSet {
   const file = join(dir, 'template-set.yaml');
-  const raw = YamlFile.parse(file, readText(file, read)).validate(templateSetSchema);
+  const yaml = YamlFile.parse(file, readText(file, read));
+  const raw = yaml.validate(templateSetSchema);
+  // Templates and chart specs come from the folder of template sets (a set may share another's
+  // chart specs): a path that leads out of it would make a build read, and quote in its
+  // messages, any file on the machine.
+  const errors = new ErrorList();
+  const sets = dirname(realPath(dir));
+  const inside = (name: string, setting: SettingPath): void => {
+    if (!isInside(realPath(join(dir, name)), sets)) {
+      errors.add(yaml.error(setting, 'the file is outside the folder of template sets', { value: name, hint: `templates and chart specs are read only from ${sets}` }));
+    }
+  };
+  raw.sections.forEach((name, i) => inside(name, ['sections', i]));
+  raw.figures.forEach((f, i) => inside(f.spec, ['figures', i, 'spec']));
+  // The short templates written as settings (titles, alt text, notes) are checked where they are.
+  const templated = (value: string | undefined, setting: SettingPath): void => {
+    const problem = value === undefined ? undefined : settingTemplateProblem(value);
+    if (problem) errors.add(yaml.error(setting, problem, { code: 'template', value }));
+  };
+  raw.figures.forEach((f, i) => {
+    for (const key of ['title', 'subtitle', 'alt', 'source', 'label'] as const) templated(f[key], ['figures', i, key]);
+    f.notes.forEach((note, k) => templated(note, ['figures', i, 'notes', k]));
+  });
+  raw.tables.forEach((t, i) => {
+    templated(t.caption, ['tables', i, 'caption']);
+    t.notes.forEach((note, k) => templated(note, ['tables', i, 'notes', k]));
+  });
+  errors.throwIfAny();
   const sections = raw.sections.map((name) => {
     const path = join(dir, name);
     return { file: path, source: readText(path, read) };
   });
+  // A section's syntax, by file, line and column, naming a block left open where it was opened.
+  for (const section of sections) {
+    const problem = templateSyntaxProblem(section.source);
+    if (problem) throw new StatpressError('template', problem.message, { file: section.file, line: problem.line, col: problem.column });
+  }
   const figures = raw.figures.map((f): FigureDefinition => {
     const definition: FigureDefinition = {
       id: f.id,
@@ -116,4 +150,18 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     checkDigits(section.source, section.file, set.allowDigits);
   }
   return set;
+}
+
+/** The path with every link resolved, where the file exists (else as written). */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function isInside(file: string, folder: string): boolean {
+  const rel = relative(folder, file);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
