@@ -194,6 +194,8 @@ export const say = {
   usageError: (message: string, name?: CommandName) => `statpress: ${message}\n${usage.seeHelp(name)}\n`,
   inputError: (description: string) => `statpress: error: ${description}\n`,
   internalError: (detail: string) => `statpress: internal error: ${detail}\n`,
+  stopped: (signal: string) => `statpress: stopped (${signal}): Chromium closed, nothing half-written left behind, the previous output as it was\n`,
+  systemError: (what: string) => `statpress: error: ${what}\n`,
   warning: (text: string) => `statpress: warning: ${text}\n`,
   missingComparison: (date: string) =>
     `no figures as at ${date} to compare with: the data cannot rebuild that date and the published series does not give it, so the release compares with fewer dates`,

@@ -200,7 +200,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     const started = await session.ready;
     browser = started.browser;
     browserUsed = started.choice.source;
-    if (options.formats.includes('pdf')) browserVersion = await browser.version();
+    if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
   }
   const gateModule = (options.gates ?? 'all') === 'all' ? import('../quality/gates/format-gates.js') : undefined;
   // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
@@ -212,7 +212,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     pdf = await pipeline.stepAsync('pdf', async () => {
       const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
       const { renderPdf } = await import('../render/pdf.js');
-      return (await renderPdf(printable, document.meta, printer)).pdf;
+      return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, printer))).pdf;
     });
     await write(`${OUTPUT_NAME}.pdf`, pdf);
   }
@@ -222,7 +222,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       const { checkFormats } = await gateModule;
       return checkFormats({
         document,
-        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
+        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
         ...(pdf ? { pdf } : {}),
         ...(docx ? { docx } : {}),
       });
@@ -241,6 +241,20 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(browserVersion ? { browserVersion } : {}) }));
   await pipeline.stepAsync('write', async () => sink.commit());
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+}
+
+/**
+ * Runs a step that drives Chromium: if Chromium fails under it (it crashed, was killed, ran out
+ * of memory), the build stops saying so, not with the browser library's error and stack.
+ */
+async function inChromium<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof StatpressError) throw error;
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new StatpressError('output', `Chromium failed while ${what}: ${reason}`, {}, 'nothing was written; build again, and if it fails again check that Chromium runs on this machine');
+  }
 }
 
 /** Reads a file as text, for tests and tools. */

@@ -253,7 +253,7 @@ function checkTarget(target: string, options: OutputOptions): void {
     throw new StatpressError('output', `cannot use ${target} as the output folder: ${reason(error)}`);
   }
   if (!info.isDirectory()) {
-    throw new StatpressError('output', `${target} is a file, not a folder: a build writes a whole folder there`, {}, 'choose a folder with --out (it is made if it does not exist)');
+    throw new StatpressError('output', `${target} is a file, not a folder: a build writes a whole folder there`, {}, 'choose a folder with --out; it is made if it does not exist');
   }
   if (options.force) return;
   let entries: string[];

@@ -34,3 +34,34 @@ export async function runShutdown(timeoutMs = 5_000): Promise<void> {
   await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
 }
+
+/** What a signal's exit status is: 128 plus its number. */
+export const SIGNAL_STATUS: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+type Interrupt = (signal: NodeJS.Signals) => void;
+let interrupt: Interrupt | undefined;
+
+/**
+ * Lets a command that runs until it is stopped (the preview) take the signal itself and end
+ * its own way; the returned function gives it back.
+ */
+export function onInterrupt(handler: Interrupt): () => void {
+  interrupt = handler;
+  return () => {
+    if (interrupt === handler) interrupt = undefined;
+  };
+}
+
+/**
+ * The process was told to stop: a command that asked for the signal gets it; otherwise
+ * everything registered is undone (Chromium closed and its profile removed, a half-written output
+ * folder removed and its lock released) and `exit` is called with 128 + the signal's number.
+ */
+export async function stopped(signal: NodeJS.Signals, exit: (status: number) => void): Promise<void> {
+  if (interrupt) {
+    interrupt(signal);
+    return;
+  }
+  await runShutdown();
+  exit(SIGNAL_STATUS[signal] ?? 1);
+}
