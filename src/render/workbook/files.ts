@@ -20,8 +20,11 @@ function streamed(lines: () => Iterable<string>): StreamedOutput {
 }
 
 export async function* underlyingDataFiles(book: Workbook, formats: readonly DataFormat[] = ['ods', 'xlsx', 'csv']): AsyncGenerator<[string, Uint8Array | string | StreamedOutput]> {
-  if (formats.includes('ods')) yield ['underlying-data.ods', await writeOds(book)];
-  if (formats.includes('xlsx')) yield ['underlying-data.xlsx', await writeXlsx(book)];
+  // The two workbooks are made side by side: while zlib compresses one (in a thread of its own),
+  // the rows of the other are made.
+  const [ods, xlsx] = await Promise.all([formats.includes('ods') ? writeOds(book) : undefined, formats.includes('xlsx') ? writeXlsx(book) : undefined]);
+  if (ods) yield ['underlying-data.ods', ods];
+  if (xlsx) yield ['underlying-data.xlsx', xlsx];
   if (formats.includes('csv')) {
     for (const t of book.tables) yield [`data/${t.id}.csv`, streamed(() => tableCsvLines(t))];
     yield ['data/data-guidance.txt', dataGuidance(book)];
