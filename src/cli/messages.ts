@@ -94,8 +94,8 @@ export const COMMANDS = {
 } as const satisfies Record<CommandName, CommandText>;
 
 const EXIT_STATUS = `Exit status: 0 on success; 1 for bad input (the message names the file, row, column and
-value) or a failed quality gate; 2 for a usage error. A failed build leaves the previous output
-as it was.`;
+value) or a failed quality gate; 2 for a usage error; 130 or 143 when stopped by Ctrl+C or
+SIGTERM. A failed or stopped build leaves the previous output as it was.`;
 
 /** One option as the help shows it: `--out DIR`, and what it does. */
 export interface OptionLine {
