@@ -6,8 +6,11 @@
  *
  * Chromium starts as soon as the document is sound and launches while the charts, the workbook
  * and the Word file are made; the web page's accessibility check runs in its own tab while the
- * PDF prints. Outputs go through `effects.writeOutputs`, which replaces the output folder only
- * when everything succeeded, so a failed build leaves the previous release untouched.
+ * PDF prints. Outputs go through the output folder the effects open (`effects.openOutput`): each
+ * is written as it is made (the underlying data's CSVs row by row, never held whole) into a folder
+ * beside the release, which takes the release's place only when everything succeeded, so a failed
+ * build leaves the previous release untouched. Only what the asked formats need is made: an HTML
+ * draft builds no workbook.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +22,10 @@ import type { ProgressSink } from '../core/progress.js';
 import type { Dataset } from '../load/dataset.js';
 import type { Browser, BrowserChoice, BrowserSession } from '../platform/browser.js';
 import { govukStylesheet } from '../platform/assets.js';
-import { nodeEffects, type Effects } from '../platform/effects.js';
+import { memoryOutput, nodeEffects, type Effects, type OutputContent, type OutputRecord, type OutputSink } from '../platform/effects.js';
 import { formatGateReport, type GateResult } from '../quality/gates/document-gates.js';
 import { buildWorkbook } from '../render/workbook/workbook.js';
-import { underlyingDataFiles } from '../render/workbook/files.js';
+import { underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { renderLanding } from '../render/landing.js';
 import { renderGovspeak } from '../render/govspeak.js';
@@ -39,8 +42,11 @@ import { Pipeline } from './pipeline.js';
 
 export { figuresOf } from './pipeline.js';
 
-export type Format = 'html' | 'pdf' | 'docx';
-export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
+export type Format = 'html' | 'pdf' | 'docx' | DataFormat;
+/** Every format a build can write: the document in three, the underlying data in three. */
+export const FORMATS: Format[] = ['html', 'pdf', 'docx', 'ods', 'xlsx', 'csv'];
+/** The formats of the document itself, which the quality gates read. */
+export const DOCUMENT_FORMATS: Format[] = ['html', 'pdf', 'docx'];
 
 export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
@@ -60,6 +66,8 @@ export interface BuildOptions extends ReleaseOverrides {
   chartCache?: string | false;
   /** Told when each stage starts and ends (the CLI shows slow ones). */
   progress?: ProgressSink;
+  /** Replace an output folder that is not a statpress output (`--force`). */
+  force?: boolean;
 }
 
 export interface BuildResult {
@@ -67,7 +75,10 @@ export interface BuildResult {
   dataset: Dataset;
   model: StatsModel;
   document: ReportDocument;
+  /** The outputs made in memory (all but the streamed CSVs), by path. */
   files: Map<string, string | Uint8Array>;
+  /** Every output written, in the order written, with its SHA-256 and size. */
+  outputs: Map<string, OutputRecord>;
   timings: Record<string, number>;
   /** Where the browser that printed the PDF came from. */
   browser?: BrowserChoice['source'];
@@ -78,18 +89,8 @@ export interface BuildResult {
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
 /** Every CSV file and the data guidance, in one zip. */
-export const CSV_ZIP = 'data/underlying-data-csv.zip';
-
-/** The chosen files in one zip, with fixed dates and order, so the same files give the same bytes. */
-async function zipFiles(files: ReadonlyMap<string, string | Uint8Array>, take: (name: string) => boolean, iso: string): Promise<Uint8Array> {
-  const { default: JSZip } = await import('jszip');
-  const zip = new JSZip();
-  const date = new Date(`${iso}T00:00:00Z`);
-  for (const name of [...files.keys()].filter(take).sort()) zip.file(name.replace(/^data\//, ''), files.get(name)!, { date, createFolders: false });
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
-}
-
-const byteLength = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
+import { CSV_ZIP } from '../render/workbook/files.js';
+export { CSV_ZIP };
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
 function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, given?: Partial<Effects>): Effects {
@@ -97,12 +98,15 @@ function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, give
     ...(options.chartCache !== undefined ? { storeDir: options.chartCache } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
-  return { ...base, ...given };
+  const effects = { ...base, ...given };
+  // A caller that writes all files at once gets them gathered in memory.
+  if (given?.writeOutputs && !given.openOutput) effects.openOutput = memoryOutput(given.writeOutputs);
+  return effects;
 }
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
 export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; progress?: ProgressSink }): Promise<GateResult[]> {
-  const result = await buildRelease({ formats: FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+  const result = await buildRelease({ formats: DOCUMENT_FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
   return result.gates;
 }
 
@@ -115,7 +119,7 @@ function requirePassed(gates: GateResult[], what: string): void {
 export function buildDocument(
   options: ReleaseOverrides & { configFile: string; gates?: boolean },
   effects: Effects = nodeEffects(),
-): Omit<BuildResult, 'files' | 'gates'> & { checks: GateResult[] } {
+): Omit<BuildResult, 'files' | 'outputs' | 'gates'> & { checks: GateResult[] } {
   const { gates, ...request } = options;
   const pipeline = new Pipeline(request, effects);
   const document = pipeline.document();
@@ -131,22 +135,31 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
     { configFile, ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}), ...(draft !== undefined ? { draft } : {}) },
     effectsFor(options, effects),
   );
-  pipeline.document();
-  const checks = pipeline.checks();
-  if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
-  // The other documents are narrated and checked before the browser starts, too.
-  for (const doc of pipeline.config().documents) {
-    if (!options.collectGates && !doc.main) requirePassed(pipeline.checks(doc.id), `the ${doc.label} fails its quality gates`);
-  }
-  const formatGates = (options.gates ?? 'all') === 'all';
-  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
-  // Chromium starts once the document is sound, and launches while the charts, the workbook and
-  // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
-  const session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+  // The output folder is claimed once the config is known (it may not hold an input) and
+  // before the work: a second build into the same folder stops here, not after its work.
+  const config = pipeline.config();
+  const sink = pipeline.effects.openOutput(options.outDir, {
+    force: options.force === true,
+    inputs: [config.file, config.templateDir, ...config.documents.map((d) => d.templateDir), ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
+  });
+  let session: BrowserSession | undefined;
   try {
-    return await renderRelease(pipeline, options, checks, session);
+    pipeline.document();
+    const checks = pipeline.checks();
+    if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
+    // The other documents are narrated and checked before the browser starts, too.
+    for (const doc of config.documents) {
+      if (!options.collectGates && !doc.main) requirePassed(pipeline.checks(doc.id), `the ${doc.label} fails its quality gates`);
+    }
+    const formatGates = (options.gates ?? 'all') === 'all';
+    const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
+    // Chromium starts once the document is sound, and launches while the charts, the workbook and
+    // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
+    session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+    return await renderRelease(pipeline, options, checks, session, sink);
   } finally {
     await session?.close();
+    sink.close();
   }
 }
 
@@ -192,7 +205,7 @@ async function renderDocument(
     pdf = await pipeline.stepAsync(step('pdf'), async () => {
       const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
       const { renderPdf } = await import('../render/pdf.js');
-      return (await renderPdf(printable, document.meta, browser)).pdf;
+      return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, browser))).pdf;
     });
     files.set(`${doc.id}.pdf`, pdf);
   }
@@ -203,7 +216,7 @@ async function renderDocument(
       const { checkFormats } = await gateModule;
       return checkFormats({
         document,
-        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
+        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
         ...(pdf ? { pdf } : {}),
         ...(docx ? { docx } : {}),
       });
@@ -229,39 +242,53 @@ export function mergeGates(perDocument: Array<{ doc: DocumentConfig; gates: Gate
   return [...merged.values()];
 }
 
-async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined): Promise<BuildResult> {
+async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined, sink: OutputSink): Promise<BuildResult> {
   const config = pipeline.config();
   const document = pipeline.document();
   const { timings } = pipeline;
   const files = new Map<string, string | Uint8Array>();
+  const outputs = new Map<string, OutputRecord>();
+  // What each output was made from (a streamed one can be made again), for the publish folder.
+  const contents = new Map<string, OutputContent>();
+  // Each output goes to the folder as soon as it is made; it becomes the release only at the end.
+  const write = async (name: string, content: OutputContent): Promise<void> => {
+    if (typeof content === 'string' || content instanceof Uint8Array) files.set(name, content);
+    contents.set(name, content);
+    outputs.set(name, await sink.write(name, content));
+  };
   const assets = await pipeline.assets();
   for (const [id, asset] of assets) {
-    files.set(`charts/${id}.svg`, asset.svg);
-    files.set(`charts/${id}.png`, asset.png);
-    files.set(`charts/${id}.csv`, asset.csv);
+    await write(`charts/${id}.svg`, asset.svg);
+    await write(`charts/${id}.png`, asset.png);
+    await write(`charts/${id}.csv`, asset.csv);
   }
+  const data = options.formats.filter((f): f is DataFormat => f === 'ods' || f === 'xlsx' || f === 'csv');
   const stylesheet = govukStylesheet();
   const book = buildWorkbook(config, pipeline.dataset(), pipeline.model(), document);
-  const data = await pipeline.stepAsync('data', async () => {
-    const made = await underlyingDataFiles(book);
-    made.set(CSV_ZIP, await zipFiles(made, (name) => name.startsWith('data/'), document.meta.published.iso));
-    return made;
-  });
-  for (const [name, content] of data) files.set(name, content);
   const dataDownloads = [
-    { label: ODS_WORKBOOK, href: 'underlying-data.ods' },
-    { label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' },
-    ...book.tables.filter((t) => data.has(`data/${t.id}.csv`)).map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
-    { label: ALL_CSV_ZIP, href: CSV_ZIP },
-    { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+    ...(data.includes('ods') ? [{ label: ODS_WORKBOOK, href: 'underlying-data.ods' }] : []),
+    ...(data.includes('xlsx') ? [{ label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' }] : []),
+    ...(data.includes('csv')
+      ? [
+          ...book.tables.map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
+          { label: ALL_CSV_ZIP, href: CSV_ZIP },
+          { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+        ]
+      : []),
   ];
+  if (data.length > 0) {
+    // The workbook's long tables are made row by row as each file is written.
+    await pipeline.stepAsync('data', async () => {
+      for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
+    });
+  }
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
   let render: DocumentRendering['session'];
   if (session) {
     const started = await session.ready;
     browserUsed = started.choice.source;
-    if (options.formats.includes('pdf')) browserVersion = await started.browser.version();
+    if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
     render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
   }
   const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
@@ -281,48 +308,49 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
           }
         : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))] },
     );
-    for (const [name, content] of rendered.files) files.set(name, content);
+    for (const [name, content] of rendered.files) await write(name, content);
     perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
   }
   // The landing page: every document with its other formats, and every data file.
   const release = document.meta.release;
   if (release && options.formats.includes('html')) {
-    const sizeOf = (name: string) => fileSize(byteLength(files.get(name)!));
+    const sizeOf = (name: string) => fileSize(outputs.get(name)!.bytes);
     const landing = renderLanding({
       meta: { ...document.meta, release },
       stylesheet,
       documents: config.documents.map((d) => ({
         title: pipeline.document(d.id).meta.title,
         html: `${d.id}.html`,
-        formats: (['pdf', 'docx'] as const).filter((f) => files.has(`${d.id}.${f}`)).map((f) => ({ format: f === 'pdf' ? 'PDF' : 'Word', href: `${d.id}.${f}`, size: sizeOf(`${d.id}.${f}`) })),
+        formats: (['pdf', 'docx'] as const).filter((f) => outputs.has(`${d.id}.${f}`)).map((f) => ({ format: f === 'pdf' ? 'PDF' : 'Word', href: `${d.id}.${f}`, size: sizeOf(`${d.id}.${f}`) })),
       })),
       data: dataDownloads.map((d) => ({ ...d, size: sizeOf(d.href) })),
     });
-    files.set(LANDING_PAGE, landing);
+    await write(LANDING_PAGE, landing);
     if (render?.gates) {
       const { readHtml, checkAxe } = await render.gates;
-      const reading = await pipeline.stepAsync('gates (index)', () => readHtml(landing, render.browser));
+      const reading = await pipeline.stepAsync('gates (index)', () => inChromium('checking the landing page', () => readHtml(landing, render.browser)));
       perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
     }
   }
   // The govspeak of every document, the upload list, and the govspeak gate on each export.
-  const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(files, dataDownloads)) }));
-  const uploads = uploadList(exports, dataDownloads, files);
-  for (const { doc, exported } of exports) files.set(`govspeak/${doc.id}.md`, exported.markdown);
-  files.set('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
-  files.set('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
+  const has = (name: string) => outputs.has(name);
+  const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(has, dataDownloads)) }));
+  const uploads = uploadList(exports, dataDownloads, has);
+  for (const { doc, exported } of exports) await write(`govspeak/${doc.id}.md`, exported.markdown);
+  await write('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
+  await write('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
   // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
-  for (const [name, content] of publishFiles(files, uploads, config.documents)) files.set(`publish/${name}`, content);
+  for (const [name, content] of publishFiles(contents, outputs, uploads, config.documents)) await write(`publish/${name}`, content);
   const uploaded = new Set(uploads.map((u) => u.file));
   for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
   perDocument.push({
     doc: main,
-    gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats, files, ...(files.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
+    gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
   });
   const gates = mergeGates(perDocument);
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
-  files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
-  for (const doc of config.documents) if (!doc.main) files.set(`documents/${doc.id}.json`, `${JSON.stringify(pipeline.document(doc.id), null, 2)}\n`);
+  await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  for (const doc of config.documents) if (!doc.main) await write(`documents/${doc.id}.json`, `${JSON.stringify(pipeline.document(doc.id), null, 2)}\n`);
   const effects = pipeline.effects;
   // Every input was read through the effects, which hashed the bytes the stages used.
   const inputs = new Map(pipeline.inputs().map((file) => {
@@ -331,11 +359,25 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     return [file, read];
   }));
   const documents = config.documents.length > 1
-    ? config.documents.map((d) => ({ id: d.id, label: d.label, title: pipeline.document(d.id).meta.title, files: [...files.keys()].filter((f) => f.startsWith(`${d.id}.`)).sort() }))
+    ? config.documents.map((d) => ({ id: d.id, label: d.label, title: pipeline.document(d.id).meta.title, files: [...outputs.keys()].filter((f) => f.startsWith(`${d.id}.`)).sort() }))
     : undefined;
-  files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(documents ? { documents } : {}), ...(browserVersion ? { browserVersion } : {}) }));
-  pipeline.step('write', () => effects.writeOutputs(options.outDir, files));
-  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(documents ? { documents } : {}), ...(browserVersion ? { browserVersion } : {}) }));
+  await pipeline.stepAsync('write', async () => sink.commit());
+  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+}
+
+/**
+ * Runs a step that drives Chromium: if Chromium fails under it (it crashed, was killed, ran out
+ * of memory), the build stops saying so, not with the browser library's error and stack.
+ */
+async function inChromium<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof StatpressError) throw error;
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new StatpressError('output', `Chromium failed while ${what}: ${reason}`, {}, 'nothing was written; build again, and if it fails again check that Chromium runs on this machine');
+  }
 }
 
 /** Reads a file as text, for tests and tools. */

@@ -18,6 +18,8 @@ import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { formatDate } from '../core/dates.js';
+import { parseJson } from '../core/json.js';
+import { reason } from '../platform/output.js';
 import { loadDataset, type Dataset } from '../load/dataset.js';
 import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
 import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
@@ -154,7 +156,7 @@ export class Pipeline {
   /** The template set of a document (the main one when no id is given). */
   templates(id?: string): TemplateSet {
     const doc = this.documentConfig(id);
-    return this.stage('templates', () => {
+    const set = this.stage('templates', () => {
       const set = loadTemplateSet(doc.templateDir, this.effects.readText);
       // Charts are drawn for the main document only: their files are named by figure number.
       if (!doc.main && set.figures.length > 0) {
@@ -162,7 +164,12 @@ export class Pipeline {
       }
       return set;
     }, this.keyFor('templates', doc));
+    if (doc.main) this.lastTemplates = set;
+    return set;
   }
+
+  /** The template set last read well: its files are still the release's while an edit breaks it. */
+  private lastTemplates: TemplateSet | undefined;
 
   /** The chart spec templates the template set names, and the release's resources, read and parsed. */
   specs(): ChartInputs {
@@ -170,11 +177,14 @@ export class Pipeline {
     const set = this.templates();
     return this.stage('specs', () => {
       const json = (file: string, what: string): unknown => {
+        let text: string;
         try {
-          return JSON.parse(this.effects.readText(file));
+          text = this.effects.readText(file);
         } catch (error) {
-          throw new StatpressError('config', `could not read the ${what}: ${(error as Error).message.split('\n')[0]}`, { file });
+          throw new StatpressError('file-missing', `could not read the ${what}: ${reason(error)}`, { file });
         }
+        // A syntax error is placed by line and column; nothing of the file is quoted.
+        return parseJson(text, file, what);
       };
       const specs = new Map<string, SpecFile>();
       for (const { spec } of set.figures) {
@@ -234,7 +244,7 @@ export class Pipeline {
   /** Every input file of the release, once each, absolute (the templates' once they are read). */
   inputs(): string[] {
     const config = this.config();
-    const set = this.memo.get('templates') as TemplateSet | undefined;
+    const set = (this.memo.get('templates') as TemplateSet | undefined) ?? this.lastTemplates;
     const others = config.documents.filter((d) => !d.main).map((d) => this.memo.get(`templates:${d.id}`) as TemplateSet | undefined);
     const files = [
       ...config.inputs,

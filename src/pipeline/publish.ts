@@ -4,33 +4,34 @@
  * every data file of the release), as JSON and as a page to work from, and the `publish/` folder:
  * exactly the files to upload, named as the govspeak refers to them, with a manifest.
  */
-import { createHash } from 'node:crypto';
 import type { GovspeakExport, GovspeakOptions, GovspeakUpload } from '../render/govspeak.js';
+import type { OutputContent, OutputRecord } from '../platform/effects.js';
 
 export interface Upload extends GovspeakUpload {
   /** Ids of the documents whose govspeak names the file (none: a file listed on the publication only). */
   usedBy: string[];
 }
 
-type Files = ReadonlyMap<string, string | Uint8Array>;
+/** Whether the build wrote a file. */
+type Has = (name: string) => boolean;
 
 /** What the govspeak renderer needs to name the release's files: each table's CSV and each file's title. */
-export function govspeakOptions(files: Files, downloads: ReadonlyArray<{ label: string; href: string }>): GovspeakOptions {
+export function govspeakOptions(has: Has, downloads: ReadonlyArray<{ label: string; href: string }>): GovspeakOptions {
   return {
     fileTitles: new Map(downloads.map((d) => [d.href, d.label])),
     csvOf: (tableId) => {
       const csv = `data/${tableId.replace(/^annex-/, '').replace(/-data$/, '')}.csv`;
-      return files.has(csv) ? csv : undefined;
+      return has(csv) ? csv : undefined;
     },
   };
 }
 
 /** Every file the govspeak names, once, with the documents that name it; then the data files no text names. */
-export function uploadList(exports: ReadonlyArray<{ doc: { id: string }; exported: GovspeakExport }>, downloads: ReadonlyArray<{ label: string; href: string }>, files: Files): Upload[] {
+export function uploadList(exports: ReadonlyArray<{ doc: { id: string }; exported: GovspeakExport }>, downloads: ReadonlyArray<{ label: string; href: string }>, has: Has): Upload[] {
   const out = new Map<string, Upload>();
   for (const { doc, exported } of exports) {
     for (const u of exported.uploads) {
-      if (!files.has(u.source)) continue;
+      if (!has(u.source)) continue;
       const known = out.get(u.file) ?? { ...u, usedBy: [] };
       if (!known.usedBy.includes(doc.id)) known.usedBy.push(doc.id);
       out.set(u.file, known);
@@ -38,7 +39,7 @@ export function uploadList(exports: ReadonlyArray<{ doc: { id: string }; exporte
   }
   for (const d of downloads) {
     const file = d.href.split('/').pop()!;
-    if (!out.has(file) && files.has(d.href)) out.set(file, { file, source: d.href, kind: 'attachment', title: d.label, description: '', usedBy: [] });
+    if (!out.has(file) && has(d.href)) out.set(file, { file, source: d.href, kind: 'attachment', title: d.label, description: '', usedBy: [] });
   }
   return [...out.values()];
 }
@@ -66,15 +67,27 @@ export function uploadMarkdown(releaseTitle: string, documents: ReadonlyArray<{ 
   ].join('\n\n') + '\n';
 }
 
-/** The publish folder: the govspeak, each upload under the name the govspeak uses, and a manifest of them. */
-export function publishFiles(files: Files, uploads: readonly Upload[], documents: ReadonlyArray<{ id: string }>): Map<string, string | Uint8Array> {
-  const out = new Map<string, string | Uint8Array>();
-  for (const d of documents) out.set(`govspeak/${d.id}.md`, files.get(`govspeak/${d.id}.md`)!);
-  out.set('UPLOAD.md', files.get('govspeak/UPLOAD.md')!);
-  out.set('upload.json', files.get('govspeak/upload.json')!);
-  for (const u of uploads) out.set(`${u.kind === 'image' ? 'images' : 'attachments'}/${u.file}`, files.get(u.source)!);
-  const sha256 = (c: string | Uint8Array) => createHash('sha256').update(c).digest('hex');
-  const listed = [...out].map(([path, content]) => ({ path, sha256: sha256(content) })).sort((a, b) => (a.path < b.path ? -1 : 1));
+/**
+ * The publish folder: the govspeak, each upload under the name the govspeak uses, and a manifest of
+ * them, whose hashes are those the build recorded for each file it copies.
+ */
+export function publishFiles(
+  contents: ReadonlyMap<string, OutputContent>,
+  written: ReadonlyMap<string, OutputRecord>,
+  uploads: readonly Upload[],
+  documents: ReadonlyArray<{ id: string }>,
+): Map<string, OutputContent> {
+  const out = new Map<string, OutputContent>();
+  const hashes = new Map<string, string>();
+  const copy = (to: string, from: string) => {
+    out.set(to, contents.get(from)!);
+    hashes.set(to, written.get(from)!.sha256);
+  };
+  for (const d of documents) copy(`govspeak/${d.id}.md`, `govspeak/${d.id}.md`);
+  copy('UPLOAD.md', 'govspeak/UPLOAD.md');
+  copy('upload.json', 'govspeak/upload.json');
+  for (const u of uploads) copy(`${u.kind === 'image' ? 'images' : 'attachments'}/${u.file}`, u.source);
+  const listed = [...hashes].map(([path, sha256]) => ({ path, sha256 })).sort((a, b) => (a.path < b.path ? -1 : 1));
   out.set('manifest.json', `${JSON.stringify({ files: listed }, null, 2)}\n`);
   return out;
 }

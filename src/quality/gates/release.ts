@@ -12,7 +12,9 @@ const GUARANTEES = 'every document the release lists is built in every format, l
 export interface ReleaseFiles {
   documents: Array<{ id: string; label: string }>;
   formats: readonly string[];
-  files: ReadonlyMap<string, string | Uint8Array>;
+  /** Every file the release wrote, and the text of a web page among them. */
+  names: ReadonlySet<string>;
+  text: (name: string) => string | Uint8Array | undefined;
   /** The landing page's file name, where the release has one. */
   landing?: string;
 }
@@ -31,23 +33,23 @@ export function checkReleaseFiles(input: ReleaseFiles): GateResult {
   const findings: Finding[] = [];
   const add = (where: string, message: string) => findings.push({ gate: RELEASE_GATE, where, message });
   const text = (name: string) => {
-    const content = input.files.get(name);
+    const content = input.text(name);
     return typeof content === 'string' ? content : content ? new TextDecoder().decode(content) : undefined;
   };
   for (const d of input.documents) {
-    for (const format of input.formats) if (!input.files.has(`${d.id}.${format}`)) add(d.label, `listed in the release config but not built as ${format.toUpperCase()} (${d.id}.${format})`);
+    for (const format of input.formats) if (!input.names.has(`${d.id}.${format}`)) add(d.label, `listed in the release config but not built as ${format.toUpperCase()} (${d.id}.${format})`);
   }
-  const pages = [...input.files.keys()].filter((name) => name.endsWith('.html'));
+  const pages = [...input.names].filter((name) => name.endsWith('.html'));
   for (const page of pages) {
-    for (const href of fileLinks(text(page) ?? '')) if (!input.files.has(href)) add(page, `links to ${href}, which the release does not have`);
+    for (const href of fileLinks(text(page) ?? '')) if (!input.names.has(href)) add(page, `links to ${href}, which the release does not have`);
   }
   if (input.landing) {
     const landing = new Set(fileLinks(text(input.landing) ?? ''));
     const expected = [
       ...input.documents.flatMap((d) => input.formats.map((f) => `${d.id}.${f}`)),
-      ...[...input.files.keys()].filter((name) => name.startsWith('data/') || name.startsWith('underlying-data.')),
+      ...[...input.names].filter((name) => name.startsWith('data/') || name.startsWith('underlying-data.')),
     ];
-    for (const file of expected) if (input.files.has(file) && !landing.has(file)) add(input.landing, `does not link to ${file}`);
+    for (const file of expected) if (input.names.has(file) && !landing.has(file)) add(input.landing, `does not link to ${file}`);
     if (input.formats.includes('html')) {
       for (const d of input.documents) {
         const links = new Set(fileLinks(text(`${d.id}.html`) ?? ''));
