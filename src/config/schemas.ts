@@ -143,7 +143,7 @@ const contextFigures = z
     share: number.optional(),
     text: text.optional(),
     source: text.describe('Address (URL) of the publication the figure is quoted from: the sentence that quotes it links there.'),
-    sourceTitle: text.describe('Name of the publication the figure is quoted from ("Children in need, reporting year 2024", DfE); the methodology lists it.'),
+    sourceTitle: text.describe('Name of the publication the figure is quoted from; the methodology lists it.'),
     edition: date.describe('Publication date of the edition quoted: it must come before this release.'),
     asAt: date.optional().describe('The date the figure describes.'),
   }), { error: 'expected a mapping' })
@@ -201,7 +201,7 @@ export const releaseSchema = mapping({
       take: texts.optional().describe('Event type ids to take (defaults to all).'),
       invalidRows: z.enum(['error', 'warn'], { error: 'expected error or warn' }).default('error'),
       between: between.optional(),
-      title: text.optional().describe('What the file is, as the methodology names it ("Ofsted: ILACS inspection history, 2025").'),
+      title: text.optional().describe('What the file is, as the methodology names it.'),
       covers: mapping({
         from: date.optional().describe('First event date the file is complete from.'),
         until: date.optional().describe('Last event date the file is complete to.'),
