@@ -311,9 +311,13 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     for (const [name, content] of rendered.files) await write(name, content);
     perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
   }
+  // The landing page, the govspeak and the publish folder are the release as a publisher uploads
+  // it: they are made, and checked, only when every format is built (a draft of some formats
+  // would link to files it does not have).
+  const whole = FORMATS.every((f) => options.formats.includes(f));
   // The landing page: every document with its other formats, and every data file.
   const release = document.meta.release;
-  if (release && options.formats.includes('html')) {
+  if (release && whole) {
     const sizeOf = (name: string) => fileSize(outputs.get(name)!.bytes);
     const landing = renderLanding({
       meta: { ...document.meta, release },
@@ -332,21 +336,23 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
     }
   }
-  // The govspeak of every document, the upload list, and the govspeak gate on each export.
-  const has = (name: string) => outputs.has(name);
-  const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(has, dataDownloads)) }));
-  const uploads = uploadList(exports, dataDownloads, has);
-  for (const { doc, exported } of exports) await write(`govspeak/${doc.id}.md`, exported.markdown);
-  await write('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
-  await write('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
-  // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
-  for (const [name, content] of publishFiles(contents, outputs, uploads, config.documents)) await write(`publish/${name}`, content);
-  const uploaded = new Set(uploads.map((u) => u.file));
-  for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
-  perDocument.push({
-    doc: main,
-    gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
-  });
+  if (whole) {
+    // The govspeak of every document, the upload list, and the govspeak gate on each export.
+    const has = (name: string) => outputs.has(name);
+    const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(has, dataDownloads)) }));
+    const uploads = uploadList(exports, dataDownloads, has);
+    for (const { doc, exported } of exports) await write(`govspeak/${doc.id}.md`, exported.markdown);
+    await write('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
+    await write('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
+    // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
+    for (const [name, content] of publishFiles(contents, outputs, uploads, config.documents)) await write(`publish/${name}`, content);
+    const uploaded = new Set(uploads.map((u) => u.file));
+    for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
+    perDocument.push({
+      doc: main,
+      gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
+    });
+  }
   const gates = mergeGates(perDocument);
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
