@@ -147,7 +147,12 @@ export class Pipeline {
 
   templates(): TemplateSet {
     const config = this.config();
-    return this.stage('templates', () => loadTemplateSet(config.templateDir, this.effects.readText));
+    return this.stage('templates', () => {
+      const set = loadTemplateSet(config.templateDir, this.effects.readText);
+      // The worker loads DuckDB while the other stages run.
+      if (set.queries.length > 0) QueryEngine.warm();
+      return set;
+    });
   }
 
   /** The chart spec templates the template set names, and the release's resources, read and parsed. */
@@ -189,16 +194,20 @@ export class Pipeline {
   /** The template set's named queries, run once per build; none, and DuckDB is never started. */
   queries(): QueryResults {
     const set = this.templates();
-    if (set.queries.length === 0) return this.stage('queries', () => new Map());
+    if (set.queries.length === 0) {
+      // Nothing to run: no step, no DuckDB.
+      if (!this.memo.has('queries')) this.memo.set('queries', new Map());
+      return this.memo.get('queries') as QueryResults;
+    }
     const engine = this.database();
     const config = this.config();
     return this.stage('queries', () => runNamedQueries(engine, set.queries, config));
   }
 
   document(): ReportDocument {
+    const model = this.model();
     const set = this.templates();
     const results = this.queries();
-    const model = this.model();
     const config = this.config();
     const dataset = this.dataset();
     return this.stage('document', () => {
