@@ -11,6 +11,9 @@ process.env.STATPRESS_CACHE_DIR = 'off';
  * Their project's global setup runs only when one of them is selected, so running a unit test
  * file alone does not pay for the build.
  */
+/** Test files that replace a module (`vi.mock`): they get fresh modules, so the stand-in reaches nobody else. */
+const ISOLATED = ['test/cli/cli-progress.test.ts'];
+
 const SHARED_BUILD = [
   'test/render/pdf.test.ts',
   'test/render/docx.test.ts',
@@ -56,7 +59,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD, ...ISOLATED] },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ISOLATED, isolate: true },
       },
       {
         extends: true,

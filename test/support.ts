@@ -36,6 +36,9 @@ export function releaseVariant(edit: (config: Record<string, any>) => void, dir 
   config.framework = abs(config.framework);
   config.dataRoot = abs(config.dataRoot);
   for (const source of config.sources) source.layout = abs(source.layout);
+  // Variants read edited copies of data files from temporary folders, outside dataRoot: a config
+  // has to say that it means to (a test that deletes this checks the refusal).
+  config.allowDataOutsideRoot = true;
   edit(config);
   const file = join(dir, 'release.yaml');
   writeFileSync(file, stringifyYaml(config));

@@ -20,6 +20,8 @@ import { formatGateReport } from '../quality/gates/document-gates.js';
 import type { PreviewOptions } from '../tools/preview.js';
 import { COMMANDS, COMMON_OPTIONS, commandHelp, PLACEHOLDER, programHelp, say, usage, type CommandName } from './messages.js';
 import { createProgress } from './progress.js';
+import { onInterrupt, runShutdown } from '../platform/shutdown.js';
+import { reason } from '../platform/output.js';
 
 export interface Io {
   out(text: string): void;
@@ -77,6 +79,7 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
       draft: flag,
       quick: flag,
       'no-cache': flag,
+      force: flag,
     },
     run: buildCommand,
   },
@@ -235,6 +238,7 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
     ...(args.has('draft') ? { draft: true } : {}),
     gates: args.has('quick') ? 'document' : 'all',
     ...(args.has('no-cache') ? { chartCache: false as const } : {}),
+    ...(args.has('force') ? { force: true } : {}),
     progress,
   };
   const result = await buildRelease(options);
@@ -243,9 +247,7 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
   if (quiet) return 0;
   const shown = relative(process.cwd(), outDir) || '.';
   io.out(say.built(result.document.meta.title, performance.now() - started));
-  for (const [name, content] of result.files) {
-    io.out(say.builtFile(`${shown}/${name}`, typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength));
-  }
+  for (const [name, written] of result.outputs) io.out(say.builtFile(`${shown}/${name}`, written.bytes));
   io.out(say.passedGates(result.gates.map((g) => g.gate)));
   return 0;
 }
@@ -290,14 +292,12 @@ async function previewCommand(args: Args<'preview'>, io: Io, { progress }: Conte
   };
   const server = await startPreview(options);
   io.out(say.previewing(configFile, server.url));
+  // Ctrl+C is how a preview ends: it closes the server (and any Chromium printing a PDF).
   await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.close().then(resolveStop);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const release = onInterrupt(() => {
+      release();
+      void runShutdown().then(() => server.close()).then(resolveStop);
+    });
   });
   return 0;
 }
@@ -403,6 +403,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     if (error instanceof StatpressError) {
       io.err(say.inputError(error.describe()));
+      return 1;
+    }
+    // The machine said no (a file that cannot be read or written, a full disk): say what, not how.
+    const system = error as NodeJS.ErrnoException;
+    if (system && typeof system.code === 'string' && typeof system.syscall === 'string') {
+      io.err(say.systemError(`could not ${system.syscall}${system.path ? ` ${system.path}` : ''}: ${reason(system)}`));
       return 1;
     }
     io.err(say.internalError((error as Error).stack ?? String(error)));

@@ -41,6 +41,7 @@ export const COMMANDS = {
       draft: 'mark the release as a draft',
       quick: 'skip the gates that need a browser; the document checks still run',
       'no-cache': 'draw every chart afresh (STATPRESS_CACHE_DIR=off does the same)',
+      force: 'replace the output folder even if it is not a statpress output (it has no manifest.json)',
     },
   },
   check: {
@@ -124,8 +125,8 @@ export const COMMANDS = {
 } as const satisfies Record<CommandName, CommandText>;
 
 const EXIT_STATUS = `Exit status: 0 on success; 1 for bad input (the message names the file, row, column and
-value) or a failed quality gate; 2 for a usage error. A failed build leaves the previous output
-as it was.`;
+value) or a failed quality gate; 2 for a usage error; 130 or 143 when stopped by Ctrl+C or
+SIGTERM. A failed or stopped build leaves the previous output as it was.`;
 
 /** One option as the help shows it: `--out DIR`, and what it does. */
 export interface OptionLine {
@@ -224,6 +225,8 @@ export const say = {
   usageError: (message: string, name?: CommandName) => `statpress: ${message}\n${usage.seeHelp(name)}\n`,
   inputError: (description: string) => `statpress: error: ${description}\n`,
   internalError: (detail: string) => `statpress: internal error: ${detail}\n`,
+  stopped: (signal: string) => `statpress: stopped (${signal}): Chromium closed, nothing half-written left behind, the previous output as it was\n`,
+  systemError: (what: string) => `statpress: error: ${what}\n`,
   warning: (text: string) => `statpress: warning: ${text}\n`,
   missingComparison: (date: string) =>
     `no figures as at ${date} to compare with: the data cannot rebuild that date and the published series does not give it, so the release compares with fewer dates`,

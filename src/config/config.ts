@@ -8,9 +8,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
+import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { z } from 'zod';
 import { frameworkSchema, layoutSchema, releaseSchema } from './schemas.js';
+import { settingTemplateProblem } from './template-syntax.js';
 import { loadYaml, readUtf8, type ReadText, type SettingPath, type YamlFile } from './yaml.js';
 
 export interface Grade {
@@ -105,6 +107,12 @@ export interface Layout {
   authorityAliases: Record<string, string>;
 }
 
+/** The dates a data file may hold: a value outside is refused. */
+export interface DateRange {
+  from: IsoDate;
+  to: IsoDate;
+}
+
 export interface SourceConfig {
   file: string;
   layout: Layout;
@@ -112,6 +120,8 @@ export interface SourceConfig {
   between?: { from: IsoDate; to: IsoDate };
   /** What the file is declared to cover; what is not declared is inferred from its rows. */
   covers?: { from?: IsoDate; until?: IsoDate; publishedUntil?: IsoDate };
+  /** Dates outside this range are refused (the release's range unless the source declares its own). */
+  dates: DateRange;
   /**
    * `error` (default): any bad row stops the build. `warn`: bad rows are left out and listed as
    * warnings, for secondary sources known to have a few unreadable rows.
@@ -172,6 +182,10 @@ export interface ReleaseConfig {
   file: string;
   templateDir: string;
   dataRoot: string;
+  /** The dates the register and published series may hold (sources have their own, `dates`). */
+  dates: DateRange;
+  /** Most characters a text value and a web link read from data may have. */
+  limits: { text: number; link: number };
   framework: Framework;
   period: PeriodRules;
   register: {
@@ -397,7 +411,22 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   const frameworkFile = resolve(base, raw.framework);
   const framework = readFramework(frameworkFile, read);
   const dataRoot = resolve(base, raw.dataRoot);
-  const inData = (path: string): string => resolve(dataRoot, path);
+  /**
+   * A data or resource file: relative to dataRoot, and inside it unless the config says
+   * otherwise, so a config cannot make a build read (and quote in its messages) any file on
+   * the machine. Links are followed, so a link inside dataRoot to a file outside is outside.
+   */
+  const inData = (path: string, setting: SettingPath): string => {
+    const file = resolve(dataRoot, path);
+    if (!raw.allowDataOutsideRoot && !isInside(realPath(file), realPath(dataRoot))) {
+      errors.add(source.error(setting, `the file is outside dataRoot (${dataRoot})`, {
+        value: path,
+        hint: 'data and resources are read only from dataRoot; move the file there, or set allowDataOutsideRoot: true in the release config',
+      }));
+    }
+    return file;
+  };
+  const errors = new ErrorList();
 
   // The written dates are checked (by the schema) even when the command line overrides them.
   const p = raw.period;
@@ -419,24 +448,28 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
       : new StatpressError('date-order', message, { file, setting: 'period.publishedBy', value: period.publishedBy });
   }
 
+  // Dates outside this range are slips of the keyboard (1018 for 2018); a file may declare its own.
+  const latestAsAt = overrides.asAt && overrides.asAt > p.asAt ? overrides.asAt : p.asAt;
+  const dates: DateRange = { from: raw.dates?.from ?? '1900-01-01', to: raw.dates?.to ?? addMonths(latestAsAt, 12) };
+  if (dates.to < dates.from) errors.add(source.error(['dates', 'to'], `the range of plausible dates ends before it starts (${dates.from})`, { code: 'date-order', value: dates.to }));
+
   const a = raw.register.authorities;
   const register: ReleaseConfig['register'] = {
     authorities: {
-      file: inData(a.file),
+      file: inData(a.file, ['register', 'authorities', 'file']),
       columns: { code: a.columns.code, name: a.columns.name, altNames: a.columns.altNames ?? [], region: a.columns.region },
     },
   };
   const ch = raw.register.changes;
   if (ch) {
     register.changes = {
-      file: inData(ch.file),
+      file: inData(ch.file, ['register', 'changes', 'file']),
       columns: { code: ch.columns.code, name: ch.columns.name, from: ch.columns.from, until: ch.columns.until },
     };
   }
 
   const layouts = new Map<string, Layout>();
   const typeIds = framework.eventTypes.map((t) => t.id);
-  const errors = new ErrorList();
   const sources = raw.sources.map((s, i): SourceConfig => {
     const layoutFile = resolve(base, s.layout);
     let layout = layouts.get(layoutFile);
@@ -450,16 +483,24 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
         errors.add(source.error(itemPath(source, ['sources', i, 'take'], k), `"${id}" is not an event type of framework ${framework.id}`, { value: id, hint: idHint(id, typeIds, 'event types') }));
       }
     });
-    const config: SourceConfig = { file: inData(s.file), layout, take, invalidRows: s.invalidRows };
+    const own: DateRange = { from: s.dates?.from ?? dates.from, to: s.dates?.to ?? dates.to };
+    if (own.to < own.from) errors.add(source.error(['sources', i, 'dates', 'to'], `the range of plausible dates ends before it starts (${own.from})`, { code: 'date-order', value: own.to }));
+    const config: SourceConfig = { file: inData(s.file, ['sources', i, 'file']), layout, take, invalidRows: s.invalidRows, dates: own };
     if (s.between) config.between = { from: s.between.from, to: s.between.to };
     if (s.covers) config.covers = { ...s.covers };
     return config;
   });
+  const series = raw.publishedSeries;
+  const seriesFile = series ? inData(series.file, ['publishedSeries', 'file']) : undefined;
+  const resources = Object.fromEntries(Object.entries(raw.resources).map(([k, v]) => [k, inData(v, ['resources', k])]));
   errors.throwIfAny();
 
   const m = raw.meta;
   const edition = editionMeta(source, raw, asAt, overrides);
   const contextPath = raw.editions[asAt]?.context && asAt !== raw.period.asAt ? ['editions', asAt, 'context'] : ['meta', 'context'];
+  // The title is a one-line template: its syntax is checked here, where it is written.
+  const titleProblem = settingTemplateProblem(m.title);
+  if (titleProblem) throw source.error(['meta', 'title'], titleProblem, { code: 'template', value: m.title });
   const context: Record<string, ContextFigure> = {};
   for (const [key, c] of Object.entries(edition.context ?? m.context)) {
     const figure: ContextFigure = { source: c.source, edition: c.edition };
@@ -502,20 +543,21 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     file,
     templateDir: resolve(base, raw.templates),
     dataRoot,
+    dates,
+    limits: { text: raw.limits.textLength, link: raw.limits.linkLength },
     framework,
     period,
     register,
     sources,
     meta,
     regionPhrases: raw.regionPhrases,
-    resources: Object.fromEntries(Object.entries(raw.resources).map(([k, v]) => [k, inData(v)])),
+    resources,
     notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],
   };
-  const series = raw.publishedSeries;
-  if (series) {
+  if (series && seriesFile) {
     config.publishedSeries = {
-      file: inData(series.file),
+      file: seriesFile,
       judgement: series.judgement,
       computeFrom: series.computeFrom,
       columns: { asAt: series.columns.asAt, base: series.columns.base, grades: series.columns.grades },
@@ -524,3 +566,4 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   }
   return config;
 }
+

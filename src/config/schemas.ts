@@ -130,6 +130,11 @@ export const layoutSchema = mapping({
 // Release config
 
 const between = mapping({ from: date, to: date });
+/** The dates a data file may hold; anything outside is refused as a slip of the keyboard. */
+const plausible = mapping({
+  from: date.optional().describe('Earliest date a value may be (default 1900-01-01).'),
+  to: date.optional().describe('Latest date a value may be (default: the as-at date plus one year).'),
+});
 
 /** Figures quoted from other publications, each with its source and edition. */
 const contextFigures = z
@@ -149,6 +154,28 @@ export const releaseSchema = mapping({
   templates: text.describe('Template set folder, relative to this file.'),
   framework: text.describe('Framework file, relative to this file.'),
   dataRoot: text.default('.').describe('Folder the data paths are relative to, relative to this file.'),
+  allowDataOutsideRoot: bool
+    .default(false)
+    .describe('Let data and resource paths lead outside dataRoot (refused unless this is true).'),
+  dates: plausible.optional().describe('The dates data files may hold (default 1900-01-01 to the as-at date plus one year).'),
+  limits: mapping({
+    textLength: z
+      .number({ error: 'expected a whole number of characters' })
+      .int()
+      .min(1)
+      .max(32_767, "Excel's limit for a cell is 32,767 characters")
+      .default(255)
+      .describe('Most characters a text value read from data may have (names, regions; at most 32,767, Excel\'s limit).'),
+    linkLength: z
+      .number({ error: 'expected a whole number of characters' })
+      .int()
+      .min(1)
+      .max(2_079, "Excel's limit for a link is 2,079 characters")
+      .default(2_079)
+      .describe('Most characters a web link read from data may have (at most 2,079, Excel\'s limit).'),
+  })
+    .default({ textLength: 255, linkLength: 2_079 })
+    .describe('Length limits for values read from data files.'),
   period: mapping({
     asAt: date,
     publishedBy: date.optional().describe('Publication cut-off (defaults to asAt + publicationLagMonths).'),
@@ -180,6 +207,7 @@ export const releaseSchema = mapping({
       })
         .optional()
         .describe('What the file covers. Where not given: the earliest and latest event dates and the latest publication date in the file.'),
+      dates: plausible.optional().describe('The dates this file may hold, where they differ from the release\'s.'),
     }),
   ),
   publishedSeries: mapping({

@@ -4,12 +4,14 @@
  * templates and the Vega-Lite chart specs. The YAML is checked against its schema like every
  * other config file; the section templates are checked for typed-in numbers and unescaped output.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { IsoDate } from '../core/dates.js';
 import { checkClaimWords, checkDigits, checkUnescaped, claimError, findClaimWord } from '../narrate/template-lint.js';
 import type { NamedQuery } from '../query/database.js';
 import { templateSetSchema } from './schemas.js';
+import { settingTemplateProblem, templateSyntaxProblem } from './template-syntax.js';
 import { readUtf8, YamlFile, type ReadText, type SettingPath } from './yaml.js';
 
 export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes' | 'query';
@@ -103,10 +105,42 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
   const text = readText(file, read);
   const source = YamlFile.parse(file, text);
   const raw = source.validate(templateSetSchema);
+  // Templates and chart specs come from the folder of template sets (a set may share another's
+  // chart specs): a path that leads out of it would make a build read, and quote in its
+  // messages, any file on the machine.
+  const errors = new ErrorList();
+  const sets = dirname(realPath(dir));
+  const inside = (name: string, setting: SettingPath): void => {
+    if (!isInside(realPath(join(dir, name)), sets)) {
+      errors.add(source.error(setting, 'the file is outside the folder of template sets', { value: name, hint: `templates, chart specs and queries are read only from ${sets}` }));
+    }
+  };
+  raw.sections.forEach((name, i) => inside(name, ['sections', i]));
+  raw.figures.forEach((f, i) => inside(f.spec, ['figures', i, 'spec']));
+  for (const [name, q] of Object.entries(raw.queries)) if (typeof q === 'object' && 'file' in q) inside(q.file, ['queries', name, 'file']);
+  // The short templates written as settings (titles, alt text, notes) are checked where they are.
+  const templated = (value: string | undefined, setting: SettingPath): void => {
+    const problem = value === undefined ? undefined : settingTemplateProblem(value);
+    if (problem) errors.add(source.error(setting, problem, { code: 'template', value }));
+  };
+  raw.figures.forEach((f, i) => {
+    for (const key of ['title', 'subtitle', 'alt', 'source', 'label'] as const) templated(f[key], ['figures', i, key]);
+    f.notes.forEach((note, k) => templated(note, ['figures', i, 'notes', k]));
+  });
+  raw.tables.forEach((t, i) => {
+    templated(t.caption, ['tables', i, 'caption']);
+    t.notes.forEach((note, k) => templated(note, ['tables', i, 'notes', k]));
+  });
+  errors.throwIfAny();
   const sections = raw.sections.map((name) => {
     const path = join(dir, name);
     return { file: path, source: readText(path, read) };
   });
+  // A section's syntax, by file, line and column, naming a block left open where it was opened.
+  for (const section of sections) {
+    const problem = templateSyntaxProblem(section.source);
+    if (problem) throw new StatpressError('template', problem.message, { file: section.file, line: problem.line, col: problem.column });
+  }
   const figures = raw.figures.map((f, i): FigureDefinition => {
     const definition: FigureDefinition = {
       id: f.id,
@@ -185,12 +219,12 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     checkClaimWords(section.source, section.file, set.allowClaims);
   }
   // The wording in template-set.yaml (titles, alt text, notes, labels, captions) is held to the same rule.
-  const errors = new ErrorList();
+  const wordingErrors = new ErrorList();
   const wording = (path: SettingPath, text: string | undefined) => {
     const word = text === undefined ? undefined : findClaimWord(text, set.allowClaims);
     if (word) {
       const located = source.error(path, '', { code: 'template-claim', value: text! });
-      errors.add(claimError(word, located.location));
+      wordingErrors.add(claimError(word, located.location));
     }
   };
   raw.figures.forEach((f, i) => {
@@ -201,6 +235,7 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     wording(['tables', i, 'caption'], t.caption);
     t.notes.forEach((n, k) => wording(['tables', i, 'notes', k], n));
   });
-  errors.throwIfAny();
+  wordingErrors.throwIfAny();
   return set;
 }
+

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Framework, Layout, ReleaseConfig, SourceConfig } from '../config/config.js';
-import { CsvSyntaxError, parseCsvText, type CsvRecord } from './csv.js';
+import type { DateRange, Framework, Layout, ReleaseConfig, SourceConfig } from '../config/config.js';
+import { CsvSyntaxError, csvRecords, type CsvRecord } from './csv.js';
+import { EXCEL_LIMITS, forbiddenCharacter, quotable, type CharacterProblem, type TextLimits } from './text.js';
 import { isIsoDate, parseDate, type IsoDate } from '../core/dates.js';
 import { ErrorList, StatpressError } from '../core/errors.js';
 
@@ -80,11 +81,14 @@ export interface Dataset {
   judgement: string | null;
 }
 
+/** A data file as read: its header, and its rows one at a time (never all held at once). */
 interface Table {
   file: string;
   header: string[];
-  /** Rows as objects keyed by header, with the 1-based line number of each. */
-  rows: Array<{ line: number; cells: Record<string, string> }>;
+  /** Whether any value of the file holds a forbidden character (then every row is checked for one). */
+  suspect: boolean;
+  /** The data rows, read as they are asked for; a file is read through once. */
+  records: Iterable<CsvRecord>;
 }
 
 /** A short, readable file name for messages: relative to the data root where possible. */
@@ -97,6 +101,29 @@ function displayName(file: string, root: string): string {
 export type ReadFile = (file: string) => Uint8Array;
 const readFromDisk: ReadFile = (file) => readFileSync(file);
 
+/** A syntax error met while reading, as a located error at the line to fix. */
+function syntaxError(error: unknown, display: string): unknown {
+  if (!(error instanceof CsvSyntaxError)) return error;
+  return new StatpressError('bad-value', `not a readable CSV file: ${error.message}`, { file: display, row: error.line });
+}
+
+/** The records after the header; a file without any is an error once read through. */
+function* dataRecords(records: Iterator<CsvRecord>, display: string): Generator<CsvRecord> {
+  let count = 0;
+  for (;;) {
+    let next: IteratorResult<CsvRecord>;
+    try {
+      next = records.next();
+    } catch (error) {
+      throw syntaxError(error, display);
+    }
+    if (next.done) break;
+    count++;
+    yield next.value;
+  }
+  if (count === 0) throw new StatpressError('file-empty', 'the file has a header but no data rows', { file: display });
+}
+
 export function readTable(file: string, display: string, read: ReadFile = readFromDisk): Table {
   let buffer: Buffer;
   try {
@@ -105,62 +132,95 @@ export function readTable(file: string, display: string, read: ReadFile = readFr
   } catch {
     throw new StatpressError('file-missing', 'file not found', { file: display });
   }
-  if (buffer.length === 0 || buffer.toString('utf8').trim() === '') {
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') {
     throw new StatpressError('file-empty', 'the file is empty (expected a header row and data)', { file: display });
   }
-  const text = buffer.toString('utf8');
-  if (text.includes('\uFFFD')) {
-    const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+  const bad = text.indexOf('\uFFFD');
+  if (bad !== -1) {
+    let line = 1;
+    for (let k = text.indexOf('\n'); k !== -1 && k < bad; k = text.indexOf('\n', k + 1)) line++;
     throw new StatpressError('bad-value', 'the file is not valid UTF-8', { file: display, row: line }, 'save it as UTF-8');
   }
-  let records: CsvRecord[];
+  const records = csvRecords(text);
+  let head: IteratorResult<CsvRecord>;
   try {
-    records = parseCsvText(text);
+    head = records.next();
   } catch (error) {
-    const line = error instanceof CsvSyntaxError ? error.line : undefined;
-    throw new StatpressError('bad-value', `not a readable CSV file: ${(error as Error).message}`, {
-      file: display,
-      ...(line !== undefined ? { row: line } : {}),
-    });
+    throw syntaxError(error, display);
   }
-  const [head, ...body] = records;
-  if (!head || body.length === 0) {
-    throw new StatpressError('file-empty', 'the file has a header but no data rows', { file: display });
-  }
-  const header = head.cells.map((h) => h.trim());
-  const rows = body.map(({ cells: record, line }) => {
-    const cells: Record<string, string> = {};
-    header.forEach((name, i) => {
-      cells[name] = (record[i] ?? '').trim();
-    });
-    if (record.length > header.length && record.slice(header.length).some((cell) => cell.trim() !== '')) {
-      throw new StatpressError('bad-value', `the row has ${record.length} cells but the header has ${header.length}`, {
-        file: display,
-        row: line,
-      });
-    }
-    for (const [column, value] of Object.entries(cells)) {
-      // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value)) {
-        throw new StatpressError('bad-value', 'the value holds a control character', { file: display, row: line, column, value: value.slice(0, 80) }, 'remove it; it is invisible and breaks documents');
-      }
-    }
-    return { line, cells };
+  if (head.done) throw new StatpressError('file-empty', 'the file is empty (expected a header row and data)', { file: display });
+  const header = head.value.cells.map((h) => h.trim());
+  header.forEach((name, i) => {
+    const problem = forbiddenCharacter(name);
+    if (problem) throw characterError(problem, { file: display, row: 1, column: `column ${i + 1}`, value: name });
   });
-  return { file: display, header, rows };
+  return { file: display, header, suspect: forbiddenCharacter(text) !== undefined, records: dataRecords(records, display) };
 }
 
-/** Finds which of the accepted header spellings a file uses. */
-function pickColumn(table: Table, names: string[], required: true): string;
-function pickColumn(table: Table, names: string[] | undefined, required: false): string | undefined;
-function pickColumn(table: Table, names: string[] | undefined, required: boolean): string | undefined {
+function characterError(problem: CharacterProblem, at: { file: string; row: number; column: string; value: string }): StatpressError {
+  return new StatpressError(
+    'bad-value',
+    `character ${problem.position} of the value is ${problem.code} (${problem.name}), which is invisible and can change how the text reads`,
+    { ...at, value: quotable(at.value) },
+    'remove it',
+  );
+}
+
+/** A column a loader reads, and which length limit applies to it. */
+interface Reading {
+  index: number;
+  kind: 'text' | 'link';
+}
+
+/**
+ * What is wrong with a row as a whole, before its values are read: a missing or extra field, a
+ * forbidden character anywhere in it, or a value read from it that is longer than allowed.
+ */
+function rowProblem(table: Table, record: CsvRecord, reading: readonly Reading[], limits: TextLimits): StatpressError | undefined {
+  const { header, file } = table;
+  const { cells, line } = record;
+  if (cells.length !== header.length) {
+    const runs = record.end !== undefined ? `; a quoted field runs on from line ${line} to line ${record.end}: is a quote missing its partner?` : '';
+    return new StatpressError(
+      'bad-value',
+      `the row has ${cells.length} ${cells.length === 1 ? 'field' : 'fields'} but the header has ${header.length}${runs}`,
+      { file, row: line },
+      cells.length < header.length ? 'every column needs a value or an empty field, so a missing comma would shift the values that follow' : 'a value that holds a comma must be in double quotes',
+    );
+  }
+  if (table.suspect) {
+    for (let i = 0; i < cells.length; i++) {
+      const problem = forbiddenCharacter(cells[i]!);
+      if (problem) return characterError(problem, { file, row: line, column: header[i]!, value: cells[i]! });
+    }
+  }
+  for (const { index, kind } of reading) {
+    const value = cells[index]!.trim();
+    const limit = limits[kind];
+    if (value.length > limit) {
+      return new StatpressError(
+        'bad-value',
+        `the value is ${value.length.toLocaleString('en-GB')} characters long; ${kind === 'link' ? 'a web link' : 'a text value'} may have at most ${limit.toLocaleString('en-GB')}`,
+        { file, row: line, column: header[index]!, value: quotable(value) },
+        `set limits.${kind}Length in the release config to allow longer ones (Excel's limit, ${EXCEL_LIMITS[kind].toLocaleString('en-GB')}, is the most)`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Finds which of the accepted header spellings a file uses: its index. */
+function pickColumn(table: Table, names: string[], required: true): number;
+function pickColumn(table: Table, names: string[] | undefined, required: false): number | undefined;
+function pickColumn(table: Table, names: string[] | undefined, required: boolean): number | undefined {
   const normalise = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').trim();
   for (const name of names ?? []) {
-    const found = table.header.find((h) => normalise(h) === normalise(name));
-    if (found !== undefined) return found;
+    const found = table.header.findIndex((h) => normalise(h) === normalise(name));
+    if (found !== -1) return found;
   }
   if (required) {
-    throw new StatpressError('column-missing', `the column is missing (header has: ${table.header.join(', ')})`, {
+    throw new StatpressError('column-missing', `the column is missing (header has: ${table.header.map((h) => quotable(h, 60)).join(', ')})`, {
       file: table.file,
       row: 1,
       column: (names ?? []).join('" or "'),
@@ -190,6 +250,36 @@ function buildLookup(spellings: Record<string, string>, ids: Array<{ id: string;
   return lookup;
 }
 
+/**
+ * `fn` remembered by its argument: a history repeats the same few spellings, dates and links
+ * thousands of times, so each is worked out once, and every row shares the one string.
+ */
+function remembered<T>(fn: (raw: string) => T): (raw: string) => T {
+  const known = new Map<string, T>();
+  return (raw) => {
+    let value = known.get(raw);
+    if (value === undefined && !known.has(raw)) {
+      value = fn(raw);
+      known.set(raw, value);
+    }
+    return value as T;
+  };
+}
+
+/** A date checked against the file's plausible range: the ISO date, or what is wrong with it. */
+type DateReading = IsoDate | { problem: string; code: 'bad-date' };
+
+function dateReader(format: string, range: DateRange, setting: string): (raw: string) => DateReading {
+  return remembered((raw) => {
+    const date = parseDate(raw, format);
+    if (!date) return { problem: `not a real date (expected ${format})`, code: 'bad-date' };
+    if (date < range.from || date > range.to) {
+      return { problem: `the date is outside the plausible range ${range.from} to ${range.to} (is the year mistyped? ${setting} in the release config declares another range)`, code: 'bad-date' };
+    }
+    return date;
+  });
+}
+
 function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile): Authority[] {
   const { authorities, changes } = config.register;
   const table = readTable(authorities.file, displayName(authorities.file, config.dataRoot), read);
@@ -198,27 +288,31 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
   const nameCol = pickColumn(table, [col.name], true);
   const regionCol = pickColumn(table, [col.region], true);
   const altCols = col.altNames.map((n) => pickColumn(table, [n], true));
+  const reading: Reading[] = [codeCol, nameCol, regionCol, ...altCols].map((index) => ({ index, kind: 'text' }));
   const byCode = new Map<string, Authority>();
-  for (const { line, cells } of table.rows) {
-    const code = cells[codeCol] ?? '';
+  for (const record of table.records) {
+    const problem = rowProblem(table, record, reading, config.limits);
+    if (problem) {
+      errors.add(problem);
+      continue;
+    }
+    const { line, cells } = record;
+    const at = (column: number, value: string) => ({ file: table.file, row: line, column: table.header[column]!, value: quotable(value) });
+    const code = cells[codeCol]!.trim();
     if (!/^[A-Z]\d{8}$/.test(code)) {
-      errors.add(new StatpressError('bad-value', 'not an ONS area code (expected e.g. E09000002)', {
-        file: table.file, row: line, column: codeCol, value: code,
-      }));
+      errors.add(new StatpressError('bad-value', 'not an ONS area code (expected e.g. E09000002)', at(codeCol, code)));
       continue;
     }
     if (byCode.has(code)) {
-      errors.add(new StatpressError('duplicate-event', 'the authority is listed twice', {
-        file: table.file, row: line, column: codeCol, value: code,
-      }));
+      errors.add(new StatpressError('duplicate-event', 'the authority is listed twice', at(codeCol, code)));
       continue;
     }
-    const name = cells[nameCol] ?? '';
+    const name = cells[nameCol]!.trim();
     byCode.set(code, {
       code,
       name,
-      names: [name, ...altCols.map((c) => cells[c] ?? '')].filter((n) => n !== ''),
-      region: cells[regionCol] || null,
+      names: [name, ...altCols.map((c) => cells[c]!.trim())].filter((n) => n !== ''),
+      region: cells[regionCol]!.trim() || null,
     });
   }
   if (changes) {
@@ -228,19 +322,26 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
     const nameCol2 = pickColumn(t, [c.name], true);
     const fromCol = pickColumn(t, [c.from], true);
     const untilCol = pickColumn(t, [c.until], true);
-    for (const { line, cells } of t.rows) {
-      const code = cells[codeCol2] ?? '';
-      const authority = byCode.get(code) ?? { code, name: cells[nameCol2] ?? code, names: [], region: null };
+    const readDate = dateReader('yyyy-MM-dd', config.dates, 'dates');
+    const reading2: Reading[] = [codeCol2, nameCol2, fromCol, untilCol].map((index) => ({ index, kind: 'text' }));
+    for (const record of t.records) {
+      const problem = rowProblem(t, record, reading2, config.limits);
+      if (problem) {
+        errors.add(problem);
+        continue;
+      }
+      const { line, cells } = record;
+      const code = cells[codeCol2]!.trim();
+      const authority = byCode.get(code) ?? { code, name: cells[nameCol2]!.trim() || code, names: [], region: null };
       for (const [column, key] of [[fromCol, 'from'], [untilCol, 'until']] as const) {
-        const value = cells[column] ?? '';
+        const value = cells[column]!.trim();
         if (value === '') continue;
-        if (!isIsoDate(value)) {
-          errors.add(new StatpressError('bad-date', 'not a real date (expected YYYY-MM-DD)', {
-            file: t.file, row: line, column, value,
-          }));
+        const date = isIsoDate(value) ? readDate(value) : { problem: 'not a real date (expected YYYY-MM-DD)', code: 'bad-date' as const };
+        if (typeof date !== 'string') {
+          errors.add(new StatpressError(date.code, date.problem, { file: t.file, row: line, column: t.header[column]!, value: quotable(value) }));
           continue;
         }
-        authority[key] = value;
+        authority[key] = date;
       }
       if (!authority.names.includes(authority.name)) authority.names.push(authority.name);
       byCode.set(code, authority);
@@ -250,14 +351,14 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
 }
 
 interface SourceColumns {
-  code?: string;
-  name?: string;
-  date: string;
-  published?: string;
-  type: string;
-  theme?: string;
-  link?: string;
-  judgements: Array<[string, string]>;
+  code?: number;
+  name?: number;
+  date: number;
+  published?: number;
+  type: number;
+  theme?: number;
+  link?: number;
+  judgements: Array<[string, number]>;
 }
 
 function resolveColumns(table: Table, layout: Layout): SourceColumns {
@@ -268,18 +369,21 @@ function resolveColumns(table: Table, layout: Layout): SourceColumns {
     judgements: Object.entries(c.judgements).map(([id, names]) => [id, pickColumn(table, names, true)]),
   };
   const code = c.authorityCode && !c.authorityName ? pickColumn(table, c.authorityCode, true) : pickColumn(table, c.authorityCode, false);
-  const name = c.authorityName && !code ? pickColumn(table, c.authorityName, true) : pickColumn(table, c.authorityName, false);
+  const name = c.authorityName && code === undefined ? pickColumn(table, c.authorityName, true) : pickColumn(table, c.authorityName, false);
   const published = pickColumn(table, c.published, false);
   const theme = pickColumn(table, c.theme, false);
   const link = pickColumn(table, c.link, false);
-  if (link) columns.link = link;
-  if (code) columns.code = code;
-  if (name) columns.name = name;
-  if (c.published && !published) pickColumn(table, c.published, true);
-  if (published) columns.published = published;
-  if (theme) columns.theme = theme;
+  if (link !== undefined) columns.link = link;
+  if (code !== undefined) columns.code = code;
+  if (name !== undefined) columns.name = name;
+  if (c.published && published === undefined) pickColumn(table, c.published, true);
+  if (published !== undefined) columns.published = published;
+  if (theme !== undefined) columns.theme = theme;
   return columns;
 }
+
+/** Only a plain web address may become a link in the published files (data are text). */
+const WEB_ADDRESS = /^https?:\/\/[^\s<>"'`\\]+$/i;
 
 function loadSource(
   source: SourceConfig,
@@ -295,23 +399,50 @@ function loadSource(
   const { framework } = config;
   const table = readTable(source.file, displayName(source.file, config.dataRoot), read);
   const columns = resolveColumns(table, source.layout);
+  const reading: Reading[] = [
+    ...[columns.code, columns.name, columns.date, columns.published, columns.type, columns.theme, ...columns.judgements.map(([, c]) => c)]
+      .filter((c): c is number => c !== undefined)
+      .map((index): Reading => ({ index, kind: 'text' })),
+    ...(columns.link !== undefined ? [{ index: columns.link, kind: 'link' as const }] : []),
+  ];
   const types = buildLookup(source.layout.values.type, framework.eventTypes);
   const themes = buildLookup(source.layout.values.theme, framework.themes);
   const grades = buildLookup(source.layout.values.grade, framework.grades);
   const blanks = new Set(source.layout.blanks.map(normaliseKey));
-  const codes = new Map(authorities.map((a) => [a.code, a]));
+  const codes = new Map(authorities.map((a) => [a.code, a.code]));
   const names = new Map<string, string>();
   for (const a of authorities) for (const n of a.names) names.set(normaliseKey(n), a.code);
   for (const [alias, code] of Object.entries(source.layout.authorityAliases)) names.set(normaliseKey(alias), code);
   const take = new Set(source.take);
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
+  const typeOf = remembered((raw) => types.get(normaliseKey(raw)));
+  const themeOf = remembered((raw) => themes.get(normaliseKey(raw)) ?? null);
+  /** A grade id, null for a blank, or undefined for a spelling nobody declared. */
+  const gradeOf = remembered((raw) => (raw === '' || blanks.has(normaliseKey(raw)) ? null : grades.get(normaliseKey(raw))));
+  const authorityByName = remembered((raw) => names.get(normaliseKey(raw)));
+  const readDate = dateReader(source.layout.dateFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const publishedFormat = source.layout.publishedFormat ?? source.layout.dateFormat;
+  const readPublished = dateReader(publishedFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const linkOf = remembered((raw) => (WEB_ADDRESS.test(raw) ? raw : undefined));
+  // Events with the same judgements share one record of them, found by a number made of the
+  // grades' places in the scale (0 for none).
+  const gradeSets = new Map<number, Record<string, string | null>>();
+  const gradePlace = new Map(framework.grades.map((g, i) => [g.id, i + 1]));
+  const places = framework.grades.length + 1;
   const events: InspectionEvent[] = [];
 
-  for (const { line, cells } of table.rows) {
-    const at = (column: string, value: string) => ({ file: table.file, row: line, column, value });
+  for (const record of table.records) {
+    const problem = rowProblem(table, record, reading, config.limits);
+    if (problem) {
+      errors.add(problem);
+      continue;
+    }
+    const { line, cells } = record;
+    const cell = (column: number) => cells[column]!.trim();
+    const at = (column: number, value: string) => ({ file: table.file, row: line, column: table.header[column]!, value: quotable(value) });
     const before = errors.errors.length;
-    const rawType = cells[columns.type] ?? '';
-    const type = types.get(normaliseKey(rawType));
+    const rawType = cell(columns.type);
+    const type = typeOf(rawType);
     if (type === 'skip') {
       skipped++;
       continue;
@@ -323,41 +454,42 @@ function loadSource(
     }
     if (!take.has(type)) continue;
 
-    const rawDate = cells[columns.date] ?? '';
-    const date = parseDate(rawDate, source.layout.dateFormat);
-    if (!date) {
-      errors.add(new StatpressError('bad-date', `not a real date (expected ${source.layout.dateFormat})`, at(columns.date, rawDate)));
+    const rawDate = cell(columns.date);
+    const date = readDate(rawDate);
+    if (typeof date !== 'string') {
+      errors.add(new StatpressError(date.code, date.problem, at(columns.date, rawDate)));
       continue;
     }
     if (source.between && (date < source.between.from || date > source.between.to)) continue;
 
     let published: IsoDate | null = null;
-    if (columns.published) {
-      const rawPublished = cells[columns.published] ?? '';
+    if (columns.published !== undefined) {
+      const rawPublished = cell(columns.published);
       if (rawPublished === '' && graded.has(type)) {
         errors.add(new StatpressError('bad-date', 'a graded inspection needs a publication date', at(columns.published, rawPublished)));
       } else if (rawPublished !== '') {
-        const format = source.layout.publishedFormat ?? source.layout.dateFormat;
-        published = parseDate(rawPublished, format) ?? null;
-        if (!published) {
-          errors.add(new StatpressError('bad-date', `not a real date (expected ${format})`, at(columns.published, rawPublished)));
-        } else if (published < date) {
+        const reading = readPublished(rawPublished);
+        if (typeof reading !== 'string') {
+          errors.add(new StatpressError(reading.code, reading.problem, at(columns.published, rawPublished)));
+        } else if (reading < date) {
           errors.add(new StatpressError('date-order', `the report was published before the inspection (${date})`, at(columns.published, rawPublished)));
+        } else {
+          published = reading;
         }
       }
     }
 
     let authority: string | undefined;
-    if (columns.code) {
-      const code = cells[columns.code] ?? '';
-      if (codes.has(code)) authority = code;
-      else if (!columns.name) {
+    if (columns.code !== undefined) {
+      const code = cell(columns.code);
+      authority = codes.get(code);
+      if (!authority && columns.name === undefined) {
         errors.add(new StatpressError('unknown-authority', 'the authority code is not in the register', at(columns.code, code), 'check the code, or add the authority to the register or la-changes file'));
       }
     }
-    if (!authority && columns.name) {
-      const name = cells[columns.name] ?? '';
-      authority = names.get(normaliseKey(name));
+    if (!authority && columns.name !== undefined) {
+      const name = cell(columns.name);
+      authority = authorityByName(name);
       if (!authority) {
         errors.add(new StatpressError('unknown-authority', 'no authority in the register has this name', at(columns.name, name), 'add the spelling to the register, or map it in the layout'));
       }
@@ -365,13 +497,13 @@ function loadSource(
 
     const eventGrades: Record<string, string | null> = {};
     for (const [judgement, column] of columns.judgements) {
-      const raw = cells[column] ?? '';
-      if (raw === '' || blanks.has(normaliseKey(raw))) {
+      const raw = cell(column);
+      const grade = gradeOf(raw);
+      if (grade === null) {
         eventGrades[judgement] = null;
         continue;
       }
-      const grade = grades.get(normaliseKey(raw));
-      if (!grade) {
+      if (grade === undefined) {
         const known = framework.grades.map((g) => g.label).join(', ');
         errors.add(new StatpressError('bad-value', 'unknown grade', at(column, raw), `expected one of: ${known}, or blank`));
         continue;
@@ -384,25 +516,31 @@ function loadSource(
     }
 
     let theme: string | null = null;
-    if (columns.theme) {
-      const raw = cells[columns.theme] ?? '';
+    if (columns.theme !== undefined) {
+      const raw = cell(columns.theme);
       if (raw !== '') {
-        theme = themes.get(normaliseKey(raw)) ?? null;
+        theme = themeOf(raw);
         if (!theme) {
           errors.add(new StatpressError('bad-value', 'unknown visit theme', at(columns.theme, raw), `expected one of: ${framework.themes.map((t) => t.label).join(', ')}`));
         }
       }
     }
     let link: string | undefined;
-    if (columns.link) {
-      const raw = (cells[columns.link] ?? '').trim();
-      // Data are text: only a plain web address may become a link in the published files.
-      if (raw !== '' && !/^https?:\/\/[^\s<>"'`\\]+$/i.test(raw)) {
-        errors.add(new StatpressError('bad-value', 'not a web address (expected one starting http:// or https://)', at(columns.link, raw)));
-      } else if (raw !== '') link = raw;
+    if (columns.link !== undefined) {
+      const raw = cell(columns.link);
+      if (raw !== '') {
+        link = linkOf(raw);
+        if (!link) errors.add(new StatpressError('bad-value', 'not a web address (expected one starting http:// or https://)', at(columns.link, raw)));
+      }
     }
     if (errors.errors.length > before || !authority) continue;
-    events.push({ authority, type, date, published, grades: eventGrades, theme, ...(link ? { link } : {}), origin: { file: table.file, row: line } });
+    let gradeKey = 0;
+    for (const [judgement] of columns.judgements) gradeKey = gradeKey * places + (gradePlace.get(eventGrades[judgement] ?? '') ?? 0);
+    let shared = gradeSets.get(gradeKey);
+    if (!shared) gradeSets.set(gradeKey, (shared = eventGrades));
+    const event: InspectionEvent = { authority, type, date, published, grades: shared, theme, origin: { file: table.file, row: line } };
+    if (link) event.link = link;
+    events.push(event);
   }
   if (source.invalidRows === 'warn') {
     for (const error of errors.errors) warnings.push(`left out: ${error.describe()}`);
@@ -419,19 +557,29 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: Rea
   const baseCol = pickColumn(table, [series.columns.base], true);
   const gradeCols = Object.entries(series.columns.grades).map(([id, name]) => [id, pickColumn(table, [name], true)] as const);
   const gobCol = pickColumn(table, series.columns.goodOrBetter ? [series.columns.goodOrBetter] : undefined, false);
+  const reading: Reading[] = [asAtCol, baseCol, ...gradeCols.map(([, c]) => c), ...(gobCol !== undefined ? [gobCol] : [])].map((index) => ({ index, kind: 'text' }));
+  const readDate = dateReader('yyyy-MM-dd', config.dates, 'dates');
   const points: PublishedPoint[] = [];
-  for (const { line, cells } of table.rows) {
-    const asAt = cells[asAtCol] ?? '';
-    if (!isIsoDate(asAt)) {
-      errors.add(new StatpressError('bad-date', 'not a real date (expected YYYY-MM-DD)', { file: table.file, row: line, column: asAtCol, value: asAt }));
+  for (const record of table.records) {
+    const problem = rowProblem(table, record, reading, config.limits);
+    if (problem) {
+      errors.add(problem);
       continue;
     }
-    const number = (column: string): number | null => {
-      const raw = cells[column] ?? '';
+    const { line, cells } = record;
+    const at = (column: number, value: string) => ({ file: table.file, row: line, column: table.header[column]!, value: quotable(value) });
+    const asAt = cells[asAtCol]!.trim();
+    const date = isIsoDate(asAt) ? readDate(asAt) : { problem: 'not a real date (expected YYYY-MM-DD)', code: 'bad-date' as const };
+    if (typeof date !== 'string') {
+      errors.add(new StatpressError(date.code, date.problem, at(asAtCol, asAt)));
+      continue;
+    }
+    const number = (column: number): number | null => {
+      const raw = cells[column]!.trim();
       if (raw === '') return null;
       const value = Number(raw);
       if (!/^-?\d+(\.\d+)?$/.test(raw) || value < 0) {
-        errors.add(new StatpressError('bad-value', 'not a number', { file: table.file, row: line, column, value: raw }));
+        errors.add(new StatpressError('bad-value', 'not a number', at(column, raw)));
         return null;
       }
       return value;
@@ -439,10 +587,10 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: Rea
     const base = number(baseCol);
     const percent = Object.fromEntries(gradeCols.map(([id, column]) => [id, number(column)]));
     points.push({
-      asAt,
+      asAt: date,
       base: base ?? 0,
       percent,
-      goodOrBetterPercent: gobCol ? number(gobCol) : null,
+      goodOrBetterPercent: gobCol !== undefined ? number(gobCol) : null,
       origin: { file: table.file, row: line },
     });
   }
@@ -453,16 +601,20 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: Rea
 function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'framework' | 'authorities'>, errors: ErrorList): void {
   const names = new Map(dataset.authorities.map((a) => [a.code, a.name]));
   const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t.name]));
-  const seen = new Map<string, InspectionEvent>();
+  // By authority and type, then date: no key string per event.
+  const seen = new Map<string, Map<string, Map<IsoDate, InspectionEvent>>>();
   for (const event of events) {
-    const key = `${event.authority}|${event.type}|${event.date}`;
-    const first = seen.get(key);
+    let byType = seen.get(event.authority);
+    if (!byType) seen.set(event.authority, (byType = new Map()));
+    let byDate = byType.get(event.type);
+    if (!byDate) byType.set(event.type, (byDate = new Map()));
+    const first = byDate.get(event.date);
     if (first) {
       errors.add(new StatpressError('duplicate-event', `the same ${types.get(event.type) ?? event.type} of ${names.get(event.authority) ?? event.authority} (${event.authority}) on ${event.date} is also at ${first.origin.file} row ${first.origin.row}`, {
         file: event.origin.file, row: event.origin.row, value: event.date,
       }));
     } else {
-      seen.set(key, event);
+      byDate.set(event.date, event);
     }
   }
 }

@@ -6,8 +6,11 @@
  *
  * Chromium starts as soon as the document is sound and launches while the charts, the workbook
  * and the Word file are made; the web page's accessibility check runs in its own tab while the
- * PDF prints. Outputs go through `effects.writeOutputs`, which replaces the output folder only
- * when everything succeeded, so a failed build leaves the previous release untouched.
+ * PDF prints. Outputs go through the output folder the effects open (`effects.openOutput`): each
+ * is written as it is made (the underlying data's CSVs row by row, never held whole) into a folder
+ * beside the release, which takes the release's place only when everything succeeded, so a failed
+ * build leaves the previous release untouched. Only what the asked formats need is made: an HTML
+ * draft builds no workbook.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +22,10 @@ import type { ProgressSink } from '../core/progress.js';
 import type { Dataset } from '../load/dataset.js';
 import type { Browser, BrowserChoice, BrowserSession } from '../platform/browser.js';
 import { govukStylesheet } from '../platform/assets.js';
-import { nodeEffects, type Effects } from '../platform/effects.js';
+import { memoryOutput, nodeEffects, type Effects, type OutputContent, type OutputRecord, type OutputSink } from '../platform/effects.js';
 import { formatGateReport, type GateResult } from '../quality/gates/document-gates.js';
 import { buildWorkbook } from '../render/workbook/workbook.js';
-import { underlyingDataFiles } from '../render/workbook/files.js';
+import { underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { printCss } from '../render/print-css.js';
 import { svgText } from '../render/chart.js';
@@ -33,8 +36,11 @@ import { Pipeline } from './pipeline.js';
 
 export { figuresOf } from './pipeline.js';
 
-export type Format = 'html' | 'pdf' | 'docx';
-export const FORMATS: Format[] = ['html', 'pdf', 'docx'];
+export type Format = 'html' | 'pdf' | 'docx' | DataFormat;
+/** Every format a build can write: the document in three, the underlying data in three. */
+export const FORMATS: Format[] = ['html', 'pdf', 'docx', 'ods', 'xlsx', 'csv'];
+/** The formats of the document itself, which the quality gates read. */
+export const DOCUMENT_FORMATS: Format[] = ['html', 'pdf', 'docx'];
 
 export interface BuildOptions extends ReleaseOverrides {
   configFile: string;
@@ -54,6 +60,8 @@ export interface BuildOptions extends ReleaseOverrides {
   chartCache?: string | false;
   /** Told when each stage starts and ends (the CLI shows slow ones). */
   progress?: ProgressSink;
+  /** Replace an output folder that is not a statpress output (`--force`). */
+  force?: boolean;
 }
 
 export interface BuildResult {
@@ -61,7 +69,10 @@ export interface BuildResult {
   dataset: Dataset;
   model: StatsModel;
   document: ReportDocument;
+  /** The outputs made in memory (all but the streamed CSVs), by path. */
   files: Map<string, string | Uint8Array>;
+  /** Every output written, in the order written, with its SHA-256 and size. */
+  outputs: Map<string, OutputRecord>;
   timings: Record<string, number>;
   /** Where the browser that printed the PDF came from. */
   browser?: BrowserChoice['source'];
@@ -72,16 +83,8 @@ export interface BuildResult {
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
 /** Every CSV file and the data guidance, in one zip. */
-export const CSV_ZIP = 'data/underlying-data-csv.zip';
-
-/** The chosen files in one zip, with fixed dates and order, so the same files give the same bytes. */
-async function zipFiles(files: ReadonlyMap<string, string | Uint8Array>, take: (name: string) => boolean, iso: string): Promise<Uint8Array> {
-  const { default: JSZip } = await import('jszip');
-  const zip = new JSZip();
-  const date = new Date(`${iso}T00:00:00Z`);
-  for (const name of [...files.keys()].filter(take).sort()) zip.file(name.replace(/^data\//, ''), files.get(name)!, { date, createFolders: false });
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
-}
+import { CSV_ZIP } from '../render/workbook/files.js';
+export { CSV_ZIP };
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
 function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, given?: Partial<Effects>): Effects {
@@ -89,12 +92,15 @@ function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, give
     ...(options.chartCache !== undefined ? { storeDir: options.chartCache } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
-  return { ...base, ...given };
+  const effects = { ...base, ...given };
+  // A caller that writes all files at once gets them gathered in memory.
+  if (given?.writeOutputs && !given.openOutput) effects.openOutput = memoryOutput(given.writeOutputs);
+  return effects;
 }
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
 export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; progress?: ProgressSink }): Promise<GateResult[]> {
-  const result = await buildRelease({ formats: FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+  const result = await buildRelease({ formats: DOCUMENT_FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
   return result.gates;
 }
 
@@ -107,7 +113,7 @@ function requirePassed(gates: GateResult[], what: string): void {
 export function buildDocument(
   options: ReleaseOverrides & { configFile: string; gates?: boolean },
   effects: Effects = nodeEffects(),
-): Omit<BuildResult, 'files' | 'gates'> & { checks: GateResult[] } {
+): Omit<BuildResult, 'files' | 'outputs' | 'gates'> & { checks: GateResult[] } {
   const { gates, ...request } = options;
   const pipeline = new Pipeline(request, effects);
   const document = pipeline.document();
@@ -123,42 +129,52 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
     { configFile, ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}), ...(draft !== undefined ? { draft } : {}) },
     effectsFor(options, effects),
   );
-  pipeline.document();
-  const checks = pipeline.checks();
-  if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
-  const formatGates = (options.gates ?? 'all') === 'all';
-  const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
-  // Chromium starts once the document is sound, and launches while the charts, the workbook and
-  // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
-  const session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+  // The output folder is claimed once the config is known (it may not hold an input) and
+  // before the work: a second build into the same folder stops here, not after its work.
+  const config = pipeline.config();
+  const sink = pipeline.effects.openOutput(options.outDir, {
+    force: options.force === true,
+    inputs: [config.file, config.templateDir, ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
+  });
+  let session: BrowserSession | undefined;
   try {
-    return await renderRelease(pipeline, options, checks, session);
+    pipeline.document();
+    const checks = pipeline.checks();
+    if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
+    const formatGates = (options.gates ?? 'all') === 'all';
+    const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
+    // Chromium starts once the document is sound, and launches while the charts, the workbook and
+    // the Word file are made. Loaded only when needed: a quick HTML draft never pays for it.
+    session = needBrowser ? (await import('../platform/browser.js')).startBrowser() : undefined;
+    return await renderRelease(pipeline, options, checks, session, sink);
   } finally {
     await session?.close();
+    sink.close();
   }
 }
 
-async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined): Promise<BuildResult> {
+async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined, sink: OutputSink): Promise<BuildResult> {
   const config = pipeline.config();
   const document = pipeline.document();
   const { timings } = pipeline;
   // Every gate that ran, passed or not: the document gates, then (below) the format gates.
   const gates: GateResult[] = [...checks];
   const files = new Map<string, string | Uint8Array>();
+  const outputs = new Map<string, OutputRecord>();
+  // Each output goes to the folder as soon as it is made; it becomes the release only at the end.
+  const write = async (name: string, content: OutputContent): Promise<void> => {
+    if (typeof content === 'string' || content instanceof Uint8Array) files.set(name, content);
+    outputs.set(name, await sink.write(name, content));
+  };
   const assets = await pipeline.assets();
   for (const [id, asset] of assets) {
-    files.set(`charts/${id}.svg`, asset.svg);
-    files.set(`charts/${id}.png`, asset.png);
-    files.set(`charts/${id}.csv`, asset.csv);
+    await write(`charts/${id}.svg`, asset.svg);
+    await write(`charts/${id}.png`, asset.png);
+    await write(`charts/${id}.csv`, asset.csv);
   }
+  const data = options.formats.filter((f): f is DataFormat => f === 'ods' || f === 'xlsx' || f === 'csv');
   const stylesheet = govukStylesheet();
   const book = buildWorkbook(config, pipeline.dataset(), pipeline.model(), document);
-  const data = await pipeline.stepAsync('data', async () => {
-    const made = await underlyingDataFiles(book);
-    made.set(CSV_ZIP, await zipFiles(made, (name) => name.startsWith('data/'), document.meta.published.iso));
-    return made;
-  });
-  for (const [name, content] of data) files.set(name, content);
   const html = pipeline.step('html', () =>
     renderHtml(document, {
       assets,
@@ -168,19 +184,29 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       downloads: [
         ...(options.formats.includes('pdf') ? [{ label: PDF_VERSION, href: `${OUTPUT_NAME}.pdf` }] : []),
         ...(options.formats.includes('docx') ? [{ label: WORD_VERSION, href: `${OUTPUT_NAME}.docx` }] : []),
-        { label: ODS_WORKBOOK, href: 'underlying-data.ods' },
-        { label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' },
-        ...book.tables.filter((t) => data.has(`data/${t.id}.csv`)).map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
-        { label: ALL_CSV_ZIP, href: CSV_ZIP },
-        { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+        ...(data.includes('ods') ? [{ label: ODS_WORKBOOK, href: 'underlying-data.ods' }] : []),
+        ...(data.includes('xlsx') ? [{ label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' }] : []),
+        ...(data.includes('csv')
+          ? [
+              ...book.tables.map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
+              { label: ALL_CSV_ZIP, href: CSV_ZIP },
+              { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+            ]
+          : []),
       ],
     }),
   );
-  if (options.formats.includes('html')) files.set(`${OUTPUT_NAME}.html`, html);
+  if (options.formats.includes('html')) await write(`${OUTPUT_NAME}.html`, html);
+  if (data.length > 0) {
+    // The workbook's long tables are made row by row as each file is written.
+    await pipeline.stepAsync('data', async () => {
+      for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
+    });
+  }
   let docx: Uint8Array | undefined;
   if (options.formats.includes('docx')) {
     docx = await pipeline.stepAsync('docx', async () => (await import('../render/docx.js')).renderDocx(document, assets));
-    files.set(`${OUTPUT_NAME}.docx`, docx);
+    await write(`${OUTPUT_NAME}.docx`, docx);
   }
   let browser: Browser | undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
@@ -189,7 +215,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     const started = await session.ready;
     browser = started.browser;
     browserUsed = started.choice.source;
-    if (options.formats.includes('pdf')) browserVersion = await browser.version();
+    if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
   }
   const gateModule = (options.gates ?? 'all') === 'all' ? import('../quality/gates/format-gates.js') : undefined;
   // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
@@ -201,9 +227,9 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     pdf = await pipeline.stepAsync('pdf', async () => {
       const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
       const { renderPdf } = await import('../render/pdf.js');
-      return (await renderPdf(printable, document.meta, printer)).pdf;
+      return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, printer))).pdf;
     });
-    files.set(`${OUTPUT_NAME}.pdf`, pdf);
+    await write(`${OUTPUT_NAME}.pdf`, pdf);
   }
   if (gateModule) {
     // What the gates cost beyond the time they ran beside the PDF.
@@ -211,7 +237,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       const { checkFormats } = await gateModule;
       return checkFormats({
         document,
-        ...(htmlReading ? { htmlReading: await htmlReading } : {}),
+        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
         ...(pdf ? { pdf } : {}),
         ...(docx ? { docx } : {}),
       });
@@ -219,7 +245,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     gates.push(...results);
   }
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
-  files.set('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
   const effects = pipeline.effects;
   // Every input was read through the effects, which hashed the bytes the stages used.
   const inputs = new Map(pipeline.inputs().map((file) => {
@@ -227,9 +253,23 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
-  files.set('manifest.json', buildManifest({ config, document, inputs, outputs: files, ...(browserVersion ? { browserVersion } : {}) }));
-  pipeline.step('write', () => effects.writeOutputs(options.outDir, files));
-  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(browserVersion ? { browserVersion } : {}) }));
+  await pipeline.stepAsync('write', async () => sink.commit());
+  return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
+}
+
+/**
+ * Runs a step that drives Chromium: if Chromium fails under it (it crashed, was killed, ran out
+ * of memory), the build stops saying so, not with the browser library's error and stack.
+ */
+async function inChromium<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof StatpressError) throw error;
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new StatpressError('output', `Chromium failed while ${what}: ${reason}`, {}, 'nothing was written; build again, and if it fails again check that Chromium runs on this machine');
+  }
 }
 
 /** Reads a file as text, for tests and tools. */

@@ -5,15 +5,12 @@
  * it. Nothing in it depends on the time or the machine's paths, so rebuilding the same inputs
  * gives the same manifest, byte for byte.
  */
-import { createHash } from 'node:crypto';
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { ReleaseConfig } from '../config/config.js';
 import { toolVersion, versionOf } from '../platform/package.js';
 import type { ReportDocument } from '../document/document.js';
 import type { InputRead } from '../platform/effects.js';
 
-const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const bytesOf = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength);
 
 export type InputRole = 'release config' | 'framework' | 'layout' | 'data' | 'resource' | 'template' | 'chart spec';
 
@@ -47,7 +44,8 @@ export interface ManifestOptions {
   document: ReportDocument;
   /** Every input of the release with the hash of the bytes the build read. */
   inputs: ReadonlyMap<string, InputRead>;
-  outputs: ReadonlyMap<string, string | Uint8Array>;
+  /** Every output but the manifest, with the SHA-256 and size of what was written. */
+  outputs: ReadonlyMap<string, { sha256: string; bytes: number }>;
   /** The browser that printed the PDF, when there is one. */
   browserVersion?: string;
 }
@@ -64,7 +62,7 @@ export function buildManifest(options: ManifestOptions): string {
     })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const outputs = [...options.outputs]
-    .map(([path, content]) => ({ path, sha256: sha256(content), bytes: bytesOf(content) }))
+    .map(([path, written]) => ({ path, sha256: written.sha256, bytes: written.bytes }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const manifest = {
     tool: { name: 'statpress', version: toolVersion() },

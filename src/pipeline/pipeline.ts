@@ -19,6 +19,8 @@ import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { formatDate } from '../core/dates.js';
+import { parseJson } from '../core/json.js';
+import { reason } from '../platform/output.js';
 import { loadDataset, type Dataset } from '../load/dataset.js';
 import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
 import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
@@ -147,13 +149,18 @@ export class Pipeline {
 
   templates(): TemplateSet {
     const config = this.config();
-    return this.stage('templates', () => {
-      const set = loadTemplateSet(config.templateDir, this.effects.readText);
+    const set = this.stage('templates', () => {
+      const loaded = loadTemplateSet(config.templateDir, this.effects.readText);
       // The worker loads DuckDB while the other stages run.
-      if (set.queries.length > 0) QueryEngine.warm();
-      return set;
+      if (loaded.queries.length > 0) QueryEngine.warm();
+      return loaded;
     });
+    this.lastTemplates = set;
+    return set;
   }
+
+  /** The template set last read well: its files are still the release's while an edit breaks it. */
+  private lastTemplates: TemplateSet | undefined;
 
   /** The chart spec templates the template set names, and the release's resources, read and parsed. */
   specs(): ChartInputs {
@@ -161,11 +168,14 @@ export class Pipeline {
     const set = this.templates();
     return this.stage('specs', () => {
       const json = (file: string, what: string): unknown => {
+        let text: string;
         try {
-          return JSON.parse(this.effects.readText(file));
+          text = this.effects.readText(file);
         } catch (error) {
-          throw new StatpressError('config', `could not read the ${what}: ${(error as Error).message.split('\n')[0]}`, { file });
+          throw new StatpressError('file-missing', `could not read the ${what}: ${reason(error)}`, { file });
         }
+        // A syntax error is placed by line and column; nothing of the file is quoted.
+        return parseJson(text, file, what);
       };
       const specs = new Map<string, SpecFile>();
       for (const { spec } of set.figures) {
@@ -248,7 +258,7 @@ export class Pipeline {
   /** Every input file of the release, once each, absolute (the templates' once they are read). */
   inputs(): string[] {
     const config = this.config();
-    const set = this.memo.get('templates') as TemplateSet | undefined;
+    const set = (this.memo.get('templates') as TemplateSet | undefined) ?? this.lastTemplates;
     const files = [
       ...config.inputs,
       config.register.authorities.file,

@@ -4,9 +4,13 @@
  * @sparticuz/chromium, which ships its own binary, so `npm install` alone is enough on a machine
  * with no browser. STATPRESS_BROWSER=system or =npm forces one source (tests run both).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { StatpressError } from '../core/errors.js';
+import { isRunning } from './output.js';
+import { onShutdown } from './shutdown.js';
 
 export type { Browser } from 'puppeteer-core';
 
@@ -81,20 +85,92 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Chromium's profile folders are made here, named after the process that made them. */
+const PROFILE_PREFIX = 'statpress-chromium-';
+
+/** Removes the profile folders of processes that no longer run (killed with no chance to clean up). */
+function removeStaleProfiles(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^statpress-chromium-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isRunning(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+/** The first line of an error's message, without the stack or the browser's log that follow it. */
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n').find((line) => line.trim() !== '')?.trim() ?? 'no reason given';
+}
+
 /**
  * Starts launching a browser now and returns at once, so the launch runs while the caller does
  * other work (a build draws its charts and writes its Word file meanwhile).
+ *
+ * Chromium gets a profile folder of statpress's own, and talks to statpress over a pipe, so it
+ * ends when statpress does, however statpress ends. If statpress is stopped (Ctrl+C, SIGTERM),
+ * the shutdown (`shutdown.ts`) kills it and removes its profile before the process exits.
  */
 export function startBrowser(): BrowserSession {
+  removeStaleProfiles();
+  let browser: Browser | undefined;
+  let profile: string | undefined;
+  let closed = false;
+  const cleanUp = async (): Promise<void> => {
+    const child = browser?.process();
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Chromium runs in a process group of its own: end all of it.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      // The profile is removed once Chromium has gone (a dying browser can still be writing to it).
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    }
+    if (!profile) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+  const unregister = onShutdown(async () => {
+    closed = true;
+    await cleanUp();
+  });
   const ready = (async () => {
     const choice = await findBrowser();
-    const browser = await puppeteer.launch({
-      executablePath: choice.executablePath,
-      args: choice.args,
-      headless: true,
-      // A fresh profile each time keeps runs independent and reproducible.
-      userDataDir: undefined,
-    });
+    profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+    try {
+      browser = await puppeteer.launch({
+        executablePath: choice.executablePath,
+        args: choice.args,
+        headless: true,
+        // A fresh profile each time keeps runs independent and reproducible.
+        userDataDir: profile,
+        pipe: true,
+        // statpress stops Chromium itself when it is stopped (see above).
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+    } catch (error) {
+      await cleanUp();
+      throw new StatpressError('config', `Chromium could not be started (${choice.executablePath}): ${firstLine(error)}`, {}, 'check that it runs on this machine, or point PUPPETEER_EXECUTABLE_PATH at one that does');
+    }
+    if (closed) {
+      await cleanUp();
+      throw new StatpressError('config', 'statpress was stopped while Chromium started');
+    }
     return { browser, choice };
   })();
   // A failed launch is reported to whoever waits for it, not as an unhandled rejection.
@@ -103,7 +179,14 @@ export function startBrowser(): BrowserSession {
     ready,
     async close() {
       const started = await ready.catch(() => undefined);
-      await started?.browser.close();
+      try {
+        await started?.browser.close();
+      } catch {
+        // already gone: the clean-up below makes sure
+      } finally {
+        await cleanUp();
+        unregister();
+      }
     },
   };
 }

@@ -9,13 +9,15 @@
  * hashes are of the bytes the build used, not of the files as they are later.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { IsoDate } from '../core/dates.js';
-import { StatpressError } from '../core/errors.js';
 import type { ProgressSink } from '../core/progress.js';
 import { diskStore, layeredStore, memoryStore, type Store } from './cache.js';
+import { isStreamed, openOutputFolder, type OutputContent, type OutputOptions, type OutputRecord, type OutputSink } from './output.js';
 import { PACKAGE_ROOT } from './package.js';
+
+export type { OutputContent, OutputOptions, OutputRecord, OutputSink, StreamedOutput } from './output.js';
 
 export interface InputRead {
   sha256: string;
@@ -35,8 +37,17 @@ export interface Effects {
   /** Today's date (UTC), to refuse a release dated in the future. */
   today(): IsoDate;
   progress: ProgressSink;
-  /** Writes all files to `outDir` at once, replacing what was there only on success. */
-  writeOutputs(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void;
+  /**
+   * Opens the output folder of a build (checked, locked, cleaned of what killed builds left):
+   * outputs are written one by one, streamed ones as they are produced, and replace the old
+   * release only at `commit`.
+   */
+  openOutput(outDir: string, options?: OutputOptions): OutputSink;
+  /**
+   * Writes all files at once instead (tests and `statpress check` give one that writes nothing):
+   * when given, the outputs are gathered in memory and handed to it at `commit`.
+   */
+  writeOutputs?(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void | Promise<void>;
 }
 
 export interface EffectsOptions {
@@ -78,29 +89,41 @@ export function nodeEffects(options: EffectsOptions = {}): Effects {
     now: () => performance.now(),
     today: options.today ?? (() => new Date().toISOString().slice(0, 10)),
     progress: options.progress ?? (() => {}),
-    writeOutputs: options.writeOutputs ?? writeOutputFolder,
+    openOutput: options.writeOutputs ? memoryOutput(options.writeOutputs) : openOutputFolder,
+    ...(options.writeOutputs ? { writeOutputs: options.writeOutputs } : {}),
   };
 }
 
-/** Atomic replacement of the output folder: write beside it, then swap. */
-export function writeOutputFolder(outDir: string, files: ReadonlyMap<string, string | Uint8Array>): void {
-  const target = resolve(outDir);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const staging = `${target}.tmp-${process.pid}`;
-  const backup = `${target}.old-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
+/** Outputs gathered in memory and handed over at once at commit (streamed ones read whole). */
+export function memoryOutput(writeOutputs: NonNullable<Effects['writeOutputs']>): (outDir: string) => OutputSink {
+  return (outDir) => {
+    const files = new Map<string, string | Uint8Array>();
+    return {
+      async write(name, content: OutputContent): Promise<OutputRecord> {
+        let whole: string | Uint8Array;
+        if (isStreamed(content)) {
+          const parts: Buffer[] = [];
+          for await (const chunk of content.chunks()) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+          whole = new Uint8Array(Buffer.concat(parts));
+        } else whole = content;
+        files.set(name, whole);
+        return { sha256: createHash('sha256').update(whole).digest('hex'), bytes: typeof whole === 'string' ? Buffer.byteLength(whole) : whole.byteLength };
+      },
+      async commit() {
+        await writeOutputs(outDir, files);
+      },
+      close() {},
+    };
+  };
+}
+
+/** Writes `files` as the output folder `outDir` at once (see `output.ts`): the old one stays until all are written. */
+export async function writeOutputFolder(outDir: string, files: ReadonlyMap<string, OutputContent>, options: OutputOptions = {}): Promise<void> {
+  const sink = openOutputFolder(outDir, options);
   try {
-    for (const [name, content] of files) {
-      const path = join(staging, name);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
-    }
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new StatpressError('output', `could not write the outputs: ${(error as Error).message}`, { file: staging });
+    for (const [name, content] of files) await sink.write(name, content);
+    sink.commit();
+  } finally {
+    sink.close();
   }
-  if (existsSync(target)) renameSync(target, backup);
-  renameSync(staging, target);
-  rmSync(backup, { recursive: true, force: true });
 }

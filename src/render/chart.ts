@@ -20,6 +20,7 @@ import type { FigureNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { FONT_FAMILY, FONT_FILES, measureText } from '../platform/fonts.js';
 import { bytes, text, type Store } from '../platform/cache.js';
+import { neutralised } from './workbook/formula.js';
 
 export interface ChartAsset {
   id: string;
@@ -101,16 +102,50 @@ async function withArimoMetrics<T>(vega: Vega, fn: () => Promise<T>): Promise<T>
   }
 }
 
+/** Where in a spec a string is written, as a setting path ("transform[0].from.data.url"). */
+function settingOf(node: unknown, wanted: string, path = ''): string | undefined {
+  if (typeof node === 'string') return node === wanted ? path : undefined;
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) {
+      const found = settingOf(item, wanted, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      const found = settingOf(value, wanted, path ? `${path}.${key}` : key);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
- * Vega's loader would fetch any URL or read any file a spec names. A chart may use only the
- * data statpress fills in, so every load is refused, naming what the spec asked for.
+ * Vega's loader would fetch any URL or read any file a spec names, for data, lookups, images
+ * and links alike. A chart may use only the data statpress fills in, so every load is refused,
+ * naming the spec file, where in it the address is written, and the address.
  */
-function refusingLoader(vega: Vega, file: string): unknown {
+function refusingLoader(vega: Vega, file: string, spec: unknown): unknown {
   const refuse = (uri: unknown): never => {
-    throw new StatpressError('config', `the chart spec asks to load "${String(uri)}"; a chart may use only the data statpress gives it and the resources the release declares`, { file });
+    const address = String(uri);
+    const setting = settingOf(spec, address);
+    const shown = address.length > 200 ? `${address.slice(0, 200)}…` : address;
+    throw new StatpressError(
+      'config',
+      `the chart spec asks to load "${shown}"; a chart may use only the data statpress gives it and the resources the release declares`,
+      { file, ...(setting ? { setting } : {}) },
+    );
   };
   return { ...vega.loader(), load: refuse, sanitize: refuse, http: refuse, file: refuse };
 }
+
+/**
+ * What a drawing taken from the store must not hold: Vega draws none of these, so a drawing
+ * with one was not made by statpress, whatever its listed hashes say.
+ */
+const FOREIGN_IN_SVG = /<script|<foreignObject|<iframe|<object|<embed|\son[a-z]+\s*=|javascript:|(?:xlink:)?href\s*=\s*["'](?!#)/i;
+
+/** A PNG's signature, which a rasterised chart starts with. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Replaces every `{"$ref": name}` in a spec with its value. */
 function fillRefs(node: unknown, refs: Record<string, unknown>, file: string): unknown {
@@ -179,7 +214,8 @@ const CSV_HEADERS: Record<string, string> = { label: '', series: 'category', val
 
 function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === '') return '[z]';
-  const text = String(value);
+  // Text from the data never reaches a spreadsheet as a formula (see workbook/formula.ts).
+  const text = typeof value === 'number' ? String(value) : neutralised(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -231,15 +267,16 @@ async function renderChart(figure: FigureNode, options: ChartOptions): Promise<D
   const key = createHash('sha256').update(JSON.stringify([options.engine, figure.id, figure.altText, spec, narrowSpec ?? null])).digest('hex');
   const csv = figureCsv(figure);
   const cached = readStored(options.store, key, figure.id);
+  // A drawing from the store is used only if it is one statpress could have made for this figure.
   if (cached) return { ...cached, csv };
-  const finished = finishSvg(await draw(spec, file), figure);
+  const finished = finishSvg(await draw(spec, file, template.json), figure);
   const drawn: Drawn = { key, id: figure.id, svg: finished.svg, width: finished.width, height: finished.height, csv };
-  if (narrowSpec) drawn.narrow = finishSvg(await draw(narrowSpec, file), figure, 'narrow-');
+  if (narrowSpec) drawn.narrow = finishSvg(await draw(narrowSpec, file, template.json), figure, 'narrow-');
   return drawn;
 }
 
-/** Draws a filled Vega-Lite spec to SVG, with the embedded font's metrics and no loading. */
-async function draw(spec: TopLevelSpec, file: string): Promise<string> {
+/** Draws a filled Vega-Lite spec to SVG, with the embedded font's metrics and no loading (`written`: the spec as its file gives it, to place a refused load). */
+async function draw(spec: TopLevelSpec, file: string, written: unknown): Promise<string> {
   try {
     const { vega, vegaLite } = await loadEngines();
     const compiled = vegaLite.compile(spec, { logger: silentLogger }).spec;
@@ -252,7 +289,7 @@ async function draw(spec: TopLevelSpec, file: string): Promise<string> {
         error: (...args: unknown[]) => (failures.push(...args), logger),
         warn: (...args: unknown[]) => (failures.push(...args.filter((a) => a instanceof StatpressError)), logger),
       };
-      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file) as never, logger: logger as never });
+      const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: refusingLoader(vega, file, written) as never, logger: logger as never });
       try {
         const drawing = await view.toSVG();
         const failure = failures.find((f) => f instanceof StatpressError) ?? failures[0];
@@ -273,13 +310,16 @@ function readStored(store: Store | undefined, key: string, id: string): Drawn | 
   const parts = store?.get('charts', key);
   if (!parts) return undefined;
   try {
-    const { width, height, narrow } = JSON.parse(text(parts.meta) ?? '') as { width: unknown; height: unknown; narrow?: { width: number; height: number } };
+    const { id: storedId, width, height, narrow } = JSON.parse(text(parts.meta) ?? '') as { id: unknown; width: unknown; height: unknown; narrow?: { width: number; height: number } };
     const svg = text(parts.svg) ?? '';
-    if (typeof width !== 'number' || typeof height !== 'number' || !svg.startsWith('<svg')) return undefined;
-    const drawn: Drawn = { key, id, svg, width, height, csv: '', png: parts.png ?? new Uint8Array() };
+    const sound = (drawing: string) => drawing.startsWith('<svg') && drawing.endsWith('</svg>') && !FOREIGN_IN_SVG.test(drawing);
+    if (storedId !== id || typeof width !== 'number' || typeof height !== 'number' || !sound(svg)) return undefined;
+    // A PNG that is not one is drawn again from the SVG.
+    const png = parts.png && PNG_SIGNATURE.every((b, i) => parts.png![i] === b) ? parts.png : new Uint8Array();
+    const drawn: Drawn = { key, id, svg, width, height, csv: '', png };
     if (narrow) {
       const narrowSvg = text(parts.narrow) ?? '';
-      if (!narrowSvg.startsWith('<svg')) return undefined;
+      if (!sound(narrowSvg) || typeof narrow.width !== 'number' || typeof narrow.height !== 'number') return undefined;
       drawn.narrow = { svg: narrowSvg, width: narrow.width, height: narrow.height };
     }
     return drawn;

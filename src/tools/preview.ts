@@ -11,9 +11,15 @@
  * A failed stage leaves the page showing the error (file, line, message) until the next good
  * save. The server answers only from memory (the page, its charts, the PDF and Word versions of
  * the current draft) so no request can reach another file, and it listens on 127.0.0.1 unless
- * told otherwise.
+ * told otherwise. It answers only requests addressed to this machine by name or address
+ * (localhost, 127.0.0.1, [::1]), so a web page elsewhere cannot read the unpublished draft by
+ * pointing a name of its own at 127.0.0.1 (DNS rebinding); every answer carries a
+ * Content-Security-Policy that lets the page run only its own reload script; and each draft's
+ * PDF and Word versions are made once, by one render at a time, however many ask.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { watch, type FSWatcher, existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { OUTPUT_NAME } from '../pipeline/build.js';
@@ -108,13 +114,38 @@ export class PreviewBuilder {
   /** The PDF of the current draft (needs Chromium). */
   async pdf(): Promise<Uint8Array> {
     const { document, assets } = this.current();
-    const printable = renderHtml(document, { assets, stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() });
-    return withBrowser(async (browser) => (await renderPdf(printable, document.meta, browser)).pdf);
+    return this.once('pdf', () => {
+      const printable = renderHtml(document, { assets, stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() });
+      return withBrowser(async (browser) => (await renderPdf(printable, document.meta, browser)).pdf);
+    });
   }
 
   /** The Word version of the current draft. */
   async docx(): Promise<Uint8Array> {
-    return renderDocx(this.current().document, await this.chartsWithPng());
+    const { document } = this.current();
+    return this.once('docx', async () => renderDocx(document, await this.chartsWithPng()));
+  }
+
+  /** The PDF and Word versions being made or made, with the draft they are of. */
+  private readonly renders = new Map<'pdf' | 'docx', { version: number; result: Promise<Uint8Array> }>();
+
+  /**
+   * Makes a draft's PDF or Word version once: requests for the same draft share the render in
+   * progress (or done); a request for a newer draft waits for it to end before its own starts.
+   * So ten readers asking for the PDF start one Chromium, not ten.
+   */
+  private once(kind: 'pdf' | 'docx', make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const version = this.state.version;
+    const known = this.renders.get(kind);
+    if (known && known.version === version) return known.result;
+    const before = known ? known.result.catch(() => undefined) : Promise.resolve(undefined);
+    const result = before.then(make);
+    this.renders.set(kind, { version, result });
+    // A failed render is not kept: the next request tries again.
+    result.catch(() => {
+      if (this.renders.get(kind)?.result === result) this.renders.delete(kind);
+    });
+    return result;
   }
 
   /** The current draft's charts with their PNGs (the page itself needs only the SVGs). */
@@ -131,7 +162,7 @@ export class PreviewBuilder {
 }
 
 /** Reloads the page when the server says the draft was rebuilt, keeping the reader's place. */
-const RELOAD_SCRIPT = `<script>
+const RELOAD_JS = `
 (() => {
   const key = 'statpress-scroll:' + location.pathname;
   const saved = sessionStorage.getItem(key);
@@ -139,7 +170,37 @@ const RELOAD_SCRIPT = `<script>
   const events = new EventSource('/events');
   events.onmessage = () => { sessionStorage.setItem(key, String(scrollY)); location.reload(); };
 })();
-</script>`;
+`;
+const RELOAD_SCRIPT = `<script>${RELOAD_JS}</script>`;
+
+/**
+ * What a page from the preview may do: run the reload script and nothing else (no other script,
+ * inline or fetched, even one that got into the page), use its own styles and images, and talk
+ * only to the preview; no frames, forms, or other pages framing it.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src 'sha256-${createHash('sha256').update(RELOAD_JS).digest('base64')}'`,
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The names a request may use for this machine: loopback ones, and the address it was told to listen on. */
+function hostAllowed(header: string | undefined, listening: string): boolean {
+  if (!header) return false;
+  const name = (header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '')).toLowerCase();
+  if (['localhost', '127.0.0.1', '[::1]'].includes(name)) return true;
+  const bare = name.replace(/^\[|\]$/g, '');
+  if (bare === listening.toLowerCase()) return true;
+  // Listening on every address (--host 0.0.0.0): any address, but still no name, since a name
+  // is what a rebinding page controls.
+  return (listening === '0.0.0.0' || listening === '::') && isIP(bare) !== 0;
+}
 
 function errorPage(message: string): string {
   return `<!DOCTYPE html>
@@ -233,18 +294,31 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   };
   rewatch();
 
+  const host = options.host ?? '127.0.0.1';
+  const headers = (type: string) => ({
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'cross-origin-resource-policy': 'same-origin',
+    'referrer-policy': 'no-referrer',
+  });
   const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(status, headers(type));
     res.end(body);
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Before anything else: a request addressed to another name is not for this preview.
+    if (!hostAllowed(req.headers.host, host)) {
+      return send(res, 421, 'text/plain; charset=utf-8', 'This preview answers only requests to localhost, 127.0.0.1 or [::1].\n');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Only GET is supported.\n');
     // Only fixed names are served, all from memory: nothing in a URL ever becomes a file path.
     const path = new URL(req.url ?? '/', 'http://preview').pathname;
     const state = builder.state;
     if (path === '/' || path === `/${OUTPUT_NAME}.html`) return send(res, state.error ? 500 : 200, 'text/html; charset=utf-8', state.html);
     if (path === '/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, { ...headers('text/event-stream'), connection: 'keep-alive' });
       res.write(': statpress preview\n\n');
       clients.add(res);
       req.on('close', () => clients.delete(res));
@@ -274,7 +348,6 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       else res.end();
     });
   });
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new StatpressError('config', `the preview could not listen on ${host}:${options.port ?? 4173}: ${error.code ?? error.message}`, {}, 'choose another port with --port')),

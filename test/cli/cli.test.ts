@@ -66,7 +66,7 @@ describe('statpress build', () => {
 
   it('marks a draft', async () => {
     const out = join(tempDir(), 'release');
-    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--draft')).code).toBe(0);
+    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html,ods,csv', '--draft')).code).toBe(0);
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8');
     expect(html).toMatch(/<title>DRAFT: /);
     expect(html).toMatch(/class="app-draft"/);

@@ -1,8 +1,10 @@
 /**
  * Hostile and broken input, generated: 1,000+ malformed or hostile rows (markup, Handlebars,
- * control characters, huge values, wrong encodings, truncated files, broken quoting) fed through
- * load → build. Never a crash or stack trace: always a located error or a correct, escaped
- * output. Seeded, so a failure replays.
+ * control characters, text-reordering characters, huge values and links, implausible dates,
+ * rows with fields missing or added, wrong encodings, truncated files, broken quoting, names
+ * that spreadsheets would run as formulas) fed through load → build. Never a crash or stack
+ * trace: always a located error (quoting no invisible character raw) or a correct, escaped
+ * output whose CSVs start no formula. Seeded, so a failure replays.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { buildDocument } from '../../src/pipeline/build.js';
 import { StatpressError } from '../../src/core/errors.js';
 import { renderHtml } from '../../src/render/html.js';
+import { buildWorkbook, tableCsv } from '../../src/render/workbook/workbook.js';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { DATA, releaseVariant, tempDir } from '../support.js';
 
 /** Small deterministic PRNG (mulberry32). */
@@ -34,7 +38,12 @@ const HOSTILE = [
   ']]><!--',
   '\u0000\u0001\u0007\u001b[31m',
   '\u202e\u200b\ufeff',
+  'Bar\u2067net\u2069',
   'x'.repeat(20000),
+  `https://reports.ofsted.gov.uk/${'a'.repeat(1_000_000)}`,
+  '=HYPERLINK("http://127.0.0.1:9/x","click")',
+  '@SUM(1+1)',
+  '+44 1234',
   '9'.repeat(400),
   '-1e308',
   'NaN',
@@ -44,6 +53,9 @@ const HOSTILE = [
   '"',
   '',
 ];
+
+/** What a name may hold and still be published, as text: markup, templates, formulas. */
+const NAME_HOSTILE = [...HOSTILE.slice(0, 8), '=HYPERLINK("http://127.0.0.1:9/x","click")', '@SUM(1+1)', '+44 1234', '-1+1', '\t=1+1'];
 
 type Mutation = (cells: string[], pick: () => number) => string[];
 
@@ -62,6 +74,13 @@ const CELL_MUTATIONS: Mutation[] = [
   (cells, pick) => cells.map((c) => (/^\d{4}-\d{2}-\d{2}$/.test(c) && pick() < 0.5 ? ['2025-02-30', '31/03/2025', '20250331', '2025-13-01', '0000-00-00'][Math.floor(pick() * 5)]! : c)),
   (cells, pick) => cells.map((c) => (/^[A-Z]\d{8}$/.test(c) ? ['E99999999', '', 'e09000002 ', 'E09000002<'][Math.floor(pick() * 4)]! : c)),
   (cells, pick) => cells.map((c) => (['Good', 'Outstanding', 'Inadequate'].includes(c) && pick() < 0.5 ? ['good-ish', 'GOOD', ' Good ', 'Goo\u0000d'][Math.floor(pick() * 4)]! : c)),
+  // Dates a slip of the keyboard makes: real dates, but not plausible ones.
+  (cells, pick) => cells.map((c) => (/^\d{4}-\d{2}-\d{2}$/.test(c) && pick() < 0.5 ? ['1018-05-14', '2205-01-01', '1899-12-31'][Math.floor(pick() * 3)]! : c)),
+  // A field missing or added in the middle, which shifts every value after it.
+  (cells, pick) => {
+    const at = 1 + Math.floor(pick() * (cells.length - 1));
+    return pick() < 0.5 ? [...cells.slice(0, at), ...cells.slice(at + 1)] : [...cells.slice(0, at), '', ...cells.slice(at)];
+  },
 ];
 
 /** Mutates `rows` lines of a CSV; sometimes also breaks the file as a whole. */
@@ -74,8 +93,9 @@ function mutateFile(text: string, pick: () => number, rows: number, textColumns?
     if (textColumns) {
       // Only free-text columns: the release must build and show the text escaped.
       const column = textColumns[Math.floor(pick() * textColumns.length)]!;
-      cells[column] = `${cells[column]} ${HOSTILE[Math.floor(pick() * 8)]}`;
-      inserted.push(cells[column]!);
+      const hostile = NAME_HOSTILE[Math.floor(pick() * NAME_HOSTILE.length)]!;
+      cells[column] = pick() < 0.5 ? `${cells[column]} ${hostile}` : `${hostile} ${cells[column]}`;
+      inserted.push(cells[column]!.trim());
       lines[index] = cells.map(quote).join(',');
       continue;
     }
@@ -87,6 +107,13 @@ function mutateFile(text: string, pick: () => number, rows: number, textColumns?
   const whole = pick();
   if (whole < 0.08) out = out.slice(0, Math.floor(pick() * out.length)); // truncated
   else if (whole < 0.12) out = out.replace(/,/, ',"'); // unbalanced quote
+  else if (whole < 0.14) {
+    // A stray quote opening a field in the middle of the file.
+    const lines2 = out.split('\n');
+    const at = 1 + Math.floor(pick() * (lines2.length - 2));
+    lines2[at] = lines2[at]!.replace(',', ',"');
+    out = lines2.join('\n');
+  }
   else if (whole < 0.16) return { text: Buffer.concat([Buffer.from(out.slice(0, 500)), Buffer.from([0xe9, 0xff, 0xfe]), Buffer.from(out.slice(500))]), mutated: rows, inserted };
   return { text: out, mutated: rows, inserted };
 }
@@ -112,10 +139,17 @@ function runCase(target: 'history' | 'register' | 'names', seed: number, outcome
   }, dir);
   if (target === 'names') {
     // Hostile names must build: a refusal here would be a false alarm.
-    const html = renderHtml(buildDocument({ configFile: variant }).document);
+    const built = buildDocument({ configFile: variant });
+    const html = renderHtml(built.document);
     expect(html).not.toMatch(/<script|<img|href="javascript:/i);
     const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
     for (const name of inserted) expect(html, `seed ${seed}`).toContain(escape(name));
+    // And no cell of the CSVs made from them starts a formula.
+    const book = buildWorkbook(built.config, built.dataset, built.model, built.document);
+    for (const table of book.tables) {
+      const cells = (parseCsv(tableCsv(table)) as string[][]).flat();
+      for (const cell of cells) expect(cell, `seed ${seed}, ${table.id}`).not.toMatch(/^\s*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/);
+    }
     outcome.ok++;
     return mutated;
   }
@@ -134,6 +168,9 @@ function runCase(target: 'history' | 'register' | 'names', seed: number, outcome
     const message = error.describe();
     expect(message, `seed ${seed}`).toMatch(/\.csv|quality gates/);
     expect(message, `seed ${seed}`).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    // Values are quoted with invisible characters written as codes, and cut when long.
+    expect(message, `seed ${seed}`).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069\u200b]/);
+    expect(message.length, `seed ${seed}`).toBeLessThan(20_000);
     outcome.located++;
   }
   return mutated;

@@ -14,6 +14,7 @@ import { diskStore } from '../../src/platform/cache.js';
 import { nodeEffects } from '../../src/platform/effects.js';
 import { chartEngineKey } from '../../src/platform/package.js';
 import { renderHtml } from '../../src/render/html.js';
+import { StatpressError } from '../../src/core/errors.js';
 import { printCss } from '../../src/render/print-css.js';
 import { RELEASE_2025, tempDir } from '../support.js';
 
@@ -217,7 +218,78 @@ describe('drawings kept in a store on disk', () => {
   });
 });
 
+describe('a drawing in the store that statpress did not make', () => {
+  it('is never used, even with its listed hashes made to match: the chart is drawn again', async () => {
+    const dir = tempDir();
+    const options = (): ChartOptions => ({ ...pipeline.specs(), engine: chartEngineKey(), store: diskStore(dir) });
+    const folder = join(dir, 'charts');
+    await renderCharts(figures, options());
+    const entry = readdirSync(folder).find((f) => f.endsWith('.svg') && readFileSync(join(folder, f), 'utf8').includes('figure-1-svg-title'))!;
+    const key = entry.replace(/\.svg$/, '');
+    /** Rewrites one part of the entry and its listed hash, as someone with write access could. */
+    const tamper = (part: string, content: string | Buffer) => {
+      writeFileSync(join(folder, `${key}.${part}`), content);
+      const index = JSON.parse(readFileSync(join(folder, `${key}.json`), 'utf8')) as { parts: Record<string, string> };
+      index.parts[part] = createHash('sha256').update(content).digest('hex');
+      writeFileSync(join(folder, `${key}.json`), JSON.stringify(index));
+    };
+    const fresh = assets.get('figure-1')!;
+    const original = readFileSync(join(folder, entry), 'utf8');
+    for (const hostile of [
+      original.replace('</svg>', '<script>alert(1)</script></svg>'),
+      original.replace('<svg', '<svg onload="alert(1)"'),
+      original.replace('</svg>', '<foreignObject><iframe src="https://example.org"/></foreignObject></svg>'),
+      original.replace('</svg>', '<image href="https://example.org/track.png"/></svg>'),
+      original.replace('</svg>', '<a xlink:href="javascript:alert(1)"><text>x</text></a></svg>'),
+    ]) {
+      tamper('svg', hostile);
+      const drawn = await renderCharts(figures, options());
+      expect(drawn.get('figure-1')!.svg).toBe(fresh.svg);
+    }
+    // A drawing stored for another figure, or a PNG that is not one, is not used either.
+    const meta = JSON.parse(readFileSync(join(folder, `${key}.meta`), 'utf8')) as Record<string, unknown>;
+    tamper('meta', JSON.stringify({ ...meta, id: 'figure-2' }));
+    expect((await renderCharts(figures, options())).get('figure-1')!.svg).toBe(fresh.svg);
+    tamper('png', Buffer.from('<svg onload="alert(1)"/>'));
+    const png = (await renderCharts(figures, options())).get('figure-1')!.png;
+    expect(Buffer.from(png).equals(Buffer.from(fresh.png))).toBe(true);
+  });
+});
+
 describe('what a chart spec may read', () => {
+  it('refuses data, lookups, images and links from any address, saying where the spec asks for them, and fetches nothing', async () => {
+    const { createServer } = await import('node:http');
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.end('a\n1\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const figure = figures[0]!;
+    const values = { values: [{ a: 1 }] };
+    const x = { field: 'a', type: 'quantitative' };
+    const cases: Array<[unknown, string, string]> = [
+      [{ data: { url: `${base}/data.csv` }, mark: 'bar', encoding: { x } }, 'data.url', `${base}/data.csv`],
+      [{ data: values, transform: [{ lookup: 'a', from: { data: { url: `${base}/lookup.csv` }, key: 'a' } }], mark: 'point', encoding: { x } }, 'transform[0].from.data.url', `${base}/lookup.csv`],
+      [{ data: values, mark: 'image', encoding: { x, url: { value: `${base}/pixel.png` } } }, 'encoding.url.value', `${base}/pixel.png`],
+      [{ data: values, mark: 'point', encoding: { x, href: { value: 'javascript:alert(1)' } } }, 'encoding.href.value', 'javascript:alert(1)'],
+      [{ data: { url: 'file:///etc/passwd' }, mark: 'bar', encoding: { x } }, 'data.url', 'file:///etc/passwd'],
+    ];
+    try {
+      for (const [spec, setting, address] of cases) {
+        const options: ChartOptions = { specs: new Map([[figure.chart.spec, { file: 'hostile.vl.json', json: spec }]]), resources: new Map(), engine: 'test' };
+        const error = await renderCharts([figure], options).catch((e: unknown) => e);
+        expect(error, setting).toBeInstanceOf(StatpressError);
+        expect((error as StatpressError).describe()).toBe(`hostile.vl.json, setting "${setting}": the chart spec asks to load "${address}"; a chart may use only the data statpress gives it and the resources the release declares`);
+      }
+      expect(requests).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+
   it('refuses a spec that loads data from a URL or a file, naming what it asked for', async () => {
     const figure = figures[0]!;
     for (const url of ['http://127.0.0.1:9/data.csv', 'file:///etc/passwd', '/etc/passwd']) {

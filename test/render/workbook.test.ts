@@ -248,7 +248,7 @@ describe('underlying-data.ods', () => {
     const config = releaseVariant((c) => {
       c.notes[0].appliesTo = ['no-such-table'];
     });
-    const error = await buildRelease({ configFile: config, outDir: join(tempDir(), 'x'), formats: ['html'], gates: 'document' }).catch((e: unknown) => e);
+    const error = await buildRelease({ configFile: config, outDir: join(tempDir(), 'x'), formats: ['html', 'ods'], gates: 'document' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StatpressError);
     expect((error as StatpressError).describe()).toMatch(/release\.yaml.*notes\[0\]\.appliesTo.*no-such-table/s);
   });

@@ -13,7 +13,6 @@
  * library writes ODS with header rows, column widths, date cells and links (SheetJS's npm release
  * is years old and its ODS writer drops styles; ExcelJS writes only .xlsx).
  */
-import JSZip from 'jszip';
 import { inYearEvents, type StatsModel } from '../../compute/stats.js';
 import type { ReleaseConfig } from '../../config/config.js';
 import { formatDate, type IsoDate } from '../../core/dates.js';
@@ -80,6 +79,8 @@ import {
 import type { Dataset, InspectionEvent } from '../../load/dataset.js';
 import { StatpressError } from '../../core/errors.js';
 import { measureText } from '../../platform/fonts.js';
+import { neutralised } from './formula.js';
+import { writeZip } from './zip.js';
 
 export type SheetCell =
   | { kind: 'text'; value: string }
@@ -99,6 +100,35 @@ export interface SheetColumn {
   width: number;
 }
 
+/**
+ * A table's rows: an array, or rows made afresh each time they are read, so that a history of a
+ * quarter of a million inspections is never held as cells (each writer reads them in turn).
+ */
+export interface Rows {
+  readonly length: number;
+  [Symbol.iterator](): Iterator<SheetCell[]>;
+}
+
+/** Rows made from `items` by `row` each time they are read. */
+export function rowsOf<T>(items: readonly T[], row: (item: T) => SheetCell[]): Rows {
+  return {
+    length: items.length,
+    *[Symbol.iterator]() {
+      for (const item of items) yield row(item);
+    },
+  };
+}
+
+/** `make` remembered by its argument: cells that repeat (a grade, a date, a place) are made once and shared. */
+function shared<K, V>(make: (key: K) => V): (key: K) => V {
+  const known = new Map<K, V>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) known.set(key, (value = make(key)));
+    return value;
+  };
+}
+
 export interface DataTable {
   /** Stable id, also the CSV file name. */
   id: string;
@@ -108,7 +138,7 @@ export interface DataTable {
   /** One or two sentences: what a row is, what the table covers. */
   description: string;
   columns: SheetColumn[];
-  rows: SheetCell[][];
+  rows: Rows;
 }
 
 export interface Workbook {
@@ -131,7 +161,10 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   const gradeLabel = new Map(framework.grades.map((g) => [g.id, g.label]));
   const themeLabel = new Map(framework.themes.map((t) => [t.id, t.label]));
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
-  const grade = (g: string | null | undefined): SheetCell => (g ? text(gradeLabel.get(g) ?? g) : z);
+  const gradeCell = shared((g: string) => text(gradeLabel.get(g) ?? g));
+  const grade = (g: string | null | undefined): SheetCell => (g ? gradeCell(g) : z);
+  // An event's judgements as cells; events with the same judgements share them (see the loader).
+  const gradeCells = shared((grades: InspectionEvent['grades']) => framework.judgements.map((j) => grade(grades[j.id])));
   const judgementColumns: SheetColumn[] = framework.judgements.map((j) => ({
     key: j.id,
     label: j.label,
@@ -144,21 +177,43 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     { key: 'name', label: 'Local authority', description: 'Name of the local authority as the inspection data write it.', width: 30 },
     { key: 'region', label: REGION, description: 'The region the producer places the local authority in.', width: 26 },
   ];
-  const placeCells = (code: string): SheetCell[] => {
+  const placeCells = shared((code: string): SheetCell[] => {
     const a = byCode.get(code);
     return [text(code), text(a?.name ?? code), a?.region ? text(a.region) : x];
-  };
-  const dateCell = (d: IsoDate | null): SheetCell => (d ? { kind: 'date', value: d } : x);
+  });
+  const dayCell = shared((d: IsoDate): SheetCell => ({ kind: 'date', value: d }));
+  const dateCell = (d: IsoDate | null): SheetCell => (d ? dayCell(d) : x);
+  const typeCell = shared((t: string) => text(typeLabel.get(t) ?? t));
+  const statusCell = shared(text);
   // Web links, where the sources give them: the event's own, else the latest given for the authority.
   const linkOf = new Map<string, string>();
-  for (const e of [...dataset.events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) if (e.link) linkOf.set(e.authority, e.link);
+  const inDateOrder = dataset.events.every((e, i, all) => i === 0 || all[i - 1]!.date <= e.date);
+  for (const e of inDateOrder ? dataset.events : [...dataset.events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))) if (e.link) linkOf.set(e.authority, e.link);
   const linked = linkOf.size > 0;
-  const latestLink = (code: string, date: IsoDate, type: string) => dataset.events.find((e) => e.authority === code && e.date === date && e.type === type)?.link;
+  // The link of each authority's latest graded inspection, found in one pass over the events.
+  const wanted = new Map(model.current.authorities.map((a) => [a.code, { date: a.date, type: a.type, link: undefined as string | undefined, found: false }]));
+  for (const e of dataset.events) {
+    const w = wanted.get(e.authority);
+    if (w && !w.found && e.date === w.date && e.type === w.type) Object.assign(w, { found: true, link: e.link });
+  }
+  const latestLink = (code: string) => wanted.get(code)?.link;
   const linkColumn: SheetColumn[] = linked
     ? [{ key: 'webLink', label: WEB_LINK, description: "Where the inspection report can be read on the producer's website; [x] where the data give no address.", width: 44 }]
     : [];
-  const linkCell = (url: string | undefined): SheetCell[] => (!linked ? [] : url ? [{ kind: 'link', text: url, url }] : [x]);
+  const linkCells = shared((url: string): SheetCell[] => [{ kind: 'link', text: url, url }]);
+  const linkCell = (url: string | undefined): SheetCell[] => (!linked ? [] : url ? linkCells(url) : [x]);
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en-GB');
+  // Each authority's place in name order, so that long lists sort by number, not by comparing names.
+  const nameRank = new Map<string, number>();
+  {
+    const named = [...new Set([...dataset.authorities.map((a) => a.code), ...dataset.events.map((e) => e.authority)])].map((code) => ({ code, name: byCode.get(code)?.name ?? '' }));
+    named.sort(byName);
+    let rank = 0;
+    named.forEach((a, i) => {
+      if (i > 0 && byName(named[i - 1]!, a) !== 0) rank++;
+      nameRank.set(a.code, rank);
+    });
+  }
 
   const tables: DataTable[] = [];
 
@@ -181,7 +236,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       ...(hasClasses ? [{ key: 'class', label: 'Inspection outcome group', description: 'The group the framework places the authority in from its latest judgements.', width: 26 }] : []),
       ...linkColumn,
     ],
-    rows: existing.map((authority) => {
+    rows: rowsOf(existing, (authority) => {
       const a = inspected.get(authority.code);
       if (!a) return [...placeCells(authority.code), z, z, text('Not yet inspected'), ...framework.judgements.map(() => z), ...(hasClasses ? [z] : []), ...linkCell(linkOf.get(authority.code))];
       const cls = a.class ? framework.classifications.find((c) => c.id === a.class) : undefined;
@@ -192,14 +247,14 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
         text(typeLabel.get(a.type) ?? a.type),
         ...framework.judgements.map((j) => grade(a.grades[j.id])),
         ...(hasClasses ? [cls ? text(cls.label) : z] : []),
-        ...linkCell(latestLink(a.code, a.date, a.type) ?? linkOf.get(a.code)),
+        ...linkCell(latestLink(a.code) ?? linkOf.get(a.code)),
       ];
     }),
   });
 
   // Every inspection and visit of the in-year period.
   const sortEvents = (list: InspectionEvent[]) =>
-    [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : (byCode.get(a.authority)?.name ?? '').localeCompare(byCode.get(b.authority)?.name ?? '', 'en-GB')));
+    [...list].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : nameRank.get(a.authority)! - nameRank.get(b.authority)!));
   const inYear = sortEvents(inYearEvents(dataset, model.period));
   tables.push({
     id: 'in-year-inspections',
@@ -215,11 +270,11 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       { key: 'theme', label: 'Visit theme', description: 'What the visit looked at, for visits that have a theme; [z] for other types.', width: 34 },
       ...linkColumn,
     ],
-    rows: inYear.map((e) => [
+    rows: rowsOf(inYear, (e) => [
       ...placeCells(e.authority),
       dateCell(e.date),
       dateCell(e.published),
-      text(typeLabel.get(e.type) ?? e.type),
+      typeCell(e.type),
       ...framework.judgements.map((j) => (graded.has(e.type) ? grade(e.grades[j.id]) : z)),
       e.theme ? text(themeLabel.get(e.theme) ?? e.theme) : z,
       ...linkCell(e.link ?? linkOf.get(e.authority)),
@@ -242,16 +297,16 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       ...judgementColumns,
       ...linkColumn,
     ],
-    rows: history.map((e) => {
+    rows: rowsOf(history, (e) => {
       const a = byCode.get(e.authority);
       const current = !!a && (a.until === undefined || a.until >= asAt);
       return [
         ...placeCells(e.authority),
-        text(current ? 'Current' : 'No longer exists'),
+        statusCell(current ? 'Current' : 'No longer exists'),
         dateCell(e.date),
         dateCell(e.published),
-        text(typeLabel.get(e.type) ?? e.type),
-        ...framework.judgements.map((j) => grade(e.grades[j.id])),
+        typeCell(e.type),
+        ...gradeCells(e.grades),
         ...linkCell(e.link ?? linkOf.get(e.authority)),
       ];
     }),
@@ -290,7 +345,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     { label: LICENCE, value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
   ];
   // Shorthand is explained where it is used: on the cover if any table uses it, after each table that does.
-  const used = shorthandUsed(tables.flatMap((t) => t.rows));
+  const used = tables.map((t) => shorthandUsed(t.rows)).reduce((a, b) => ({ z: a.z || b.z, x: a.x || b.x }), { z: false, x: false });
   const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : ''].filter(Boolean).join(' ');
   if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
@@ -305,10 +360,22 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
 }
 
-/** Which shorthand a table's cells use. */
-function shorthandUsed(rows: readonly SheetCell[][]): { z: boolean; x: boolean } {
-  const cells = rows.flat();
-  return { z: cells.some((c) => c.kind === 'shorthand' && c.value === '[z]'), x: cells.some((c) => c.kind === 'shorthand' && c.value === '[x]') };
+const shorthandSeen = new WeakMap<object, { z: boolean; x: boolean }>();
+
+/** Which shorthand a table's cells use (read once per table: a long table's rows are made on each reading). */
+function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean } {
+  const seen = shorthandSeen.get(rows);
+  if (seen) return seen;
+  const used = { z: false, x: false };
+  shorthandSeen.set(rows, used);
+  for (const row of rows) {
+    for (const c of row) {
+      if (c.kind !== 'shorthand') continue;
+      if (c.value === '[z]') used.z = true;
+      else used.x = true;
+    }
+  }
+  return used;
 }
 
 /** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
@@ -362,8 +429,9 @@ function withCounts(data: DataTable, table: TableNode, model: StatsModel): DataT
       columns.push({ key: `${c.key.replace(/^pct /, '')} count`, label, description: `The number behind the percentage in "${c.label}"; [x] where the source gives only the percentage.`, width: 0 });
     }
   });
+  const printedRows = [...data.rows];
   const rows = table.rows.map((r, ri) => {
-    const printed = data.rows[ri]!;
+    const printed = printedRows[ri]!;
     const out: SheetCell[] = [hasBase ? text(r.header.text.replace(base, '')) : printed[0]!];
     if (hasBase) out.push({ kind: 'number', value: Number(rowBases[ri]!.replace(/,/g, '')) });
     r.cells.forEach((cell, ci) => {
@@ -398,13 +466,16 @@ function fromReportTable(table: TableNode, id: string, sheet: string, title: str
 
 // ── Writing ─────────────────────────────────────────────────────────────────────────────────
 
+/** Text as XML; most text has nothing to escape and is returned as it is. */
 const escapeXml = (s: string) =>
-  s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  /[&<>"\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s)
+    ? s
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+    : s;
 
 /** "[note 2]" markers for a table or column the release config's notes apply to. */
 function noteMarks(book: Workbook, key: string): string {
@@ -412,7 +483,24 @@ function noteMarks(book: Workbook, key: string): string {
   return numbers.length ? ` ${numbers.join(' ')}` : '';
 }
 
+/**
+ * Cells shared between rows (a grade, a date, a place: see `shared` in buildWorkbook) are written
+ * once and their XML reused, by cell and style.
+ */
+const cellXmlMade = new WeakMap<SheetCell, Map<string | undefined, string>>();
+
 function cellXml(cell: SheetCell, style?: string): string {
+  let made = cellXmlMade.get(cell);
+  let xml = made?.get(style);
+  if (xml === undefined) {
+    xml = makeCellXml(cell, style);
+    if (!made) cellXmlMade.set(cell, (made = new Map()));
+    made.set(style, xml);
+  }
+  return xml;
+}
+
+function makeCellXml(cell: SheetCell, style?: string): string {
   const s = style ? ` table:style-name="${style}"` : '';
   switch (cell.kind) {
     case 'text':
@@ -431,14 +519,25 @@ function rowXml(cells: string[], style = 'row'): string {
   return `<table:table-row table:style-name="${style}">${cells.join('')}</table:table-row>`;
 }
 
-function sheetXml(name: string, widths: number[], titleRows: string[], header: string | undefined, body: string[]): string {
-  const columns = widths.map((w) => `<table:table-column table:style-name="w${w}" table:default-cell-style-name="Default"/>`).join('');
-  const head = header ? `<table:table-header-rows>${header}</table:table-header-rows>` : '';
-  return `<table:table table:name="${escapeXml(name)}">${columns}${titleRows.join('')}${head}${body.join('')}</table:table>`;
+/** A sheet of the workbook as its cell grid: what the writers and the CSVs read. */
+export interface Sheet {
+  name: string;
+  title: string;
+  description: string;
+  header?: string[];
+  rows: Rows;
 }
 
+const sheetsMade = new WeakMap<Workbook, Sheet[]>();
+
 /** The workbook as the sheets' cell grids: what the tests and the CSVs read. */
-export function sheetsOf(book: Workbook): Array<{ name: string; title: string; description: string; header?: string[]; rows: SheetCell[][] }> {
+export function sheetsOf(book: Workbook): Sheet[] {
+  let sheets = sheetsMade.get(book);
+  if (!sheets) sheetsMade.set(book, (sheets = makeSheets(book)));
+  return sheets;
+}
+
+function makeSheets(book: Workbook): Sheet[] {
   const contents = [
     { name: NOTES, title: NOTES, description: NOTES_DESCRIPTION },
     ...book.tables.map((t) => ({ name: t.sheet, title: `${t.title}${noteMarks(book, t.id)}`, description: t.description })),
@@ -450,7 +549,7 @@ export function sheetsOf(book: Workbook): Array<{ name: string; title: string; d
       title: CONTENTS,
       description: contentsDescription(book.tables.length),
       header: [...CONTENTS_HEADER],
-      rows: contents.map((c) => [{ kind: 'link', text: c.name, url: `#${c.name}.A1` }, text(c.title), text(c.description)]),
+      rows: contents.map((c): SheetCell[] => [{ kind: 'link', text: c.name, url: `#${c.name}.A1` }, text(c.title), text(c.description)]),
     },
     {
       name: NOTES,
@@ -514,18 +613,78 @@ export function widthsOf(book: Workbook, name: string): number[] {
   const cached = known.get(name);
   if (cached) return cached;
   const sheet = sheetsOf(book).find((s) => s.name === name)!;
-  const columns = Math.max(sheet.header?.length ?? 0, ...sheet.rows.map((r) => r.length));
   const chars = (textShown: string, bold: boolean) => measureText(textShown, CELL_PX, bold) / ZERO;
+  // One reading of the rows: the widest value of each column, each distinct text measured once.
+  const widest: number[] = [];
+  const measured = new Map<string, number>();
+  // Cells that repeat (a grade, a date, a place) are shared objects: each is measured once.
+  const byCell = new WeakMap<SheetCell, number>();
+  for (const r of sheet.rows) {
+    for (let i = 0; i < r.length; i++) {
+      const cell = r[i]!;
+      const bold = name === COVER && i === 0;
+      let width = bold ? undefined : byCell.get(cell);
+      if (width === undefined) {
+        const shown = shownText(cell);
+        const memo = bold ? `\u0001${shown}` : shown;
+        width = measured.get(memo);
+        if (width === undefined) measured.set(memo, (width = chars(shown, bold)));
+        if (!bold) byCell.set(cell, width);
+      }
+      if (width > (widest[i] ?? 0)) widest[i] = width;
+    }
+  }
+  const columns = Math.max(sheet.header?.length ?? 0, widest.length);
   const widths = Array.from({ length: columns }, (_, i) => {
     // A header wraps, onto three lines at most: its longest word, or a third of it, whichever is wider.
     const label = sheet.header?.[i] ?? '';
     const header = Math.max(chars(label, true) / HEADER_LINES, label.split(/\s+/).reduce((m, word) => Math.max(m, chars(word, true)), 0));
-    const values = sheet.rows.reduce((m, r) => (r[i] ? Math.max(m, chars(shownText(r[i]!), name === COVER && i === 0)) : m), 0);
+    const values = widest[i] ?? 0;
     const cap = MAX_CHARS[name]?.[i] ?? MAX_TABLE_CHARS;
     return Math.min(cap, Math.max(MIN_CHARS, Math.ceil(Math.max(header, values) * FALLBACK_ALLOWANCE + PADDING_CHARS)));
   });
   known.set(name, widths);
   return widths;
+}
+
+/** Text gathered into UTF-8 pieces of about 64 KB: what is compressed or written, a piece at a time. */
+export function* inPieces(parts: Iterable<string>, size = 1 << 16): Generator<Buffer> {
+  let piece = Buffer.allocUnsafe(size);
+  let used = 0;
+  for (const part of parts) {
+    // A UTF-16 unit takes at most three bytes in UTF-8.
+    if (part.length * 3 > size - used) {
+      if (used > 0) yield piece.subarray(0, used);
+      if (part.length * 3 > size) {
+        yield Buffer.from(part, 'utf8');
+        piece = Buffer.allocUnsafe(size);
+        used = 0;
+        continue;
+      }
+      piece = Buffer.allocUnsafe(size);
+      used = 0;
+    }
+    used += piece.write(part, used, 'utf8');
+  }
+  if (used > 0) yield piece.subarray(0, used);
+}
+
+/** The spreadsheet's content.xml, a row at a time. */
+function* odsContent(book: Workbook, sheets: Sheet[], columnStyles: string, ns: string): Generator<string> {
+  yield `<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content ${ns} office:version="1.3"><office:font-face-decls><style:font-face style:name="Arial" svg:font-family="Arial" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/></office:font-face-decls><office:automatic-styles>${columnStyles}<style:style style:name="row" style:family="table-row"><style:table-row-properties style:use-optimal-row-height="true"/></style:style><number:date-style style:name="longdate"><number:day/><number:text> </number:text><number:month number:style="long" number:textual="true"/><number:text> </number:text><number:year number:style="long"/></number:date-style><style:style style:name="date" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="longdate"><style:table-cell-properties style:vertical-align="top"/><style:paragraph-properties fo:text-align="start"/></style:style><style:style style:name="title" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-size="14pt" fo:font-weight="bold"/></style:style><style:style style:name="header" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top" fo:border-bottom="0.5pt solid #000000"/><style:text-properties fo:font-weight="bold"/></style:style><style:style style:name="bold" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties style:vertical-align="top"/><style:text-properties fo:font-weight="bold"/></style:style><style:style style:name="wrap" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top"/></style:style><style:style style:name="plain" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties style:vertical-align="top"/></style:style></office:automatic-styles><office:body><office:spreadsheet>`;
+  for (const sheet of sheets) {
+    const widths = widthsOf(book, sheet.name);
+    const columns = widths.map((w) => `<table:table-column table:style-name="w${w}" table:default-cell-style-name="Default"/>`).join('');
+    // Title and description run on across the empty cells to their right, unwrapped.
+    const titleRows = rowXml([cellXml(text(sheet.title), 'title')], 'row') + rowXml([cellXml(text(sheet.description), 'plain')], 'row');
+    const head = sheet.header ? `<table:table-header-rows>${rowXml(sheet.header.map((h) => cellXml(text(h), 'header')), 'row')}</table:table-header-rows>` : '';
+    yield `<table:table table:name="${escapeXml(sheet.name)}">${columns}${titleRows}${head}`;
+    const cover = sheet.name === COVER;
+    for (const r of sheet.rows) yield rowXml(r.map((c) => cellXml(c, cover && r[0] === c ? 'bold' : 'wrap')));
+    yield '</table:table>';
+  }
+  yield '</office:spreadsheet></office:body></office:document-content>';
 }
 
 /** The workbook as an OpenDocument spreadsheet (.ods), byte-identical for the same workbook. */
@@ -536,20 +695,8 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
     .sort((a, b) => a - b)
     .map((w) => `<style:style style:name="w${w}" style:family="table-column"><style:table-column-properties style:column-width="${((w * ZERO) / 96 * 2.54).toFixed(2)}cm"/></style:style>`)
     .join('');
-  const body = sheets
-    .map((sheet) => {
-      const widths = widthsOf(book, sheet.name);
-      // Title and description run on across the empty cells to their right, unwrapped.
-      const titleRows = [rowXml([cellXml(text(sheet.title), 'title')], 'row'), rowXml([cellXml(text(sheet.description), 'plain')], 'row')];
-      const header = sheet.header ? rowXml(sheet.header.map((h) => cellXml(text(h), 'header')), 'row') : undefined;
-      const rows = sheet.rows.map((r) => rowXml(r.map((c) => cellXml(c, sheet.name === COVER && r[0] === c ? 'bold' : 'wrap'))));
-      return sheetXml(sheet.name, widths, titleRows, header, rows);
-    })
-    .join('');
   const ns =
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"';
-  const content = `<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content ${ns} office:version="1.3"><office:font-face-decls><style:font-face style:name="Arial" svg:font-family="Arial" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/></office:font-face-decls><office:automatic-styles>${columnStyles}<style:style style:name="row" style:family="table-row"><style:table-row-properties style:use-optimal-row-height="true"/></style:style><number:date-style style:name="longdate"><number:day/><number:text> </number:text><number:month number:style="long" number:textual="true"/><number:text> </number:text><number:year number:style="long"/></number:date-style><style:style style:name="date" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="longdate"><style:table-cell-properties style:vertical-align="top"/><style:paragraph-properties fo:text-align="start"/></style:style><style:style style:name="title" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-size="14pt" fo:font-weight="bold"/></style:style><style:style style:name="header" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top" fo:border-bottom="0.5pt solid #000000"/><style:text-properties fo:font-weight="bold"/></style:style><style:style style:name="bold" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties style:vertical-align="top"/><style:text-properties fo:font-weight="bold"/></style:style><style:style style:name="wrap" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties fo:wrap-option="wrap" style:vertical-align="top"/></style:style><style:style style:name="plain" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties style:vertical-align="top"/></style:style></office:automatic-styles><office:body><office:spreadsheet>${body}</office:spreadsheet></office:body></office:document-content>`;
   const styles = `<?xml version="1.0" encoding="UTF-8"?>
 <office:document-styles ${ns} office:version="1.3"><office:font-face-decls><style:font-face style:name="Arial" svg:font-family="Arial" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"/></office:font-face-decls><office:styles><style:default-style style:family="table-cell"><style:text-properties style:font-name="Arial" fo:font-size="12pt" fo:language="en" fo:country="GB"/></style:default-style><style:style style:name="Default" style:family="table-cell"/></office:styles></office:document-styles>`;
   const [language, country] = book.meta.language.split('-');
@@ -557,21 +704,25 @@ export async function writeOds(book: Workbook): Promise<Uint8Array> {
 <office:document-meta ${ns} office:version="1.3"><office:meta><dc:title>${escapeXml(documentTitle(underlyingDataTitle(book.meta.title), book.meta.draft))}</dc:title><dc:creator>${escapeXml(book.meta.producer)}</dc:creator><meta:initial-creator>${escapeXml(book.meta.producer)}</meta:initial-creator><dc:language>${escapeXml(language ?? 'en')}${country ? `-${escapeXml(country)}` : ''}</dc:language><meta:creation-date>${book.meta.published}T00:00:00</meta:creation-date><dc:date>${book.meta.published}T00:00:00</dc:date><meta:generator>statpress</meta:generator></office:meta></office:document-meta>`;
   const manifest = `<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>`;
-  const zip = new JSZip();
-  const date = new Date(`${book.meta.published}T00:00:00Z`);
   // The mimetype comes first and uncompressed, so tools can recognise the file.
-  zip.file('mimetype', 'application/vnd.oasis.opendocument.spreadsheet', { compression: 'STORE', date });
-  zip.file('content.xml', content, { date });
-  zip.file('styles.xml', styles, { date });
-  zip.file('meta.xml', meta, { date });
-  zip.file('META-INF/manifest.xml', manifest, { date, createFolders: false });
-  return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
+  return writeZip(
+    [
+      { name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet', store: true },
+      { name: 'content.xml', content: () => inPieces(odsContent(book, sheets, columnStyles, ns)) },
+      { name: 'styles.xml', content: styles },
+      { name: 'meta.xml', content: meta },
+      { name: 'META-INF/manifest.xml', content: manifest },
+    ],
+    new Date(`${book.meta.published}T00:00:00Z`),
+  );
 }
 
 // ── CSVs and guidance ───────────────────────────────────────────────────────────────────────
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** A CSV field: quoted where it must be, and never able to start a formula (see `formula.ts`). */
+export function csvField(value: string): string {
+  const safe = neutralised(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** snake_case column name for a CSV header. */
@@ -583,28 +734,48 @@ function snake(key: string): string {
     .toLowerCase();
 }
 
-/** A tidy CSV of one table: header of column keys, ISO dates, `z`/`x` for shorthand. */
+/** A cell as a CSV field; cells shared between rows are written once. */
+const csvMade = new WeakMap<SheetCell, string>();
+function csvCell(c: SheetCell): string {
+  let field = csvMade.get(c);
+  if (field !== undefined) return field;
+  switch (c.kind) {
+    case 'text':
+      field = csvField(c.value);
+      break;
+    case 'number':
+      field = String(c.value);
+      break;
+    case 'date':
+      field = c.value;
+      break;
+    case 'link':
+      field = csvField(c.url);
+      break;
+    case 'shorthand':
+      field = c.value === '[z]' ? 'z' : 'x';
+      break;
+  }
+  csvMade.set(c, field);
+  return field;
+}
+
+/** One row of a tidy CSV, without its line end. */
+function csvRow(row: SheetCell[]): string {
+  let line = csvCell(row[0]!);
+  for (let i = 1; i < row.length; i++) line += `,${csvCell(row[i]!)}`;
+  return line;
+}
+
+/** A tidy CSV of one table, a line at a time: header of column keys, ISO dates, `z`/`x` for shorthand. */
+export function* tableCsvLines(table: DataTable): Generator<string> {
+  yield `${table.columns.map((c) => snake(c.key)).join(',')}\n`;
+  for (const row of table.rows) yield `${csvRow(row)}\n`;
+}
+
+/** A tidy CSV of one table as one string (small tables, tests). */
 export function tableCsv(table: DataTable): string {
-  const header = table.columns.map((c) => snake(c.key));
-  const rows = table.rows.map((r) =>
-    r
-      .map((c) => {
-        switch (c.kind) {
-          case 'text':
-            return csvField(c.value);
-          case 'number':
-            return String(c.value);
-          case 'date':
-            return c.value;
-          case 'link':
-            return csvField(c.url);
-          case 'shorthand':
-            return c.value === '[z]' ? 'z' : 'x';
-        }
-      })
-      .join(','),
-  );
-  return `${[header.join(','), ...rows].join('\n')}\n`;
+  return [...tableCsvLines(table)].join('');
 }
 
 /** The data guidance: what each file holds and what each column means. */
