@@ -240,6 +240,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
   let domain = fw.grades.map((g) => g.label);
   let range = fw.grades.map((g) => g.colour);
   let sumsOk = true;
+  let boundText: string[] | undefined;
   const label = (item: unknown): string => renderPlain(n, def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
   const stacked = (items: Array<{ label: string; d: Distribution | undefined; shares?: Record<string, number>; ref: string }>) => {
     rows = items.map((item) => {
@@ -261,6 +262,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
     case 'query': {
       const bound = boundFigure(def, results, fw, setFile, label);
       ({ columns, rows, chartData, domain, range, sumsOk } = bound);
+      boundText = bound.textRange;
       break;
     }
     case 'series': {
@@ -342,7 +344,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       data: chartData,
       domain,
       range,
-      ...(def.kind === 'themes' || def.kind === 'query' ? {} : { textRange: fw.grades.map((g) => g.textColour) }),
+      ...(def.kind === 'themes' || def.kind === 'query' ? (boundText ? { textRange: boundText } : {}) : { textRange: fw.grades.map((g) => g.textColour) }),
       ...(def.kind === 'map' ? { resources: ['boundaries'] } : {}),
     },
     altText: alt,
@@ -470,14 +472,16 @@ function boundFigure(def: FigureDefinition, results: QueryResults, fw: Framework
       if (b.show === 'count') return { text: formatNumber(cell.value), raw: cell.value, ref };
       const share = b.show === 'share' ? cell.value : total > 0 ? cell.value / total : 0;
       const raw = percentValue(share);
-      return { text: formatNumber(raw), raw, ref: b.show === 'share' ? ref : `${ref} as a share of its row` };
+      return b.show === 'share' ? { text: formatNumber(raw), raw, ref } : { text: formatNumber(raw), raw, ref: `${ref} as a share of its row`, count: cell.value };
     });
     if (b.show === 'percent' && row.reduce((sum, c) => sum + (c.raw ?? 0), 0) !== 100) sumsOk = false;
     return { header: { text: label({ name: category, base: total }) }, cells: row };
   });
   const columns: TableNode['columns'] = [{ label: def.rowHeader, align: 'left' }, ...domain.map((s) => ({ label: percent ? percentColumn(s) : s, align: 'right' as const }))];
   const chartData = rows.flatMap((row) => domain.map((s, i) => ({ label: row.header.text, series: s, value: row.cells[i]!.raw ?? null })));
-  return { columns, rows, chartData, domain, range, sumsOk };
+  // Text drawn on a grade's fill takes the grade's text colour; on others, the spec's default.
+  const textRange = gradeSeries && !def.colours ? series.map((s) => grade(s)!.textColour) : undefined;
+  return { columns, rows, chartData, domain, range, sumsOk, textRange };
 }
 
 /** A table of kind `query`: a row per result row, headed by the rows column, with the value columns in order. */

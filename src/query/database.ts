@@ -23,10 +23,12 @@ export type QueryResults = Map<string, QueryResult>;
 
 /** A database holding the release's data model. `engine` opens the database when given none. */
 export function openDataModel(input: ModelInput, engine: QueryEngine = QueryEngine.start()): QueryEngine {
-  engine.execute(dataModelStatements());
+  engine.execute(dataModelStatements('tables'));
   engine.append(
     DATA_MODEL.flatMap((r) => (r.kind === 'table' ? [{ table: r.name, types: r.columns.map((c) => c.type), rows: r.rows(input) }] : [])),
   );
+  // Views last: some are worked out from the filled tables once, here.
+  engine.execute(dataModelStatements('views'));
   return engine;
 }
 

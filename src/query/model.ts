@@ -37,6 +37,12 @@ export interface ViewDefinition {
   name: string;
   doc: string;
   sql: string;
+  /**
+   * Worked out once, when the data are loaded (a table made from the query), because queries
+   * read it again and again and its window functions are most of a query's time; the data of a
+   * build never change, so it cannot go stale.
+   */
+  materialized?: boolean;
   columns: ColumnDefinition[];
 }
 
@@ -249,6 +255,7 @@ const VIEWS: ViewDefinition[] = [
   {
     kind: 'view',
     name: 'graded_events',
+    materialized: true,
     doc: "Every graded event, numbered in each unit's history within its snapshot scope.",
     sql: `SELECT e.event, e.unit, e.type, t.snapshot_scope AS scope, e.date, e.published,
   CAST(row_number() OVER w AS INTEGER) AS inspection_number,
@@ -272,6 +279,7 @@ WINDOW w AS (PARTITION BY e.unit, t.snapshot_scope ORDER BY e.date, e.event)`,
   {
     kind: 'view',
     name: 'snapshot_events',
+    materialized: true,
     doc: "Every snapshot date's position: for each unit that existed on the date and each snapshot scope, its latest graded event carried out by the date whose report was published by the date's cut-off.",
     sql: `WITH eligible AS (
   SELECT s.snapshot, s.years_back, s.as_at, g.*,
@@ -293,6 +301,7 @@ WHERE e.recency = 1
   {
     kind: 'view',
     name: 'snapshot_judgements',
+    materialized: true,
     doc: "The judgements of each snapshot's latest events, with the same judgement at each unit's previous and first event.",
     sql: `SELECT s.snapshot, s.years_back, s.as_at, s.unit, s.name, s.region, s.scope, s.event, s.type, s.date,
   j.judgement, j.grade, j.grade_rank, j.good_or_better, j.scale,
@@ -321,6 +330,7 @@ LEFT JOIN judgements f ON f.event = s.first_event AND f.judgement = j.judgement`
   {
     kind: 'view',
     name: 'window_events',
+    materialized: true,
     doc: 'The events of each window: every visit in it, and every graded inspection in it whose report was published by the release\'s cut-off.',
     sql: `SELECT w.window_name, e.event, e.unit, e.type, e.graded, e.date, e.published, e.theme, g.event AS previous_graded_event
 FROM windows w
@@ -354,12 +364,12 @@ export function queryParameters(period: PeriodRules): Record<string, string> {
   };
 }
 
-/** The statements that make the tables and views (the tables empty). */
-export function dataModelStatements(): string[] {
-  return DATA_MODEL.map((r) =>
+/** The statements that make the tables (`tables`, run first, empty) or the views (run once the tables are filled). */
+export function dataModelStatements(which: 'tables' | 'views'): string[] {
+  return DATA_MODEL.filter((r) => (r.kind === 'table') === (which === 'tables')).map((r) =>
     r.kind === 'table'
       ? `CREATE TABLE ${quote(r.name)} (${r.columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`
-      : `CREATE VIEW ${quote(r.name)} AS ${r.sql}`,
+      : `CREATE ${r.materialized ? 'TABLE' : 'VIEW'} ${quote(r.name)} AS ${r.sql}`,
   );
 }
 
@@ -383,7 +393,8 @@ export function dataModelReference(): string {
     '',
   ];
   for (const r of DATA_MODEL) {
-    out.push(`## ${r.name}`, '', `${r.kind === 'view' ? 'View' : 'Table'}. ${r.doc}`, '', '| column | type | meaning |', '|---|---|---|');
+    const kind = r.kind === 'table' ? 'Table' : r.materialized ? 'View, worked out once when the data are loaded' : 'View';
+    out.push(`## ${r.name}`, '', `${kind}. ${r.doc}`, '', '| column | type | meaning |', '|---|---|---|');
     for (const c of r.columns) out.push(`| \`${c.name}\` | ${c.type} | ${cell(c.doc)} |`);
     out.push('');
     if (r.kind === 'view') out.push('```sql', r.sql, '```', '');

@@ -217,6 +217,9 @@ describe('a template set with queries', () => {
       return [`${t.label} (${total})`, ...framework.grades.map((g) => String(percent(grades.get(g.label) ?? 0, total)))];
     });
     expect(figure.dataTable.rows.map((r) => [r.header.text, ...r.cells.map((c) => c.text)])).toEqual(expected);
+    // The counts behind the percentages go with them, for the workbook's count columns.
+    const expectedCounts = framework.eventTypes.filter((t) => byType.has(t.label)).map((t) => framework.grades.map((g) => byType.get(t.label)!.get(g.label) ?? 0));
+    expect(figure.dataTable.rows.map((r) => r.cells.map((c) => c.count))).toEqual(expectedCounts);
     expect(figure.dataTable.columns.map((c) => c.label)).toEqual(['Type of inspection', ...framework.grades.map((g) => `% ${g.label}`)]);
     expect(figure.chart.domain).toEqual(framework.grades.map((g) => g.label));
     expect(figure.altText).toMatch(/^Bar chart of the overall effectiveness given by \d+ inspections/);
