@@ -20,6 +20,7 @@ import { formatGateReport } from '../quality/gates/document-gates.js';
 import type { PreviewOptions } from '../tools/preview.js';
 import { COMMANDS, COMMON_OPTIONS, commandHelp, PLACEHOLDER, programHelp, say, usage, type CommandName } from './messages.js';
 import { createProgress } from './progress.js';
+import { bothSinks, createProfiler } from './profile.js';
 import { onInterrupt, runShutdown } from '../platform/shutdown.js';
 import { reason } from '../platform/output.js';
 
@@ -80,6 +81,8 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
       quick: flag,
       'no-cache': flag,
       force: flag,
+      profile: flag,
+      trace: value(PLACEHOLDER.file),
     },
     run: buildCommand,
   },
@@ -230,6 +233,9 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
   const outDir = resolve(args.string('out') ?? 'output');
   const dates = releaseDates(args);
   const started = performance.now();
+  const trace = args.string('trace');
+  // Profiling listens to the stage events the progress lines already get.
+  const profiler = args.has('profile') || trace !== undefined ? createProfiler() : undefined;
   const options: BuildOptions = {
     configFile,
     outDir,
@@ -239,9 +245,19 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
     gates: args.has('quick') ? 'document' : 'all',
     ...(args.has('no-cache') ? { chartCache: false as const } : {}),
     ...(args.has('force') ? { force: true } : {}),
-    progress,
+    progress: bothSinks(progress, profiler),
   };
-  const result = await buildRelease(options);
+  let result: Awaited<ReturnType<typeof buildRelease>>;
+  try {
+    result = await buildRelease(options);
+  } finally {
+    // A failed build is profiled too: where did the time go before it stopped.
+    if (profiler && args.has('profile')) io.err(profiler.report());
+    if (profiler && trace !== undefined) {
+      profiler.writeTrace(resolve(trace));
+      if (!quiet) io.err(say.wroteTrace(trace));
+    }
+  }
   for (const warning of result.dataset.warnings) io.err(say.warning(warning));
   for (const date of missingComparisons(result.model)) io.err(say.warning(say.missingComparison(formatDate(date))));
   if (quiet) return 0;

@@ -42,6 +42,8 @@ export const COMMANDS = {
       quick: 'skip the gates that need a browser; the document checks still run',
       'no-cache': 'draw every chart afresh (STATPRESS_CACHE_DIR=off does the same)',
       force: 'replace the output folder even if it is not a statpress output (it has no manifest.json)',
+      profile: "print each stage's wall and CPU time when the build ends (on stderr)",
+      trace: 'write a Chrome trace of the stages to FILE (JSON trace events: chrome://tracing, ui.perfetto.dev)',
     },
   },
   check: {
@@ -234,6 +236,7 @@ export const say = {
   builtFile: (path: string, bytes: number) => `  ${path}  (${(bytes / 1024).toFixed(1)} KB)\n`,
   passedGates: (gates: string[]) => `Passed ${gates.length} quality gates: ${gates.join(', ')}.\n`,
   checkSummary: (failed: number, total: number) => (failed === 0 ? `All ${total} gates pass.\n` : `${failed} of ${total} gates fail.\n`),
+  wroteTrace: (file: string) => `Wrote the trace of the build's stages to ${file}.\n`,
   wroteDiffHtml: (file: string) => `Wrote the side-by-side comparison to ${file}.\n`,
   revisionNotice: (notice: string) => `\nDraft revision notice (edit, then put it under meta.revision.reason):\n\n${notice}\n`,
   previewing: (configFile: string, url: string) =>

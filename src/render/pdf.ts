@@ -17,6 +17,7 @@ import { finishPdf } from './pdf-finish.js';
 import { MIN_FIGURE_SCALE } from './pagination-rules.js';
 import { readLayout } from '../quality/readers/pdf-layout.js';
 import { paginationProblems, type PaginationProblem } from '../quality/gates/pagination.js';
+import { markSpan } from '../core/progress.js';
 
 /** At most this many changes by the layout pass, each followed by a draft print. */
 const MAX_ADJUSTMENTS = 8;
@@ -184,6 +185,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     await page.evaluate(() => document.fonts.ready);
     await page.emulateMediaType('print');
     timings.load = performance.now() - start;
+    markSpan('pdf: load the page', start);
     const options = printOptions(meta);
     // Reserve room for two-digit page numbers, so filling them in cannot move anything.
     await page.evaluate(() => {
@@ -207,12 +209,21 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     });
     // The layout pass: print a draft, find what the pagination gate would report, act on it, again.
     const draftOptions: PDFOptions = { format: options.format, margin: options.margin, preferCSSPageSize: false, outline: true, tagged: true };
-    let first = await page.pdf(draftOptions);
+    // Each draft is marked for --profile: how many prints a release costs, and what each costs.
+    const draft = async (): Promise<Uint8Array> => {
+      const at = performance.now();
+      const printed = await page.pdf(draftOptions);
+      markSpan('pdf: draft print', at);
+      return printed;
+    };
+    let first = await draft();
     const tried = new Set<string>();
     let adjustments = 0;
     for (let round = 0; round < MAX_ADJUSTMENTS; round++) {
+      const readAt = performance.now();
       const layout = readLayout(first);
       const problems = paginationProblems(layout);
+      markSpan('pdf: read the draft layout', readAt);
       let changed = false;
       for (const problem of problems) {
         const key = `${problem.kind}:${problem.index}:${problem.page}`;
@@ -226,7 +237,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
         }
       }
       if (!changed) break;
-      first = await page.pdf(draftOptions);
+      first = await draft();
     }
     timings.adjustments = adjustments;
     await page.evaluate(() => {
@@ -260,14 +271,17 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
       }
     }, contents);
     timings.pageNumbers = performance.now() - start;
+    markSpan('pdf: contents page numbers', start);
     start = performance.now();
     const pdf = await page.pdf(options);
     timings.secondPrint = performance.now() - start;
+    markSpan('pdf: final print', start);
     start = performance.now();
     const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
     const markedText = await markedContentText(pdf);
     const finished = numberStructureIds(finishPdf(pdf, meta, { headings, markedText }));
     timings.finish = performance.now() - start;
+    markSpan('pdf: finish (PDF/UA)', start);
     return { pdf: finished, pages: outline.pages, contents, timings };
   } finally {
     await page.close();

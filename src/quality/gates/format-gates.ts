@@ -22,6 +22,7 @@ import type { Finding, GateResult } from './document-gates.js';
 import { openPdf, outlineEntries } from '../readers/pdf.js';
 import { checkPagination, PAGINATION_GUARANTEE } from './pagination.js';
 import { checkPdfUa, PDF_UA_GUARANTEE, readPdfUa } from './pdf-ua.js';
+import { markSpan } from '../../core/progress.js';
 
 export interface RenderedFormats {
   document: ReportDocument;
@@ -79,6 +80,7 @@ export type HtmlReading = FormatText & {
 const REFLOW_WIDTH = 320;
 
 export async function readHtml(html: string, browser: Browser): Promise<HtmlReading> {
+  const at = performance.now();
   const page = await browser.newPage();
   try {
     await page.setContent(html, { waitUntil: 'load' });
@@ -125,6 +127,7 @@ export async function readHtml(html: string, browser: Browser): Promise<HtmlRead
     };
   } finally {
     await page.close();
+    markSpan('web page in Chromium (axe, reflow)', at);
   }
 }
 
@@ -460,12 +463,15 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
   const results: GateResult[] = [];
   const readings: Reading[] = [];
   // The three formats are read at once: the browser works on the page while pdf.js reads the PDF.
+  // Each reading is marked for --profile from when the gates start to when it is done.
+  const at = performance.now();
+  const timed = <T>(name: string, reading: Promise<T> | undefined): Promise<T> | undefined => reading?.then((value) => (markSpan(`gates: ${name}`, at), value));
   const [html, pdf, docx, pagination, pdfUa] = await Promise.all([
     input.htmlReading ?? (input.html && input.browser ? readHtml(input.html, input.browser) : undefined),
-    input.pdf ? readPdf(input.pdf) : undefined,
-    input.docx ? readDocx(input.docx) : undefined,
-    input.pdf ? checkPagination(input.pdf) : undefined,
-    input.pdf ? readPdfUa(input.pdf) : undefined,
+    input.pdf ? timed('read the PDF (pdf.js)', readPdf(input.pdf)) : undefined,
+    input.docx ? timed('read the DOCX', readDocx(input.docx)) : undefined,
+    input.pdf ? timed('pagination', checkPagination(input.pdf)) : undefined,
+    input.pdf ? timed('read the PDF for PDF/UA', readPdfUa(input.pdf)) : undefined,
   ]);
   if (html) {
     results.push(checkAxe(html.axe, html.reflow));
@@ -481,6 +487,8 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
     results.push(checkDocxStructure(document, docx));
     readings.push({ name: 'DOCX', text: docx, tableFor: (id) => docx.tables.get(docxBookmarkName(id)) });
   }
+  const agreeAt = performance.now();
   if (readings.length > 0) results.push(checkAgreement(document, readings));
+  markSpan('gates: agreement', agreeAt);
   return results;
 }
