@@ -102,15 +102,16 @@ export async function benchRatios(input: RatioInputs): Promise<string[]> {
   // The chart cache is warmed once, as a second build on a machine finds it.
   const warmup = await build(whole, []);
   if (warmup.code !== 0) throw new Error(`the whole release did not build (exit ${warmup.code})`);
-  // The peer's Markdown copy: pandoc reads the release's own page (text, lists and tables; the
-  // charts' drawings are SVG in the page, which Markdown cannot hold, so the peer prints none).
+  // The peer's Markdown copy: pandoc reads the release's own page (text, lists, tables, and the
+  // charts as SVG images; its Word file goes without them where rsvg-convert is not installed).
   const pandoc = hasPandoc();
   const markdown = join(dir, 'release.md');
-  if (pandoc) execFileSync('pandoc', ['-f', 'html', '-t', 'markdown', join(whole, 'main-findings.html'), '-o', markdown]);
+  if (pandoc) execFileSync('pandoc', ['-f', 'html', '-t', 'markdown', join(whole, 'main-findings.html'), '-o', markdown], { stdio: 'ignore' });
   const peer = async (): Promise<number> => {
     const start = performance.now();
-    execFileSync('pandoc', [markdown, '-o', join(dir, 'peer.docx')]);
-    execFileSync('pandoc', [markdown, '-s', '--metadata', 'title=peer', '-o', join(dir, 'peer.html')]);
+    // pandoc warns that it cannot put the SVG charts in the Word file without rsvg-convert.
+    execFileSync('pandoc', [markdown, '-o', join(dir, 'peer.docx')], { stdio: 'ignore' });
+    execFileSync('pandoc', [markdown, '-s', '--metadata', 'title=peer', '-o', join(dir, 'peer.html')], { stdio: 'ignore' });
     await chromiumPrint(input.choice, readFileSync(join(dir, 'peer.html'), 'utf8'));
     return performance.now() - start;
   };

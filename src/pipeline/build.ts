@@ -204,10 +204,10 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     });
   }
   let docx: Uint8Array | undefined;
-  if (options.formats.includes('docx')) {
-    docx = await pipeline.stepAsync('docx', async () => (await import('../render/docx.js')).renderDocx(document, assets));
-    await write(`${OUTPUT_NAME}.docx`, docx);
-  }
+  // The Word file is made in a thread of its own while Chromium prints; it is still written
+  // before the PDF, so the outputs (and the manifest) keep their order.
+  const docxMade = options.formats.includes('docx') ? pipeline.stepAsync('docx', async () => (await import('../render/docx-thread.js')).renderDocxInThread(document, assets)) : undefined;
+  docxMade?.catch(() => undefined);
   let browser: Browser | undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
@@ -229,8 +229,9 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       const { renderPdf } = await import('../render/pdf.js');
       return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, printer))).pdf;
     });
+    if (docxMade) await write(`${OUTPUT_NAME}.docx`, (docx = await docxMade));
     await write(`${OUTPUT_NAME}.pdf`, pdf);
-  }
+  } else if (docxMade) await write(`${OUTPUT_NAME}.docx`, (docx = await docxMade));
   if (gateModule) {
     // What the gates cost beyond the time they ran beside the PDF.
     const results = await pipeline.stepAsync('gates', async () => {
