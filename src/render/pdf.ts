@@ -15,7 +15,8 @@ import { markedContentText, openPdf, outlineEntries } from '../quality/readers/p
 import { fontFaceCss } from '../platform/fonts.js';
 import { finishPdf } from './pdf-finish.js';
 import { MIN_FIGURE_SCALE } from './pagination-rules.js';
-import { readLayout } from '../quality/readers/pdf-layout.js';
+import { outlinePages, pageRefs, readLayout } from '../quality/readers/pdf-layout.js';
+import { PdfFile } from './pdf-objects.js';
 import { paginationProblems, type PaginationProblem } from '../quality/gates/pagination.js';
 import { markSpan } from '../core/progress.js';
 
@@ -51,8 +52,14 @@ function headerTemplate(meta: ReportMeta): string {
   return `<style>${fontFaceCss('bold')}</style><div style="font-family: Arimo;  font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">${escapeHtml(DRAFT_BANNER)}</div>`;
 }
 
-/** Section heading text → page number (1-based), from the PDF's bookmarks. */
-async function readOutlinePages(pdf: Uint8Array): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
+/**
+ * Section heading text → page number (1-based), from the PDF's bookmarks: read from the draft
+ * already parsed for its layout where every bookmark goes to an explicit page (Chromium's do),
+ * else with pdf.js.
+ */
+async function readOutlinePages(pdf: Uint8Array, parsed?: PdfFile): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
+  const entries = parsed && outlinePages(parsed);
+  if (parsed && entries) return { pages: pageRefs(parsed).length, byTitle: entries.filter((e) => e.page > 0).map((e): [string, number] => [e.title.trim(), e.page]) };
   const doc = await openPdf(pdf);
   try {
     const byTitle = (await outlineEntries(doc)).filter((e) => e.page > 0).map((e): [string, number] => [e.title.trim(), e.page]);
@@ -219,9 +226,12 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     let first = await draft();
     const tried = new Set<string>();
     let adjustments = 0;
+    let parsed: { from: Uint8Array; file: PdfFile } | undefined;
     for (let round = 0; round < MAX_ADJUSTMENTS; round++) {
       const readAt = performance.now();
-      const layout = readLayout(first);
+      // Parsed once: the last draft's outline gives the contents page numbers below.
+      parsed = { from: first, file: new PdfFile(first) };
+      const layout = readLayout(parsed.file);
       const problems = paginationProblems(layout);
       markSpan('pdf: read the draft layout', readAt);
       let changed = false;
@@ -245,7 +255,8 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     });
     timings.firstPrint = performance.now() - start;
     start = performance.now();
-    const outline = await readOutlinePages(first);
+    // The last draft read is the one printed last, unless the rounds ran out on a change.
+    const outline = await readOutlinePages(first, parsed?.from === first ? parsed.file : undefined);
     const targets = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('.app-page')].map((slot) => {
         const id = slot.dataset.target ?? '';
