@@ -6,7 +6,6 @@
 import type { Condition, Framework, PeriodRules } from '../config/config.js';
 import type { IsoDate } from '../core/dates.js';
 import type { Authority, Dataset, InspectionEvent } from '../load/dataset.js';
-import { StatpressError } from '../core/errors.js';
 import type { CoverageResult } from './coverage.js';
 import { percentValue } from '../narrate/format.js';
 
@@ -149,6 +148,8 @@ export interface StatsModel {
   comparisons: Snapshot[];
   /** Headline judgement's series, latest first: computed where possible, else as published. */
   series: SeriesPoint[];
+  /** Published figures of the series that the data give differently (empty when none moved). */
+  seriesRevisions: SeriesRevision[];
   /** Change in share (percentage points) of each grade and of good or better, vs each series point. */
   changes: Array<{ asAt: IsoDate; points: Record<string, number>; goodOrBetter: number }>;
   /** Change in good-or-better share by region since the first comparison, in points. */
@@ -475,33 +476,52 @@ function pointFromSnapshot(framework: Framework, snapshot: Snapshot, judgement: 
 }
 
 /**
- * The headline series: computed from the history from `computeFrom` on, else as published.
- * Where both exist they must agree after rounding; a disagreement is a data error.
+ * A published figure of the headline series that the data now give differently: a revision.
+ * `measure` is a grade id or `base` or `goodOrBetter`; values are as published (percentages
+ * rounded to whole numbers, or the base) against what the data give, rounded the same way.
  */
-function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: IsoDate | undefined): SeriesPoint[] {
+export interface SeriesRevision {
+  asAt: IsoDate;
+  measure: string;
+  label: string;
+  published: number;
+  computed: number;
+  /** The exact value the data give (a share 0 to 1, or the base). */
+  raw: number;
+  origin: { file: string; row: number };
+}
+
+/**
+ * The headline series: computed from the history from `computeFrom` on, else as published.
+ * Where both exist, a published figure the data give differently (after rounding) is a
+ * revision: every one is listed, and the build decides whether the release declared it.
+ */
+function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: IsoDate | undefined): { points: SeriesPoint[]; revisions: SeriesRevision[] } {
   const { framework } = dataset;
   const judgement = dataset.judgement ?? framework.judgements.find((j) => j.headline)?.id;
-  if (!judgement) return [];
+  if (!judgement) return { points: [], revisions: [] };
   const points: SeriesPoint[] = [];
+  const revisions: SeriesRevision[] = [];
   for (const snapshot of snapshots) {
     const published = dataset.published.find((p) => p.asAt === snapshot.asAt);
     const computable = computeFrom === undefined || snapshot.asAt >= computeFrom;
     if (computable && snapshot.inspected > 0) {
       const point = pointFromSnapshot(framework, snapshot, judgement);
       if (published) {
+        const origin = { file: published.origin.file, row: published.origin.row };
+        if (published.base !== point.base) {
+          revisions.push({ asAt: snapshot.asAt, measure: 'base', label: 'base', published: published.base, computed: point.base, raw: point.base, origin });
+        }
         for (const g of framework.grades) {
           const stated = published.percent[g.id];
           const ours = percentValue(point.shares[g.id]!);
           if (stated !== null && stated !== undefined && stated !== ours) {
-            throw new StatpressError('data-disagrees', `the published series gives ${stated}% ${g.label} as at ${snapshot.asAt}, but the data give ${ours}%`, {
-              file: published.origin.file, row: published.origin.row, value: String(stated),
-            });
+            revisions.push({ asAt: snapshot.asAt, measure: g.id, label: `% ${g.label}`, published: stated, computed: ours, raw: point.shares[g.id]!, origin });
           }
         }
-        if (published.base !== point.base) {
-          throw new StatpressError('data-disagrees', `the published series gives a base of ${published.base} as at ${snapshot.asAt}, but the data give ${point.base}`, {
-            file: published.origin.file, row: published.origin.row, value: String(published.base),
-          });
+        const gob = published.goodOrBetterPercent;
+        if (gob !== null && gob !== percentValue(point.goodOrBetter)) {
+          revisions.push({ asAt: snapshot.asAt, measure: 'goodOrBetter', label: '% good or better', published: gob, computed: percentValue(point.goodOrBetter), raw: point.goodOrBetter, origin });
         }
       }
       points.push(point);
@@ -512,7 +532,7 @@ function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: Iso
       points.push({ asAt: snapshot.asAt, source: 'published', base: published.base, shares, goodOrBetter: gob / 100 });
     }
   }
-  return points;
+  return { points, revisions };
 }
 
 /**
@@ -529,7 +549,7 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
   const { framework } = dataset;
   const current = computeSnapshot(dataset, period.asAt, period.publishedBy);
   const all = [current, ...period.comparisons.map((c) => computeSnapshot(dataset, c.asAt, c.publishedBy))];
-  const series = computeSeries(dataset, all, computeFrom);
+  const { points: series, revisions: seriesRevisions } = computeSeries(dataset, all, computeFrom);
   const comparisons = all.slice(1).filter((s) => series.some((p) => p.asAt === s.asAt && p.source === 'computed'));
   const latest = series[0];
   const changes = latest
@@ -556,5 +576,5 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
       ),
     };
   }
-  return { period, current, comparisons, series, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
+  return { period, current, comparisons, series, seriesRevisions, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
 }

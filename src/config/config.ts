@@ -172,7 +172,8 @@ export interface ReleaseMetaConfig {
   releaseUrl?: string;
   methodologyUrl?: string;
   frequency?: string;
-  revision?: { date: IsoDate; reason: string };
+  /** `previous`: the published build compared with (absolute path of its folder or manifest.json). */
+  revision?: { date: IsoDate; reason: string; previous?: string };
   context: Record<string, ContextFigure>;
 }
 
@@ -536,7 +537,9 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   // Where each figure's edition is written, for the coverage check's message.
   for (const [key, figure] of Object.entries(context)) figure.editionAt = source.error([...contextPath, key, 'edition'], '').location;
   // A revision belongs to the edition it revised.
-  if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
+  if (m.revision && edition.own) {
+    meta.revision = { date: m.revision.date, reason: m.revision.reason, ...(m.revision.previous ? { previous: resolve(base, m.revision.previous) } : {}) };
+  }
 
   const config: ReleaseConfig = {
     id: raw.id,

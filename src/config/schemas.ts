@@ -234,7 +234,11 @@ export const releaseSchema = mapping({
     releaseUrl: text.optional(),
     methodologyUrl: text.optional().describe('Where the methodology is published; the workbook cover links to it (else to the release page, which carries the methodology report).'),
     frequency: text.optional().describe('How often the statistics are published ("Annual", "Quarterly"), for the workbook cover.'),
-    revision: mapping({ date, reason: text }).optional(),
+    revision: mapping({
+      date,
+      reason: text,
+      previous: text.optional().describe('The build as first published, to compare with: its output folder or its manifest.json (relative to this file). Every figure that moved is listed in the notice and marked [r].'),
+    }).optional(),
     context: contextFigures,
   }),
   editions: z

@@ -253,7 +253,11 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
-  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(browserVersion ? { browserVersion } : {}) }));
+  await write('manifest.json', buildManifest({
+    config, document, inputs, outputs, sources: pipeline.sourceColumns(),
+    ...(pipeline.previousBuild ? { previous: pipeline.previousBuild } : {}),
+    ...(browserVersion ? { browserVersion } : {}),
+  }));
   await pipeline.stepAsync('write', async () => sink.commit());
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }

@@ -41,6 +41,8 @@ import {
   publishedOn,
   REVISED,
   revisedOn,
+  revisedFigureLine,
+  revisedFiguresHeading,
   sheetLinkText,
   SKIP_TO_MAIN_CONTENT,
   sourceLine,
@@ -335,6 +337,15 @@ function tableIdsOf(blocks: readonly Block[], into = new Set<string>()): Set<str
   return into;
 }
 
+/** The figures a revision moved, under the notice: collapsed on the page, open in print. */
+function revisionChanges(revision: NonNullable<ReportDocument['meta']['revision']>, print: boolean): string {
+  if (!revision.changes || !revision.compared) return '';
+  const heading = escapeHtml(revisedFiguresHeading(revision.changes.length, revision.compared));
+  if (revision.changes.length === 0) return `<p class="govuk-body">${heading}</p>`;
+  const items = revision.changes.map((f) => `<li>${escapeHtml(revisedFigureLine(f))}</li>`).join('');
+  return `<details class="govuk-details"${print ? ' open' : ''}><summary class="govuk-details__summary"><span class="govuk-details__summary-text">${heading}</span></summary><div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">${items}</ul></div></details>`;
+}
+
 export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): string {
   const print = options.mode === 'print';
   const ctx: Context = { assets: options.assets ?? new Map(), print, tableIds: tableIdsOf(doc.children), footnotes: doc.footnotes, footnoteOrder: [] };
@@ -345,7 +356,7 @@ export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): stri
     ? `<div class="app-draft" role="note">${escapeHtml(DRAFT_NOTICE)}</div>`
     : '';
   const revision = m.revision
-    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">${escapeHtml(REVISED)}</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${escapeHtml(revisedOn(m.revision.text, m.revision.reason))}</p></div></div>`
+    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">${escapeHtml(REVISED)}</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${escapeHtml(revisedOn(m.revision.text, m.revision.reason))}</p>${revisionChanges(m.revision, print)}</div></div>`
     : '';
   const title = documentTitle(m.title, m.draft);
   const [licenceBefore, licence, licenceAfter] = licenceStatement(

@@ -12,11 +12,12 @@
  * aside, as bases change with the data) and compared the same way.
  */
 import { readFileSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { buildDocument } from '../pipeline/build.js';
-import { inlineText, type Block, type Inline, type ReportDocument, type TableNode, type ValueNode } from '../document/document.js';
+import { inlineText, type RevisedFigure, type Block, type Inline, type ReportDocument, type TableCell, type TableNode, type ValueNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { escapeHtml } from '../render/html.js';
+import { revisedFigureLine, revisedFiguresHeading } from '../document/labels.js';
 
 interface Value {
   text: string;
@@ -41,6 +42,8 @@ interface Cell {
   text: string;
   raw: number | null;
   ref?: string;
+  /** The cell itself, for marking it revised. */
+  node?: TableCell;
 }
 
 export type SentenceChange = {
@@ -109,6 +112,9 @@ function sentencesOf(inlines: readonly Inline[], section: string, keyMessage: bo
   });
 }
 
+/** A cell marked revised ("43 [r]") reads as its value: the mark is not a change of data. */
+const unmarked = (text: string) => text.replace(/ \[r\]$/, '');
+
 /** Counts in brackets ("London (33)", "… 2024 (34)") change with the data, not the identity. */
 const identity = (label: string) => label.replace(/\s*\([\d,]+\)\s*$/, '').trim();
 
@@ -119,7 +125,7 @@ function cellsOf(table: TableNode, section: string, label: string): Cell[] {
     const rowId = identity(row.header.text);
     out.push({ section, table: label, row: rowId, column: head, text: row.header.text, raw: null });
     row.cells.forEach((cell, i) => {
-      out.push({ section, table: label, row: rowId, column: identity(table.columns[i + 1]?.label ?? `column ${i + 2}`), text: cell.text, raw: cell.raw ?? null, ...(cell.ref ? { ref: cell.ref } : {}) });
+      out.push({ section, table: label, row: rowId, column: identity(table.columns[i + 1]?.label ?? `column ${i + 2}`), text: unmarked(cell.text), raw: cell.raw ?? null, ...(cell.ref ? { ref: cell.ref } : {}), node: cell });
     });
   });
   return out;
@@ -300,12 +306,29 @@ export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, la
   };
 }
 
+/**
+ * Marks [r] on every cell of `doc` (the newer side of `report`) that was published before and
+ * now prints differently; a value that moved but prints the same is listed, not marked.
+ */
+export function markRevised(doc: ReportDocument, report: DiffReport): number {
+  const key = (table: string, row: string, column: string) => `${table}\u0000${row}\u0000${column}`;
+  const moved = new Set(report.sections.flatMap((s) => s.changes.flatMap((c) => (c.kind === 'cell' && c.old !== undefined && c.new !== undefined && !c.printedSame ? [key(c.table, c.row, c.column)] : []))));
+  let marked = 0;
+  for (const cell of collect(doc).cells) {
+    if (!cell.node || !moved.has(key(cell.table, cell.row, cell.column)) || cell.node.text.endsWith(' [r]')) continue;
+    cell.node.text += ' [r]';
+    marked++;
+  }
+  return marked;
+}
+
 // ── Reading the two sides ───────────────────────────────────────────────────────────────────
 
-/** A build folder (its document.json), a document.json, or a release config built here. */
+/** A build folder (its document.json), its manifest.json, a document.json, or a release config built here. */
 export function loadSide(path: string): ReportDocument {
   if (!existsSync(path)) throw new StatpressError('file-missing', 'no such build folder or release config', { file: path });
   if (statSync(path).isDirectory()) return loadSide(join(path, 'document.json'));
+  if (basename(path) === 'manifest.json') return loadSide(join(dirname(path), 'document.json'));
   if (/\.ya?ml$/i.test(path)) return buildDocument({ configFile: path }).document;
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as ReportDocument;
@@ -399,6 +422,27 @@ ${report.sections.length ? body : '<p>Nothing changed.</p>'}
 `;
 }
 
+/** The figures a comparison of documents found moved, as the notice lists them. */
+export function revisedFigures(report: DiffReport): RevisedFigure[] {
+  const out: RevisedFigure[] = [];
+  for (const { changes } of report.sections) {
+    for (const c of changes) {
+      if (c.kind === 'cell') {
+        if (c.old === undefined || c.new === undefined) continue;
+        out.push({ where: `${c.table}, row "${c.row}", column "${c.column}"`, old: c.old, new: c.new, ...(c.printedSame ? { raw: `${num(c.oldRaw)} → ${num(c.newRaw)}` } : {}) });
+      } else if (c.change === 'data' || c.change === 'both') {
+        for (const v of c.values) {
+          if (!v.old || !v.new) continue;
+          out.push({ where: `${c.section}: "${c.new}"`, old: v.old.text, new: v.new.text, ...(v.printedSame ? { raw: `${num(v.old.raw)} → ${num(v.new.raw)}` } : {}) });
+        }
+      } else {
+        out.push({ where: `${c.section}, sentence ${c.change === 'wording' ? 'reworded' : c.change}`, old: c.old ?? '', new: c.new ?? '' });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * A first draft of the "what changed" text for a revision notice, from the comparison. The
  * producer edits it and puts it in the release config under meta.revision.reason.
@@ -414,6 +458,13 @@ export function draftRevisionNotice(report: DiffReport): string {
     counts.keyMessages === 0 ? 'No key message changed.' : `${counts.keyMessages} key message${counts.keyMessages === 1 ? '' : 's'} changed.`,
   ];
   const lines = sentences.map((s) => `- ${s.section}: "${s.new ?? '(removed)'}" (previously: "${s.old ?? '(new)'}")`);
-  const cellLines = cells.map((c) => `- ${c.table}, ${c.row}, ${c.column}: ${c.new ?? '(removed)'} (previously ${c.old ?? 'not shown'})`);
-  return [parts.join(' '), ...(lines.length ? ['', 'Sentences that changed:', ...lines] : []), ...(cellLines.length ? ['', 'Table and figure values that changed:', ...cellLines] : [])].join('\n');
+  // The same list a build with meta.revision.previous puts in its notice.
+  const figures = revisedFigures(report);
+  return [
+    parts.join(' '),
+    ...(lines.length ? ['', 'Sentences that changed:', ...lines] : []),
+    '',
+    revisedFiguresHeading(figures.length, report.old),
+    ...figures.map((f) => `- ${revisedFigureLine(f)}`),
+  ].join('\n');
 }

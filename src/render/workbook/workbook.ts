@@ -58,6 +58,8 @@ import {
   SHORTHAND,
   SHORTHAND_X_BRIEF,
   SHORTHAND_X_EXPLAINED,
+  SHORTHAND_R_BRIEF,
+  SHORTHAND_R_EXPLAINED,
   SHORTHAND_Z_BRIEF,
   SHORTHAND_Z_EXPLAINED,
   BASE_COLUMN,
@@ -348,7 +350,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   const used = shorthandUsed((function* () {
     for (const t of tables) yield* t.rows;
   })());
-  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : ''].filter(Boolean).join(' ');
+  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : '', used.r ? SHORTHAND_R_EXPLAINED : ''].filter(Boolean).join(' ');
   if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
   const keys = new Set(tables.flatMap((t) => [t.id, ...t.columns.map((c) => c.key)]));
@@ -362,11 +364,18 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
 }
 
-/** Which shorthand a table's cells use. */
-function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean } {
-  const used = { z: false, x: false };
+/** A table's description with the shorthand it uses explained. */
+function shorthandDescription(t: DataTable): string {
+  const used = shorthandUsed(t.rows);
+  return [t.description, used.z ? SHORTHAND_Z_BRIEF : '', used.x ? SHORTHAND_X_BRIEF : '', used.r ? SHORTHAND_R_BRIEF : ''].filter(Boolean).join(' ');
+}
+
+/** Which shorthand a table's cells use ([r] follows a revised value in its cell). */
+function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean; r: boolean } {
+  const used = { z: false, x: false, r: false };
   for (const row of rows) {
     for (const c of row) {
+      if (c.kind === 'text' && c.value.endsWith(' [r]')) used.r = true;
       if (c.kind !== 'shorthand') continue;
       if (c.value === '[z]') used.z = true;
       else used.x = true;
@@ -550,7 +559,7 @@ export function sheetsOf(book: Workbook): Sheet[] {
     ...book.tables.map((t) => ({
       name: t.sheet,
       title: `${t.title}${noteMarks(book, t.id)}`,
-      description: [t.description, shorthandUsed(t.rows).z ? SHORTHAND_Z_BRIEF : '', shorthandUsed(t.rows).x ? SHORTHAND_X_BRIEF : ''].filter(Boolean).join(' '),
+      description: shorthandDescription(t),
       header: t.columns.map((c) => `${c.label}${noteMarks(book, c.key)}`),
       rows: t.rows,
     })),
@@ -770,7 +779,7 @@ export function dataGuidance(book: Workbook): string {
     '',
   ];
   for (const t of book.tables) {
-    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}`, `  ${rowsAndColumns(t.rows.length)}`);
+    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}${shorthandUsed(t.rows).r ? ` ${SHORTHAND_R_BRIEF}` : ''}`, `  ${rowsAndColumns(t.rows.length)}`);
     for (const c of t.columns) lines.push(`  - ${snake(c.key)}: ${c.label}. ${c.description}`);
     lines.push('');
   }
