@@ -578,3 +578,14 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
   }
   return { period, current, comparisons, series, seriesRevisions, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
 }
+
+/** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
+export function modelValue(model: unknown, path: string[]): unknown {
+  let at: unknown = model;
+  for (const key of path) {
+    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : at.find((item: Record<string, unknown>) => item && (item.name === key || item.id === key || item.label === key));
+    else if (at && typeof at === 'object') at = (at as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return at;
+}

@@ -49,6 +49,8 @@ export interface ManifestOptions {
   outputs: ReadonlyMap<string, { sha256: string; bytes: number }>;
   /** The header columns of every data file, which a revision's replacement files must keep. */
   sources: SourceColumns[];
+  /** The exact values behind the document's rounded cells, by model path (see `exactValues`). */
+  values: Record<string, number>;
   /** The build a revision was compared with. */
   previous?: PreviousBuild;
   /** The browser that printed the PDF, when there is one. */
@@ -104,6 +106,7 @@ export function buildManifest(options: ManifestOptions): string {
     },
     inputs,
     sources: options.sources,
+    values: options.values,
     outputs,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;

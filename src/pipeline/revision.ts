@@ -21,7 +21,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { formatDate } from '../core/dates.js';
 import { StatpressError } from '../core/errors.js';
 import type { ReleaseConfig } from '../config/config.js';
-import type { StatsModel } from '../compute/stats.js';
+import { modelValue, type StatsModel } from '../compute/stats.js';
 import type { Block, ReportDocument, RevisedFigure, TableNode } from '../document/document.js';
 import { diffDocuments, markRevised, revisedFigures } from '../tools/diff.js';
 
@@ -33,6 +33,25 @@ export interface SourceColumns {
   columns: string[];
 }
 
+/**
+ * The exact value behind every table cell that prints a rounded one (a percentage's share), by
+ * the cell's model path: the manifest keeps them, so that a later revision that moves a value by
+ * less than its rounding is still found.
+ */
+export function exactValues(document: ReportDocument, model: StatsModel): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { table } of tablesOf(document)) {
+    for (const row of table.rows) {
+      for (const cell of row.cells) {
+        if (!cell.ref || typeof cell.raw !== 'number') continue;
+        const exact = modelValue(model, cell.ref.split('.'));
+        if (typeof exact === 'number' && exact !== cell.raw) out[cell.ref] = exact;
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** What a build knows of the build it revises. */
 export interface PreviousBuild {
   /** The folder or manifest.json as the config names it (relative to the release config). */
@@ -40,6 +59,8 @@ export interface PreviousBuild {
   manifestSha256: string;
   published?: string;
   sources?: SourceColumns[];
+  /** The exact values behind its rounded cells (see `exactValues`), where its manifest has them. */
+  values?: Record<string, number>;
   document: ReportDocument;
 }
 
@@ -138,7 +159,7 @@ export function readPrevious(config: ReleaseConfig, readText: (file: string) => 
     }
   };
   const manifestText = read(manifestFile, 'manifest.json');
-  let manifest: { release?: { published?: string }; sources?: SourceColumns[] };
+  let manifest: { release?: { published?: string }; sources?: SourceColumns[]; values?: Record<string, number> };
   let document: ReportDocument;
   try {
     manifest = JSON.parse(manifestText);
@@ -153,6 +174,7 @@ export function readPrevious(config: ReleaseConfig, readText: (file: string) => 
     manifestSha256: createHash('sha256').update(manifestText).digest('hex'),
     ...(manifest.release?.published ? { published: manifest.release.published } : {}),
     ...(Array.isArray(manifest.sources) ? { sources: manifest.sources } : {}),
+    ...(manifest.values && typeof manifest.values === 'object' ? { values: manifest.values } : {}),
     document,
   };
 }
@@ -180,7 +202,7 @@ export function reviseDocument(document: ReportDocument, model: StatsModel, prev
   const revision = document.meta.revision;
   if (!revision) return;
   if (previous) {
-    const report = diffDocuments(previous.document, document);
+    const report = diffDocuments(previous.document, document, { old: 'old', new: 'new' }, { old: previous.values, new: exactValues(document, model) });
     revision.changes = revisedFigures(report);
     revision.compared = previous.published ? `the release published on ${formatDate(previous.published)}` : 'the release as first published';
     markRevised(document, report);

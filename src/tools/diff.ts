@@ -14,6 +14,7 @@
 import { readFileSync, statSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { buildDocument } from '../pipeline/build.js';
+import { exactValues } from '../pipeline/revision.js';
 import { inlineText, type RevisedFigure, type Block, type Inline, type ReportDocument, type TableCell, type TableNode, type ValueNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { escapeHtml } from '../render/html.js';
@@ -231,7 +232,16 @@ function compareSentences(a: Sentence, b: Sentence): SentenceChange | undefined 
 }
 
 /** Compares two document trees. */
-export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, labels = { old: 'old', new: 'new' }): DiffReport {
+/**
+ * The exact values behind each side's rounded cells, by model path (a build's manifest.json
+ * `values`): a cell whose exact value moved is reported even where it prints the same.
+ */
+export interface ExactValues {
+  old?: Record<string, number> | undefined;
+  new?: Record<string, number> | undefined;
+}
+
+export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, labels = { old: 'old', new: 'new' }, exact: ExactValues = {}): DiffReport {
   const a = collect(oldDoc);
   const b = collect(newDoc);
   const changes: Change[] = [];
@@ -269,18 +279,22 @@ export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, la
   const key = (c: Cell) => `${c.table}\u0000${c.row}\u0000${c.column}`;
   const oldCells = new Map(a.cells.map((c) => [key(c), c]));
   const newCells = new Map(b.cells.map((c) => [key(c), c]));
+  // A cell's value: the exact one behind it where both sides know it, else the one printed.
+  const valueOf = (cell: Cell, values: Record<string, number> | undefined) => (cell.ref && values?.[cell.ref] !== undefined ? values[cell.ref]! : cell.raw);
+  const bothExact = (o: Cell, c: Cell) => !!o.ref && !!c.ref && exact.old?.[o.ref] !== undefined && exact.new?.[c.ref] !== undefined;
   for (const c of b.cells) {
     const o = oldCells.get(key(c));
-    if (o && o.text === c.text && sameRaw(o.raw, c.raw)) continue;
+    const [oldValue, newValue] = o && bothExact(o, c) ? [valueOf(o, exact.old), valueOf(c, exact.new)] : [o?.raw, c.raw];
+    if (o && o.text === c.text && sameRaw(oldValue, newValue)) continue;
     changes.push({
       kind: 'cell',
       section: c.section,
       table: c.table,
       row: c.row,
       column: c.column,
-      ...(o ? { old: o.text, oldRaw: o.raw } : {}),
+      ...(o ? { old: o.text, oldRaw: oldValue ?? null } : {}),
       new: c.text,
-      newRaw: c.raw,
+      newRaw: newValue ?? null,
       ...(c.ref ? { ref: c.ref } : {}),
       printedSame: !!o && o.text === c.text,
     });
@@ -324,16 +338,34 @@ export function markRevised(doc: ReportDocument, report: DiffReport): number {
 
 // ── Reading the two sides ───────────────────────────────────────────────────────────────────
 
-/** A build folder (its document.json), its manifest.json, a document.json, or a release config built here. */
-export function loadSide(path: string): ReportDocument {
+/**
+ * One side of a comparison: a build folder or its manifest.json (the document.json beside it, and
+ * the exact values the manifest keeps), a document.json, or a release config built here.
+ */
+export function loadSide(path: string): { document: ReportDocument; values?: Record<string, number> } {
   if (!existsSync(path)) throw new StatpressError('file-missing', 'no such build folder or release config', { file: path });
-  if (statSync(path).isDirectory()) return loadSide(join(path, 'document.json'));
-  if (basename(path) === 'manifest.json') return loadSide(join(dirname(path), 'document.json'));
-  if (/\.ya?ml$/i.test(path)) return buildDocument({ configFile: path }).document;
+  if (statSync(path).isDirectory() || basename(path) === 'manifest.json') {
+    const folder = statSync(path).isDirectory() ? path : dirname(path);
+    const manifest = join(folder, 'manifest.json');
+    let values: Record<string, number> | undefined;
+    if (existsSync(manifest)) {
+      try {
+        const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { values?: Record<string, number> };
+        if (parsed.values && typeof parsed.values === 'object') values = parsed.values;
+      } catch (error) {
+        throw new StatpressError('config', `cannot read the build's manifest: ${(error as Error).message}`, { file: manifest });
+      }
+    }
+    return { ...loadSide(join(folder, 'document.json')), ...(values ? { values } : {}) };
+  }
+  if (/\.ya?ml$/i.test(path)) {
+    const built = buildDocument({ configFile: path });
+    return { document: built.document, values: exactValues(built.document, built.model) };
+  }
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as ReportDocument;
     if (doc.type !== 'report') throw new Error('not a statpress document tree');
-    return doc;
+    return { document: doc };
   } catch (error) {
     throw new StatpressError('config', `cannot read a document tree: ${(error as Error).message}`, { file: path });
   }

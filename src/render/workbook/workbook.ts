@@ -13,7 +13,7 @@
  * library writes ODS with header rows, column widths, date cells and links (SheetJS's npm release
  * is years old and its ODS writer drops styles; ExcelJS writes only .xlsx).
  */
-import { inYearEvents, type StatsModel } from '../../compute/stats.js';
+import { inYearEvents, modelValue, type StatsModel } from '../../compute/stats.js';
 import type { ReleaseConfig } from '../../config/config.js';
 import { formatDate, type IsoDate } from '../../core/dates.js';
 import type { Block, ReportDocument, TableNode } from '../../document/document.js';
@@ -388,17 +388,6 @@ function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: b
     }
   }
   return used;
-}
-
-/** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
-function modelValue(model: unknown, path: string[]): unknown {
-  let at: unknown = model;
-  for (const key of path) {
-    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : at.find((item: Record<string, unknown>) => item && (item.name === key || item.id === key || item.label === key));
-    else if (at && typeof at === 'object') at = (at as Record<string, unknown>)[key];
-    else return undefined;
-  }
-  return at;
 }
 
 /**
