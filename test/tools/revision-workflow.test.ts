@@ -177,8 +177,10 @@ describe('a correction of a 2024-25 inspection (this year only)', () => {
       const JSZip = (await import('jszip')).default;
       const xml = await (await JSZip.loadAsync(readFileSync(join(out, 'main-findings.docx')))).file('word/document.xml')!.async('string');
       expect(xml).toContain(`${changes.length} published figures changed`);
-      // The PDF is printed from the page's print mode, where the list is open.
-      expect(renderHtml(doc, { mode: 'print' })).toMatch(/<details class="govuk-details" open><summary class="govuk-details__summary"><span class="govuk-details__summary-text">\d+ published figures changed/);
+      // The PDF is printed from the page's print mode, where the list follows the contents.
+      const print = renderHtml(doc, { mode: 'print' });
+      expect(print).toMatch(/<div class="app-revision-list"><p class="govuk-body"><strong>Revised<\/strong>: \d+ published figures changed/);
+      expect(print.indexOf('app-revision-list')).toBeGreaterThan(print.indexOf('Contents'));
     });
 
     it('marks the moved cells [r] in the figures\' data, the workbook and the CSVs, with the mark explained', () => {
