@@ -25,7 +25,7 @@ function kindOf(file: string): YamlKind | undefined {
   if (/^releases\/[^/]+\.yaml$/.test(path)) return 'release';
   if (/^frameworks\/[^/]+\.yaml$/.test(path)) return 'framework';
   if (/^layouts\/[^/]+\.yaml$/.test(path)) return 'layout';
-  if (/^templates\/[^/]+\/template-set\.yaml$/.test(path)) return 'template-set';
+  if (/^(templates|test\/fixtures)\/[^/]+\/template-set\.yaml$/.test(path)) return 'template-set';
   return undefined;
 }
 

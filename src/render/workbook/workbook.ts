@@ -438,7 +438,7 @@ function withCounts(data: DataTable, table: TableNode, model: StatsModel): DataT
     r.cells.forEach((cell, ci) => {
       out.push(printed[ci + 1]!);
       if (percent[ci + 1]) {
-        const count = cell.raw === null ? undefined : countBehind(model, cell.ref);
+        const count = cell.raw === null ? undefined : (cell.count ?? countBehind(model, cell.ref));
         out.push(count === undefined ? (cell.raw === null ? z : x) : { kind: 'number', value: count });
       }
     });
