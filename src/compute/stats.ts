@@ -521,7 +521,8 @@ function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: Iso
         }
         const gob = published.goodOrBetterPercent;
         if (gob !== null && gob !== percentValue(point.goodOrBetter)) {
-          revisions.push({ asAt: snapshot.asAt, measure: 'goodOrBetter', label: '% good or better', published: gob, computed: percentValue(point.goodOrBetter), raw: point.goodOrBetter, origin });
+          const label = `% ${framework.grades.filter((g) => g.goodOrBetter).map((g) => g.label).join(' or ')}`;
+          revisions.push({ asAt: snapshot.asAt, measure: 'goodOrBetter', label, published: gob, computed: percentValue(point.goodOrBetter), raw: point.goodOrBetter, origin });
         }
       }
       points.push(point);

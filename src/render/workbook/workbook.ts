@@ -141,6 +141,8 @@ export interface DataTable {
   description: string;
   columns: SheetColumn[];
   rows: Rows;
+  /** Whether a value is marked revised ("43 [r]"): the data of a revised release's figure or table. */
+  revised?: boolean;
 }
 
 export interface Workbook {
@@ -347,8 +349,9 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     { label: LICENCE, value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
   ];
   // Shorthand is explained where it is used: on the cover if any table uses it, after each table that does.
-  const used = tables.map((t) => shorthandUsed(t.rows)).reduce((a, b) => ({ z: a.z || b.z, x: a.x || b.x, r: a.r || b.r }), { z: false, x: false, r: false });
-  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : '', used.r ? SHORTHAND_R_EXPLAINED : ''].filter(Boolean).join(' ');
+  const used = tables.map((t) => shorthandUsed(t.rows)).reduce((a, b) => ({ z: a.z || b.z, x: a.x || b.x }), { z: false, x: false });
+  const revised = tables.some((t) => t.revised);
+  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : '', revised ? SHORTHAND_R_EXPLAINED : ''].filter(Boolean).join(' ');
   if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
   const keys = new Set(tables.flatMap((t) => [t.id, ...t.columns.map((c) => c.key)]));
@@ -365,23 +368,19 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
 /** A table's description with the shorthand it uses explained. */
 function shorthandDescription(t: DataTable): string {
   const used = shorthandUsed(t.rows);
-  return [t.description, used.z ? SHORTHAND_Z_BRIEF : '', used.x ? SHORTHAND_X_BRIEF : '', used.r ? SHORTHAND_R_BRIEF : ''].filter(Boolean).join(' ');
+  return [t.description, used.z ? SHORTHAND_Z_BRIEF : '', used.x ? SHORTHAND_X_BRIEF : '', t.revised ? SHORTHAND_R_BRIEF : ''].filter(Boolean).join(' ');
 }
 
-const shorthandSeen = new WeakMap<object, { z: boolean; x: boolean; r: boolean }>();
+const shorthandSeen = new WeakMap<object, { z: boolean; x: boolean }>();
 
-/**
- * Which shorthand a table's cells use, [r] following a revised value in its cell (read once per
- * table: a long table's rows are made on each reading).
- */
-function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean; r: boolean } {
+/** Which shorthand a table's cells use (read once per table: a long table's rows are made on each reading). */
+function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean } {
   const seen = shorthandSeen.get(rows);
   if (seen) return seen;
-  const used = { z: false, x: false, r: false };
+  const used = { z: false, x: false };
   shorthandSeen.set(rows, used);
   for (const row of rows) {
     for (const c of row) {
-      if (c.kind === 'text' && c.value.endsWith(' [r]')) used.r = true;
       if (c.kind !== 'shorthand') continue;
       if (c.value === '[z]') used.z = true;
       else used.x = true;
@@ -462,7 +461,8 @@ function fromReportTable(table: TableNode, id: string, sheet: string, title: str
       return text(cell.text);
     }),
   ]);
-  return { id, sheet, title, description, columns, rows };
+  const revised = table.rows.some((r) => r.cells.some((c) => c.text.endsWith(' [r]')));
+  return { id, sheet, title, description, columns, rows, ...(revised ? { revised } : {}) };
 }
 
 // ── Writing ─────────────────────────────────────────────────────────────────────────────────
@@ -789,7 +789,7 @@ export function dataGuidance(book: Workbook): string {
     '',
   ];
   for (const t of book.tables) {
-    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}${shorthandUsed(t.rows).r ? ` ${SHORTHAND_R_BRIEF}` : ''}`, `  ${rowsAndColumns(t.rows.length)}`);
+    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}${t.revised ? ` ${SHORTHAND_R_BRIEF}` : ''}`, `  ${rowsAndColumns(t.rows.length)}`);
     for (const c of t.columns) lines.push(`  - ${snake(c.key)}: ${c.label}. ${c.description}`);
     lines.push('');
   }
