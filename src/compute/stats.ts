@@ -4,9 +4,9 @@
  * declares, so a new grade scale or judgement area needs no change here.
  */
 import type { Condition, Framework, PeriodRules } from '../config/config.js';
-import type { IsoDate } from '../core/dates.js';
+import { formatDate, formatPeriod, type IsoDate } from '../core/dates.js';
 import type { Authority, Dataset, InspectionEvent } from '../load/dataset.js';
-import { StatpressError } from '../core/errors.js';
+import { ErrorList, StatpressError } from '../core/errors.js';
 import type { CoverageResult } from './coverage.js';
 import { percentValue } from '../narrate/format.js';
 
@@ -34,7 +34,10 @@ export interface SnapshotAuthority {
   name: string;
   region: string | null;
   date: IsoDate;
+  /** Set where the source gives the date as a month or a year (see `InspectionEvent.dateUntil`). */
+  dateUntil?: IsoDate;
   published: IsoDate | null;
+  publishedUntil?: IsoDate;
   type: string;
   grades: Record<string, string | null>;
   /** The graded inspection before the latest, if any. */
@@ -259,6 +262,8 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
   const { framework } = dataset;
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
   const existing = dataset.authorities.filter((a) => existsOn(a, asAt));
+  refuseUndecided(dataset.events.filter((e) => graded.has(e.type) && e.dateUntil !== undefined), [{ field: 'date', by: asAt }]);
+  refuseUndecided(dataset.events.filter((e) => graded.has(e.type) && e.publishedUntil !== undefined && e.date <= asAt), [{ field: 'published', by: publishedBy }]);
   const byAuthority = new Map<string, InspectionEvent[]>();
   for (const event of dataset.events) {
     if (!graded.has(event.type) || event.date > asAt) continue;
@@ -283,6 +288,8 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
       published: latest.published,
       type: latest.type,
       grades: latest.grades,
+      ...(latest.dateUntil ? { dateUntil: latest.dateUntil } : {}),
+      ...(latest.publishedUntil ? { publishedUntil: latest.publishedUntil } : {}),
       previous: previous ? { date: previous.date, type: previous.type, grades: previous.grades } : null,
     });
   }
@@ -339,12 +346,36 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
 }
 
 function computeThemes(dataset: Dataset, from: IsoDate, to: IsoDate, visitType: string | undefined): ThemeCounts {
+  refuseUndecided(dataset.events.filter((e) => e.type === visitType && e.dateUntil !== undefined), [{ field: 'date', from, by: to }]);
   const visits = dataset.events.filter((e) => e.type === visitType && e.date >= from && e.date <= to);
   const themes: Record<string, Part> = {};
   for (const theme of dataset.framework.themes) {
     themes[theme.id] = part(visits.filter((v) => v.theme === theme.id).length, visits.length);
   }
   return { from, to, visits: visits.length, themes };
+}
+
+/**
+ * A date a source gives as a month or a year means a period. Where a cut-off falls inside it,
+ * whether the event is on the one side or the other cannot be told: the build is refused, naming
+ * the row, rather than guessing. `by` asks "on or before the day", `from` "on or after it".
+ */
+function refuseUndecided(events: Iterable<InspectionEvent>, checks: Array<{ field: 'date' | 'published'; by?: IsoDate; from?: IsoDate }>): void {
+  const errors = new ErrorList();
+  for (const e of events) {
+    for (const { field, by, from } of checks) {
+      const start = field === 'date' ? e.date : e.published;
+      const until = field === 'date' ? e.dateUntil : e.publishedUntil;
+      if (start === null || until === undefined) continue;
+      const cut = by !== undefined && start <= by && by < until ? by : from !== undefined && start < from && from <= until ? from : undefined;
+      if (cut === undefined) continue;
+      const what = field === 'date' ? 'inspection or visit is dated' : 'report is dated';
+      const side = cut === by ? `was ${field === 'date' ? 'carried out' : 'published'} by ${formatDate(cut)}` : `was ${field === 'date' ? 'carried out' : 'published'} on or after ${formatDate(cut)}`;
+      errors.add(new StatpressError('bad-date', `the ${what} ${formatPeriod(start, until)} only: whether it ${side} cannot be told`, { file: e.origin.file, row: e.origin.row },
+        'give the day, or use dates the month or year does not straddle (the end of a month or year) for the as-at date, the publication cut-off and the in-year period'));
+    }
+  }
+  errors.throwIfAny();
 }
 
 /** Each authority's graded events in date order, for "the inspection before this one". */
@@ -376,6 +407,8 @@ function previousGraded(index: Map<string, InspectionEvent[]>, authority: string
 export function inYearEvents(dataset: Dataset, period: PeriodRules): InspectionEvent[] {
   const graded = new Set(dataset.framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
   const { from, to } = period.inYear;
+  refuseUndecided(dataset.events.filter((e) => e.dateUntil !== undefined), [{ field: 'date', from, by: to }]);
+  refuseUndecided(dataset.events.filter((e) => e.publishedUntil !== undefined && graded.has(e.type) && e.date >= from && e.date <= to), [{ field: 'published', by: period.publishedBy }]);
   return dataset.events.filter((e) => e.date >= from && e.date <= to && (!graded.has(e.type) || (e.published !== null && e.published <= period.publishedBy)));
 }
 

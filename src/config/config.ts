@@ -7,7 +7,7 @@
  * the release's dates, and the ids one file takes from another.
  */
 import { dirname, resolve } from 'node:path';
-import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
+import { addDays, addMonths, datePatternProblem, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
 import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { z } from 'zod';
@@ -298,6 +298,10 @@ function readLayout(file: string, framework: Framework, read: ReadText): Layout 
     authorityAliases: raw.authorityAliases,
   };
   if (raw.publishedFormat) layout.publishedFormat = raw.publishedFormat;
+  for (const key of ['dateFormat', 'publishedFormat'] as const) {
+    const problem = raw[key] === undefined ? undefined : datePatternProblem(raw[key]);
+    if (problem) errors.add(source.error([key], problem, { hint: 'write the pattern with yyyy (or yy), MM and dd in the order the file gives them: yyyy for a year only, MM/yyyy or yyyy-MM for a month' }));
+  }
   const { authorityCode: code, authorityName: name, published, theme, link } = raw.columns;
   if (link) layout.columns.link = link;
   if (code) layout.columns.authorityCode = code;

@@ -9,7 +9,7 @@ import { relative } from 'node:path';
 import type { DateRange, Framework, Layout, ReleaseConfig, SourceConfig } from '../config/config.js';
 import { CsvSyntaxError, csvRecords, type CsvRecord } from './csv.js';
 import { EXCEL_LIMITS, forbiddenCharacter, quotable, type CharacterProblem, type TextLimits } from './text.js';
-import { isIsoDate, parseDate, type IsoDate } from '../core/dates.js';
+import { formatPeriod, isIsoDate, parseDatePeriod, type DatePeriod, type IsoDate } from '../core/dates.js';
 import { ErrorList, StatpressError } from '../core/errors.js';
 
 export interface Authority {
@@ -33,8 +33,16 @@ export interface InspectionEvent {
   authority: string;
   /** Event type id from the framework. */
   type: string;
+  /** The day of the event, or the first day of the month or year where the source gives only that. */
   date: IsoDate;
+  /**
+   * The last day the date can mean, where the source gives a month or a year only (`MM/yyyy`,
+   * `yyyy`): the event happened at some day from `date` to `dateUntil`. Absent for a full date.
+   */
+  dateUntil?: IsoDate;
   published: IsoDate | null;
+  /** As `dateUntil`, for a publication date given as a month or a year. */
+  publishedUntil?: IsoDate;
   /** Judgement id → grade id, or null where the judgement was not made. */
   grades: Record<string, string | null>;
   theme: string | null;
@@ -268,16 +276,28 @@ function remembered<T>(fn: (raw: string) => T): (raw: string) => T {
 
 /** A date checked against the file's plausible range: the ISO date, or what is wrong with it. */
 type DateReading = IsoDate | { problem: string; code: 'bad-date' };
+/** The same, for a source whose dates may be a month or a year: the period they mean. */
+type PeriodReading = DatePeriod | { problem: string; code: 'bad-date' };
 
-function dateReader(format: string, range: DateRange, setting: string): (raw: string) => DateReading {
+function periodReader(format: string, range: DateRange, setting: string): (raw: string) => PeriodReading {
   return remembered((raw) => {
-    const date = parseDate(raw, format);
-    if (!date) return { problem: `not a real date (expected ${format})`, code: 'bad-date' };
-    if (date < range.from || date > range.to) {
+    const period = parseDatePeriod(raw, format);
+    if (!period) return { problem: `not a real date (expected ${format})`, code: 'bad-date' };
+    if (period.from < range.from || period.from > range.to) {
       return { problem: `the date is outside the plausible range ${range.from} to ${range.to} (is the year mistyped? ${setting} in the release config declares another range)`, code: 'bad-date' };
     }
-    return date;
+    return period;
   });
+}
+
+/** Dates that must be days (the register's, a published series'). */
+function dateReader(format: string, range: DateRange, setting: string): (raw: string) => DateReading {
+  const read = periodReader(format, range, setting);
+  return (raw) => {
+    const period = read(raw);
+    if ('problem' in period) return period;
+    return period.precision === 'day' ? period.from : { problem: `not a real date (expected ${format})`, code: 'bad-date' };
+  };
 }
 
 function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile): Authority[] {
@@ -420,9 +440,9 @@ function loadSource(
   /** A grade id, null for a blank, or undefined for a spelling nobody declared. */
   const gradeOf = remembered((raw) => (raw === '' || blanks.has(normaliseKey(raw)) ? null : grades.get(normaliseKey(raw))));
   const authorityByName = remembered((raw) => names.get(normaliseKey(raw)));
-  const readDate = dateReader(source.layout.dateFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const readDate = periodReader(source.layout.dateFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
   const publishedFormat = source.layout.publishedFormat ?? source.layout.dateFormat;
-  const readPublished = dateReader(publishedFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const readPublished = periodReader(publishedFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
   const linkOf = remembered((raw) => (WEB_ADDRESS.test(raw) ? raw : undefined));
   // Events with the same judgements share one record of them, found by a number made of the
   // grades' places in the scale (0 for none).
@@ -455,24 +475,25 @@ function loadSource(
     if (!take.has(type)) continue;
 
     const rawDate = cell(columns.date);
-    const date = readDate(rawDate);
-    if (typeof date !== 'string') {
-      errors.add(new StatpressError(date.code, date.problem, at(columns.date, rawDate)));
+    const when = readDate(rawDate);
+    if ('problem' in when) {
+      errors.add(new StatpressError(when.code, when.problem, at(columns.date, rawDate)));
       continue;
     }
+    const date = when.from;
     if (source.between && (date < source.between.from || date > source.between.to)) continue;
 
-    let published: IsoDate | null = null;
+    let published: DatePeriod | null = null;
     if (columns.published !== undefined) {
       const rawPublished = cell(columns.published);
       if (rawPublished === '' && graded.has(type)) {
         errors.add(new StatpressError('bad-date', 'a graded inspection needs a publication date', at(columns.published, rawPublished)));
       } else if (rawPublished !== '') {
         const reading = readPublished(rawPublished);
-        if (typeof reading !== 'string') {
+        if ('problem' in reading) {
           errors.add(new StatpressError(reading.code, reading.problem, at(columns.published, rawPublished)));
-        } else if (reading < date) {
-          errors.add(new StatpressError('date-order', `the report was published before the inspection (${date})`, at(columns.published, rawPublished)));
+        } else if (reading.until < date) {
+          errors.add(new StatpressError('date-order', `the report was published before the inspection (${formatPeriod(when.from, when.until)})`, at(columns.published, rawPublished)));
         } else {
           published = reading;
         }
@@ -538,7 +559,9 @@ function loadSource(
     for (const [judgement] of columns.judgements) gradeKey = gradeKey * places + (gradePlace.get(eventGrades[judgement] ?? '') ?? 0);
     let shared = gradeSets.get(gradeKey);
     if (!shared) gradeSets.set(gradeKey, (shared = eventGrades));
-    const event: InspectionEvent = { authority, type, date, published, grades: shared, theme, origin: { file: table.file, row: line } };
+    const event: InspectionEvent = { authority, type, date, published: published?.from ?? null, grades: shared, theme, origin: { file: table.file, row: line } };
+    if (when.precision !== 'day') event.dateUntil = when.until;
+    if (published && published.precision !== 'day') event.publishedUntil = published.until;
     if (link) event.link = link;
     events.push(event);
   }
