@@ -190,7 +190,7 @@ export interface ReleaseConfig {
   period: PeriodRules;
   register: {
     authorities: { file: string; columns: { code: string; name: string; altNames: string[]; region: string } };
-    changes?: { file: string; columns: { code: string; name: string; from: string; until: string } };
+    changes?: { file: string; columns: { code: string; name: string; from: string; until: string; region?: string; successors?: string } };
   };
   sources: SourceConfig[];
   publishedSeries?: {
@@ -470,6 +470,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
       file: inData(ch.file, ['register', 'changes', 'file']),
       columns: { code: ch.columns.code, name: ch.columns.name, from: ch.columns.from, until: ch.columns.until },
     };
+    if (ch.columns.region) register.changes.columns.region = ch.columns.region;
+    if (ch.columns.successors) register.changes.columns.successors = ch.columns.successors;
   }
 
   const layouts = new Map<string, Layout>();

@@ -190,7 +190,16 @@ export const releaseSchema = mapping({
     }),
     changes: mapping({
       file: text,
-      columns: mapping({ code: text, name: text, from: text, until: text }),
+      columns: mapping({
+        code: text,
+        name: text,
+        from: text,
+        until: text,
+        region: text.optional().describe('Column giving the region of a unit the main register does not list (a retired one).'),
+        successors: text
+          .optional()
+          .describe('Column naming, by their codes, the units that took over a retired one: it keeps the region they share.'),
+      }),
     }).optional(),
   }),
   sources: list(

@@ -300,7 +300,13 @@ function dateReader(format: string, range: DateRange, setting: string): (raw: st
   };
 }
 
-function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile): Authority[] {
+/**
+ * The register of units: the main list, and the changes file of units created or retired. A
+ * retired unit keeps a region: its own (the changes file's region column), else the one its
+ * successors share. A unit whose region is still unknown is a warning naming its row: it counts
+ * in the whole-coverage figures but in no region.
+ */
+function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile, warnings: string[]): Authority[] {
   const { authorities, changes } = config.register;
   const table = readTable(authorities.file, displayName(authorities.file, config.dataRoot), read);
   const col = authorities.columns;
@@ -310,6 +316,10 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
   const altCols = col.altNames.map((n) => pickColumn(table, [n], true));
   const reading: Reading[] = [codeCol, nameCol, regionCol, ...altCols].map((index) => ({ index, kind: 'text' }));
   const byCode = new Map<string, Authority>();
+  /** Where each unit was read, for a warning about its region. */
+  const rowOf = new Map<string, { file: string; row: number }>();
+  /** Successor codes of each retired unit, as the changes file names them. */
+  const successorsOf = new Map<string, { codes: string[]; file: string; row: number; column: string }>();
   for (const record of table.records) {
     const problem = rowProblem(table, record, reading, config.limits);
     if (problem) {
@@ -334,6 +344,7 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
       names: [name, ...altCols.map((c) => cells[c]!.trim())].filter((n) => n !== ''),
       region: cells[regionCol]!.trim() || null,
     });
+    rowOf.set(code, { file: table.file, row: line });
   }
   if (changes) {
     const t = readTable(changes.file, displayName(changes.file, config.dataRoot), read);
@@ -342,8 +353,12 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
     const nameCol2 = pickColumn(t, [c.name], true);
     const fromCol = pickColumn(t, [c.from], true);
     const untilCol = pickColumn(t, [c.until], true);
+    const regionCol2 = c.region === undefined ? undefined : pickColumn(t, [c.region], true);
+    const successorCol = c.successors === undefined ? undefined : pickColumn(t, [c.successors], true);
     const readDate = dateReader('yyyy-MM-dd', config.dates, 'dates');
-    const reading2: Reading[] = [codeCol2, nameCol2, fromCol, untilCol].map((index) => ({ index, kind: 'text' }));
+    const reading2: Reading[] = [codeCol2, nameCol2, fromCol, untilCol, regionCol2, successorCol]
+      .filter((index): index is number => index !== undefined)
+      .map((index) => ({ index, kind: 'text' }));
     for (const record of t.records) {
       const problem = rowProblem(t, record, reading2, config.limits);
       if (problem) {
@@ -364,7 +379,47 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
         authority[key] = date;
       }
       if (!authority.names.includes(authority.name)) authority.names.push(authority.name);
+      const region = regionCol2 === undefined ? '' : cells[regionCol2]!.trim();
+      if (region !== '') authority.region = region;
+      if (successorCol !== undefined) {
+        const codes = cells[successorCol]!.match(/\b[A-Z]\d{8}\b/g) ?? [];
+        if (codes.length > 0) successorsOf.set(code, { codes, file: t.file, row: line, column: t.header[successorCol]! });
+      }
+      if (!rowOf.has(code)) rowOf.set(code, { file: t.file, row: line });
       byCode.set(code, authority);
+    }
+  }
+  // A retired unit takes the region its successors share (following a chain of changes).
+  const regionOf = (code: string, seen: Set<string>): string | null | undefined => {
+    const unit = byCode.get(code);
+    if (!unit) return undefined;
+    if (unit.region !== null) return unit.region;
+    const next = successorsOf.get(code);
+    if (!next || seen.has(code)) return null;
+    seen.add(code);
+    const regions = new Set(next.codes.map((c) => regionOf(c, seen)));
+    return regions.size === 1 ? [...regions][0] ?? null : null;
+  };
+  for (const [code, { codes, file, row, column }] of successorsOf) {
+    const unknown = codes.find((c) => !byCode.has(c));
+    if (unknown) {
+      errors.add(new StatpressError('unknown-authority', `the successor ${unknown} is not in the register`, { file, row, column, value: unknown }));
+      continue;
+    }
+    const unit = byCode.get(code)!;
+    if (unit.region !== null) continue;
+    const regions = [...new Set(codes.map((c) => regionOf(c, new Set([code]))))];
+    if (regions.length === 1 && regions[0]) unit.region = regions[0];
+    else if (regions.length > 1) {
+      const named = regions.map((r) => r ?? 'none').join(', ');
+      warnings.push(`${file}, row ${row}: ${unit.name} has no region: its successors are in different regions (${named}); give it one in a region column of the changes file`);
+      rowOf.delete(code);
+    }
+  }
+  for (const unit of byCode.values()) {
+    const at = rowOf.get(unit.code);
+    if (unit.region === null && at) {
+      warnings.push(`${at.file}, row ${at.row}: ${unit.name} has no region: it counts in the figures for the whole coverage but in no region (give its region, or its successors' codes, in the register)`);
     }
   }
   return [...byCode.values()];
@@ -663,9 +718,9 @@ function coverageOf(source: SourceConfig, events: InspectionEvent[], file: strin
 /** Loads and validates everything a release reads. Throws a StatpressError listing every problem. */
 export function loadDataset(config: ReleaseConfig, read: ReadFile = readFromDisk): Dataset {
   const errors = new ErrorList();
-  const authorities = loadRegister(config, errors, read);
-  errors.throwIfAny();
   const warnings: string[] = [];
+  const authorities = loadRegister(config, errors, read, warnings);
+  errors.throwIfAny();
   const perSource = config.sources.map((source) => loadSource(source, config, authorities, errors, warnings, read));
   const events = perSource.flat();
   const coverage = config.sources.map((source, i) => coverageOf(source, perSource[i]!, displayName(source.file, config.dataRoot)));
