@@ -272,25 +272,38 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
     if (list) list.push(event);
     else byAuthority.set(event.authority, [event]);
   }
+  const scopeOf = new Map(framework.eventTypes.map((t) => [t.id, t.scope ?? t.id]));
   const authorities: SnapshotAuthority[] = [];
   for (const authority of existing) {
     const events = byAuthority.get(authority.code);
     if (!events || events.length === 0) continue;
-    // Events are sorted by date on load, so the last is the latest.
+    // Events are sorted by date on load, so the last of each scope is its latest. Each scope
+    // keeps its own latest event: two judgements made on one visit by two graded types both count.
+    const byScope = new Map<string, InspectionEvent[]>();
+    for (const e of events) {
+      const scope = scopeOf.get(e.type)!;
+      const list = byScope.get(scope);
+      if (list) list.push(e);
+      else byScope.set(scope, [e]);
+    }
+    const lists = [...byScope.values()];
     const latest = events[events.length - 1]!;
-    const previous = events.length > 1 ? events[events.length - 2]! : null;
+    const own = byScope.get(scopeOf.get(latest.type)!)!;
+    const previous = own.length > 1 ? own[own.length - 2]! : null;
+    const grades = lists.length === 1 ? latest.grades : mergeGrades(lists.map((l) => l[l.length - 1]!));
+    const previousGrades = lists.length === 1 || !previous ? previous?.grades : mergeGrades(lists.flatMap((l) => (l.length > 1 ? [l[l.length - 2]!] : [])));
     authorities.push({
-      class: classify(framework, latest.grades),
+      class: classify(framework, grades),
       code: authority.code,
       name: authority.name,
       region: authority.region,
       date: latest.date,
       published: latest.published,
       type: latest.type,
-      grades: latest.grades,
+      grades,
       ...(latest.dateUntil ? { dateUntil: latest.dateUntil } : {}),
       ...(latest.publishedUntil ? { publishedUntil: latest.publishedUntil } : {}),
-      previous: previous ? { date: previous.date, type: previous.type, grades: previous.grades } : null,
+      previous: previous ? { date: previous.date, type: previous.type, grades: previousGrades! } : null,
     });
   }
   const distributionOf = (list: SnapshotAuthority[]): Record<string, Distribution> =>
@@ -353,6 +366,33 @@ function computeThemes(dataset: Dataset, from: IsoDate, to: IsoDate, visitType: 
     themes[theme.id] = part(visits.filter((v) => v.theme === theme.id).length, visits.length);
   }
   return { from, to, visits: visits.length, themes };
+}
+
+/**
+ * The judgements of a unit's latest events of several snapshot scopes, as one record: each
+ * judgement from the latest event that made it. Two events of one date that grade one judgement
+ * differently cannot be told apart: refused, naming both rows.
+ */
+function mergeGrades(events: InspectionEvent[]): Record<string, string | null> {
+  const ordered = [...events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const grades: Record<string, string | null> = {};
+  const from = new Map<string, InspectionEvent>();
+  for (const e of ordered) {
+    for (const [judgement, grade] of Object.entries(e.grades)) {
+      if (grade === null) {
+        if (!(judgement in grades)) grades[judgement] = null;
+        continue;
+      }
+      const before = from.get(judgement);
+      if (before && before.date === e.date && grades[judgement] !== grade) {
+        throw new StatpressError('duplicate-event', `two events of one date in different snapshot scopes grade "${judgement}" differently (the other is at ${before.origin.file} row ${before.origin.row})`, { file: e.origin.file, row: e.origin.row, value: e.date },
+          'a judgement belongs to one scope: give the types that make it the same scope in the framework');
+      }
+      grades[judgement] = grade;
+      from.set(judgement, e);
+    }
+  }
+  return grades;
 }
 
 /**

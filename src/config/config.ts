@@ -40,7 +40,14 @@ export interface EventType {
   name: string;
   plural: string;
   graded: boolean;
+  /**
+   * Snapshot scope, for a graded type: the snapshot keeps each unit's latest graded event of each
+   * scope. Graded types that declare none share the scope `graded`.
+   */
+  scope?: string;
 }
+/** The snapshot scope of graded event types that declare none. */
+export const DEFAULT_SCOPE = 'graded';
 export interface Theme {
   id: string;
   label: string;
@@ -202,6 +209,8 @@ export interface ReleaseConfig {
   meta: ReleaseMetaConfig;
   /** How sentences name a region where it differs from its name ("the North West"). */
   regionPhrases: Record<string, string>;
+  /** What two graded events of one scope, unit and date are: a warning, or an error. */
+  sameDayEvents: 'warn' | 'error';
   /** Files chart specs may use by name (e.g. map boundaries), as absolute paths. */
   resources: Record<string, string>;
   /**
@@ -248,7 +257,9 @@ function readFramework(file: string, read: ReadText): Framework {
     }),
     eventTypes: raw.eventTypes.map((t) => {
       const name = t.name ?? t.label;
-      return { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      const type: EventType = { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      if (t.graded) type.scope = t.scope ?? DEFAULT_SCOPE;
+      return type;
     }),
     themes: raw.themes.map((t) => ({ id: t.id, label: t.label })),
     classifications: [],
@@ -256,6 +267,9 @@ function readFramework(file: string, read: ReadText): Framework {
   };
   // Conditions name judgements and grades of this framework.
   const errors = new ErrorList();
+  raw.eventTypes.forEach((t, i) => {
+    if (t.scope !== undefined && !t.graded) errors.add(source.error(['eventTypes', i, 'scope'], `event type "${t.id}" is not graded, so a snapshot never counts it: a scope means nothing here`, { hint: 'set graded: true, or remove the scope' }));
+  });
   const judgementIds = framework.judgements.map((j) => j.id);
   const gradeIds = framework.grades.map((g) => g.id);
   const readCondition = (c: Condition, path: SettingPath): Condition => {
@@ -557,6 +571,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     sources,
     meta,
     regionPhrases: raw.regionPhrases,
+    sameDayEvents: raw.sameDayEvents,
     resources,
     notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],

@@ -676,24 +676,54 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: Rea
 }
 
 /** Rejects the same event given twice (same authority, type and date), naming both rows. */
-function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'framework' | 'authorities'>, errors: ErrorList): void {
+/**
+ * The same event twice (one type, unit and date) is an error. Two graded events of different
+ * types in one snapshot scope on one date (a unit's two inspections that a snapshot would have to
+ * choose between) are a warning naming both, or an error where the release says so
+ * (`sameDayEvents: error`). A date given as a month or a year is the same date only as the same period.
+ */
+function checkDuplicates(
+  events: InspectionEvent[],
+  dataset: Pick<Dataset, 'framework' | 'authorities'>,
+  errors: ErrorList,
+  warnings: string[],
+  sameDay: 'warn' | 'error',
+): void {
   const names = new Map(dataset.authorities.map((a) => [a.code, a.name]));
-  const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t.name]));
-  // By authority and type, then date: no key string per event.
-  const seen = new Map<string, Map<string, Map<IsoDate, InspectionEvent>>>();
+  const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t]));
+  // By authority and scope (or type, for types no snapshot counts), then date: no key string per event.
+  const seen = new Map<string, Map<string, Map<string, InspectionEvent[]>>>();
   for (const event of events) {
-    let byType = seen.get(event.authority);
-    if (!byType) seen.set(event.authority, (byType = new Map()));
-    let byDate = byType.get(event.type);
-    if (!byDate) byType.set(event.type, (byDate = new Map()));
-    const first = byDate.get(event.date);
-    if (first) {
-      errors.add(new StatpressError('duplicate-event', `the same ${types.get(event.type) ?? event.type} of ${names.get(event.authority) ?? event.authority} (${event.authority}) on ${event.date} is also at ${first.origin.file} row ${first.origin.row}`, {
-        file: event.origin.file, row: event.origin.row, value: event.date,
-      }));
-    } else {
-      byDate.set(event.date, event);
+    const type = types.get(event.type);
+    const scope = type?.graded ? `scope:${type.scope}` : `type:${event.type}`;
+    let byScope = seen.get(event.authority);
+    if (!byScope) seen.set(event.authority, (byScope = new Map()));
+    let byDate = byScope.get(scope);
+    if (!byDate) byScope.set(scope, (byDate = new Map()));
+    const when = event.dateUntil ? `${event.date}/${event.dateUntil}` : event.date;
+    const earlier = byDate.get(when);
+    if (!earlier) {
+      byDate.set(when, [event]);
+      continue;
     }
+    const unit = `${names.get(event.authority) ?? event.authority} (${event.authority})`;
+    const date = event.dateUntil ? formatPeriod(event.date, event.dateUntil) : event.date;
+    const same = earlier.find((e) => e.type === event.type);
+    if (same) {
+      errors.add(new StatpressError('duplicate-event', `the same ${type?.name ?? event.type} of ${unit} on ${date} is also at ${same.origin.file} row ${same.origin.row}`, {
+        file: event.origin.file, row: event.origin.row, value: date,
+      }));
+      continue;
+    }
+    const other = earlier[earlier.length - 1]!;
+    const message = `a ${type?.name ?? event.type} and a ${types.get(other.type)?.name ?? other.type} of ${unit} on the same date, ${date}, are in one snapshot scope ("${type?.scope}"), which keeps one graded event per unit (the other is at ${other.origin.file} row ${other.origin.row})`;
+    const hint = 'if both count, give the types scopes of their own in the framework (scope: …); if one is a mistake, correct the data';
+    if (sameDay === 'error') {
+      errors.add(new StatpressError('duplicate-event', message, { file: event.origin.file, row: event.origin.row, value: date }, hint));
+    } else {
+      warnings.push(`${event.origin.file}, row ${event.origin.row}: ${message}; the snapshot keeps this row, the later one (${hint})`);
+    }
+    earlier.push(event);
   }
 }
 
@@ -724,7 +754,7 @@ export function loadDataset(config: ReleaseConfig, read: ReadFile = readFromDisk
   const perSource = config.sources.map((source) => loadSource(source, config, authorities, errors, warnings, read));
   const events = perSource.flat();
   const coverage = config.sources.map((source, i) => coverageOf(source, perSource[i]!, displayName(source.file, config.dataRoot)));
-  checkDuplicates(events, { framework: config.framework, authorities }, errors);
+  checkDuplicates(events, { framework: config.framework, authorities }, errors, warnings, config.sameDayEvents);
   const published = loadPublishedSeries(config, errors, read);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));
