@@ -29,6 +29,10 @@ import { printOptions, renderPdf } from '../src/render/pdf.js';
 import { printCss } from '../src/render/print-css.js';
 import { benchPreview } from '../src/tools/preview.js';
 import { quarterEnds, sweepRelease } from '../src/tools/sweep.js';
+import { openDataModel, runNamedQueries } from '../src/query/database.js';
+import { loadTemplateSet } from '../src/config/template-set.js';
+import { writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { writeSyntheticRelease } from './synthetic.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -131,6 +135,30 @@ const sharedEffects = nodeEffects({ storeDir: false });
 new Pipeline({ configFile: release }, sharedEffects).checks();
 add('document', 'whole document: load → compute → narrate → document gates (templates compiled before)', await measure(10, () => new Pipeline({ configFile: release }, sharedEffects).checks()));
 for (const [stage, ms] of Object.entries(first.timings)) add('document', `  of which ${stage} (first run)`, ms);
+
+// ── The query stage (DuckDB), on the query fixture's template set over the 2025 data ──────────
+// Start-up in a new process: the worker thread, DuckDB's library and an empty database.
+const startScript = `import('${join(root, 'dist/src/query/engine.js')}').then(({ QueryEngine }) => { const t = performance.now(); QueryEngine.start(); console.log(performance.now() - t); })`;
+const startups = Array.from({ length: 3 }, () => Number(execFileSync(process.execPath, ['-e', startScript], { encoding: 'utf8' })));
+add('query', 'DuckDB start-up: worker, library, empty in-memory database (new process)', median(startups));
+const querySet = loadTemplateSet(join(root, 'test/fixtures/query-set'));
+add('query', 'load the data model: tables from the dataset through the appender, views', await measure(10, () => openDataModel({ dataset, framework: config.framework, period: config.period }).close()));
+const engine = openDataModel({ dataset, framework: config.framework, period: config.period });
+runNamedQueries(engine, querySet.queries, config);
+add('query', `every named query of a document (${querySet.queries.length}, the query fixture), warm`, await measure(20, () => runNamedQueries(engine, querySet.queries, config)), '≤ 100 ms');
+// A release built on the fixture's template set: the whole document, DuckDB included.
+const variant = parseYaml(readFileSync(release, 'utf8')) as Record<string, any>;
+variant.templates = join(root, 'test/fixtures/query-set');
+variant.framework = join(root, 'frameworks/ilacs-2018.yaml');
+variant.dataRoot = resolve(root, '../shared/data-sources');
+for (const source of variant.sources) source.layout = join(root, 'layouts', source.layout.split('/').pop());
+const queryRelease = join(out, 'query-release.yaml');
+writeFileSync(queryRelease, stringifyYaml(variant));
+const queryEffects = nodeEffects({ storeDir: false });
+const queryFirst = new Pipeline({ configFile: queryRelease }, queryEffects);
+queryFirst.checks();
+add('query', 'whole document with queries: load → compute → database → queries → narrate → gates', await measure(10, () => new Pipeline({ configFile: queryRelease }, queryEffects).checks()));
+for (const stage of ['database', 'query'] as const) add('query', `  of which ${stage} (first run)`, queryFirst.timings[stage] ?? 0);
 
 const built = { document: first.document() };
 add('charts', 'all charts, SVG + PNG + CSV, nothing stored', await measure(5, () => fresh().assets()), '≤ 300 ms');

@@ -92,6 +92,8 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
   diff: { positionals: [2, 2], options: { html: value(PLACEHOLDER.file), notice: flag }, run: diffCommand },
   next: { positionals: [1, 1], options: { out: value(PLACEHOLDER.file, true), months: value(PLACEHOLDER.number) }, run: nextCommand },
   sweep: { positionals: [1, Number.MAX_SAFE_INTEGER], options: { from: value(PLACEHOLDER.date), to: value(PLACEHOLDER.date) }, run: sweepCommand },
+  query: { positionals: [2, 2], options: { csv: flag, ...RELEASE_DATES }, run: queryCommand },
+  model: { positionals: [1, 1], options: { ...RELEASE_DATES }, run: modelCommand },
   help: { positionals: [0, 1], options: {}, run: helpCommand },
 };
 
@@ -214,7 +216,7 @@ async function helpCommand(args: Args<'help'>, io: Io): Promise<number> {
   return 0;
 }
 
-function releaseDates(args: Args<'build' | 'check' | 'preview'>): { asAt?: IsoDate; publishedBy?: IsoDate } {
+function releaseDates(args: Args<'build' | 'check' | 'preview' | 'query' | 'model'>): { asAt?: IsoDate; publishedBy?: IsoDate } {
   const asAt = args.date('as-at');
   const publishedBy = args.date('published-by');
   return { ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) };
@@ -314,6 +316,37 @@ async function sweepCommand(args: Args<'sweep'>, io: Io): Promise<number> {
     faults += rows.filter((r) => r.result === 'internal error' || (r.result === 'refused' && r.gates.length > 0)).length;
   }
   return faults > 0 ? 1 : 0;
+}
+
+/** The release's pipeline, for the commands that explore its data model. */
+async function explorePipeline(args: Args<'query' | 'model'>, progress: ProgressSink) {
+  const { Pipeline } = await import('../pipeline/pipeline.js');
+  const { nodeEffects } = await import('../platform/effects.js');
+  return new Pipeline({ configFile: args.positionals[0]!, ...releaseDates(args) }, nodeEffects({ progress }));
+}
+
+async function queryCommand(args: Args<'query'>, io: Io, { progress }: Context): Promise<number> {
+  const sql = args.positionals[1]!;
+  const pipeline = await explorePipeline(args, progress);
+  const { runQuery } = await import('../query/database.js');
+  const { queryParameters } = await import('../query/model.js');
+  const { formatResultCsv, formatResultTable } = await import('../query/explore.js');
+  const engine = pipeline.database();
+  const result = runQuery(engine, { name: '', sql, file: '' }, queryParameters(pipeline.config().period));
+  io.out(args.has('csv') ? formatResultCsv(result) : `${formatResultTable(result)}\n`);
+  return 0;
+}
+
+async function modelCommand(args: Args<'model'>, io: Io, { progress }: Context): Promise<number> {
+  const pipeline = await explorePipeline(args, progress);
+  const { DATA_MODEL } = await import('../query/model.js');
+  const { formatModel, valuePaths } = await import('../query/explore.js');
+  const { templateContext } = await import('../narrate/narrate.js');
+  const engine = pipeline.database();
+  const counts = new Map(DATA_MODEL.map((r) => [r.name, engine.query(`SELECT count(*) FROM "${r.name}"`).rows[0]![0] as number]));
+  const context = templateContext(pipeline.model(), pipeline.config(), pipeline.dataset());
+  io.out(formatModel({ counts, queries: pipeline.templates().queries, results: pipeline.queries(), paths: valuePaths(context) }));
+  return 0;
 }
 
 async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Promise<number> {

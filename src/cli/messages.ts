@@ -5,7 +5,7 @@
  */
 import { FORMATS } from '../pipeline/build.js';
 
-export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'sweep' | 'help';
+export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'sweep' | 'query' | 'model' | 'help';
 
 export interface CommandText {
   /** One line, shown in the list of commands. */
@@ -92,6 +92,28 @@ export const COMMANDS = {
     options: {
       from: 'the first as-at date to try (default: where the sources start)',
       to: 'the last as-at date to try (default: where the sources end, or today)',
+    },
+  },
+  query: {
+    summary: "answer a SQL query from the release's data model, as a table",
+    arguments: {
+      '<release.yaml>': 'the release config',
+      '<sql>': 'one SQL query over the tables and views of docs/data-model.md (quote it)',
+    },
+    needs: 'a release config and a SQL query: statpress query releases/NAME.yaml "SELECT …"',
+    options: {
+      csv: 'print the result as CSV instead of a table',
+      'as-at': AS_AT,
+      'published-by': PUBLISHED_BY,
+    },
+  },
+  model: {
+    summary: 'list every table, view, named query and template value, with current values',
+    arguments: { '<release.yaml>': 'the release config' },
+    needs: 'a release config file, e.g. statpress model releases/NAME.yaml',
+    options: {
+      'as-at': AS_AT,
+      'published-by': PUBLISHED_BY,
     },
   },
   help: {

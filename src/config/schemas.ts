@@ -272,10 +272,29 @@ export const releaseSchema = mapping({
 // ---------------------------------------------------------------------------------------------
 // Template set
 
-export const FIGURE_KINDS = ['series', 'regions', 'judgements', 'map', 'themes'] as const;
-export const TABLE_KINDS = ['movement', 'classes'] as const;
+export const FIGURE_KINDS = ['series', 'regions', 'judgements', 'map', 'themes', 'query'] as const;
+export const TABLE_KINDS = ['movement', 'classes', 'query'] as const;
 /** The column labels each kind of table needs. */
-const TABLE_COLUMNS: Record<(typeof TABLE_KINDS)[number], string[]> = { movement: ['improved', 'retained', 'declined'], classes: ['count'] };
+const TABLE_COLUMNS: Record<(typeof TABLE_KINDS)[number], string[]> = { movement: ['improved', 'retained', 'declined'], classes: ['count'], query: [] };
+/** A query's name: what templates, figures and tables call it by. */
+const QUERY_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const queryName = z.string({ error: TEXT }).regex(QUERY_NAME, 'expected a query name: lower-case letters and digits, words joined by "-"');
+/** A column of a query's result. */
+const column = text.describe('A column of the query\'s result.');
+
+/** Requires the settings a figure or table bound to a query needs, and refuses them elsewhere. */
+function queryBinding(needs: string[]) {
+  return (item: Record<string, unknown> & { kind: string }, context: z.RefinementCtx) => {
+    for (const key of needs) {
+      const given = item[key] !== undefined;
+      if (item.kind === 'query' && !given) context.addIssue({ code: 'invalid_type', expected: 'string', path: [key], message: `a figure or table of kind query needs "${key}"` });
+      if (item.kind !== 'query' && given && key !== 'notes') context.addIssue({ code: 'custom', path: [key], message: `"${key}" is for kind query only` });
+    }
+    if (item.kind === 'query' && Array.isArray(item.notes) && item.notes.length === 0) {
+      context.addIssue({ code: 'too_small', minimum: 1, origin: 'array', inclusive: true, path: ['notes'], message: 'a figure or table of kind query needs at least one note saying what its numbers count' });
+    }
+  };
+}
 
 export const templateSetSchema = mapping({
   sections: textList.describe('Section templates (Markdown + Handlebars), in reading order.'),
@@ -295,7 +314,12 @@ export const templateSetSchema = mapping({
       dataInWorkbook: bool.default(false).describe('On paper (PDF, Word) the data table is not printed: the figure points to its sheet of the underlying-data workbook. The web page keeps the table. Such a figure is left out of the annex.'),
       source: text.optional(),
       colours: textList.optional().describe('Series colours where the series are not grades.'),
-    }),
+      query: queryName.optional().describe('kind query: the named query (under `queries`) the figure shows.'),
+      category: column.optional().describe('kind query: the column naming each row of the data table (each bar).'),
+      series: column.optional().describe('kind query: the column naming each series (each colour); a series whose names are grades takes their colours.'),
+      value: column.optional().describe('kind query: the column of numbers.'),
+      show: z.enum(['percent', 'count', 'share'], { error: 'expected percent, count or share' }).default('percent').describe('kind query: percent (each value as a percentage of its row\'s total), count (the values as they are) or share (values that are already shares from 0 to 1, shown as percentages).'),
+    }).superRefine(queryBinding(['query', 'category', 'series', 'value', 'notes'])),
   )
     .default([])
     .describe('Figures, numbered in this order.'),
@@ -310,7 +334,11 @@ export const templateSetSchema = mapping({
         .optional()
         .describe('Column labels: improved, retained and declined for movement; count for classes.'),
       notes: textList.default([]),
-    }).superRefine((table, context) => {
+      query: queryName.optional().describe('kind query: the named query (under `queries`) the table shows.'),
+      rows: column.optional().describe('kind query: the column whose values head the rows.'),
+      values: z.record(z.string(), text, { error: 'expected a mapping' }).optional().describe('kind query: the columns shown, in order, each with its header.'),
+      percent: textList.default([]).describe('kind query: the columns (of values) that hold shares from 0 to 1, shown as whole percentages.'),
+    }).superRefine(queryBinding(['query', 'rows', 'values', 'notes'])).superRefine((table, context) => {
       for (const key of TABLE_COLUMNS[table.kind]) {
         if (table.columns?.[key as keyof typeof table.columns] === undefined) {
           context.addIssue({ code: 'invalid_type', expected: 'string', path: ['columns', ...(table.columns ? [key] : [])], message: table.columns ? TEXT : 'expected a mapping' });
@@ -320,6 +348,18 @@ export const templateSetSchema = mapping({
   )
     .default([])
     .describe('Tables, numbered in this order.'),
+  queries: z
+    .record(
+      queryName,
+      z.union([
+        text.describe('The query, in SQL.'),
+        mapping({ file: text.describe('A .sql file holding the query, relative to this file.'), description: text.optional() }),
+        mapping({ sql: text.describe('The query, in SQL.'), description: text.optional() }),
+      ], { error: 'expected the SQL of the query, or a mapping with sql or file' }),
+      { error: 'expected a mapping of query names' },
+    )
+    .default({})
+    .describe('Named SQL queries over the data model (docs/data-model.md). Templates read their results with (query "name" row=1 column="c"), and figures and tables of kind query show them. A query of more than one row must end with ORDER BY.'),
   roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
   allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
   allowClaims: textList.default([]).describe('Phrases with claim words (most, all, still …) that define something rather than claim it about the data.'),

@@ -115,6 +115,8 @@ export interface TableCell {
   text: string;
   raw?: number | null;
   ref?: string;
+  /** For a percentage worked out from a count (a figure bound to a query): that count, for the workbook. */
+  count?: number;
 }
 export interface TableColumn {
   label: string;

@@ -1,8 +1,9 @@
 /**
  * The pipeline: one release, as named stages that build, check, preview and bench all run.
  *
- *   config ─► dataset ─► model ──┐
- *     ├─────► templates ─────────┴─► document ─► checks
+ *   config ─► dataset ─► model ────────────────┐
+ *     │          └──────► database ─► queries ─┤      (DuckDB only when the template set has queries)
+ *     ├─────► templates ───────────────┴───────┴─► document ─► checks
  *     └─────► specs ───────────────────┴───────► assets ─► formats ─► gates   (src/pipeline/build.ts)
  *
  * Each stage is memoised: it runs once, and again only after `invalidate` is told that a file
@@ -27,15 +28,19 @@ import { renderCharts, type ChartAsset, type SpecFile } from '../render/chart.js
 import type { Effects } from '../platform/effects.js';
 import { chartEngineKey } from '../platform/package.js';
 import { inputRoles, type InputRole } from './manifest.js';
+import { QueryEngine } from '../query/engine.js';
+import { openDataModel, runNamedQueries, type QueryResults } from '../query/database.js';
 
 /** The stages, in the order a build runs them, each with the stages it reads. */
 export const STAGES = {
   config: [],
   dataset: ['config'],
   model: ['dataset'],
+  database: ['dataset'],
   templates: ['config'],
+  queries: ['database', 'templates'],
   specs: ['config', 'templates'],
-  document: ['model', 'templates'],
+  document: ['model', 'templates', 'queries'],
   checks: ['document'],
   assets: ['document', 'specs'],
 } as const satisfies Record<string, readonly string[]>;
@@ -46,7 +51,9 @@ const STEP_OF: Record<StageName, string> = {
   config: 'config',
   dataset: 'load',
   model: 'compute',
+  database: 'database',
   templates: 'templates',
+  queries: 'query',
   specs: 'specs',
   document: 'narrate',
   checks: 'check',
@@ -142,7 +149,12 @@ export class Pipeline {
 
   templates(): TemplateSet {
     const config = this.config();
-    const set = this.stage('templates', () => loadTemplateSet(config.templateDir, this.effects.readText));
+    const set = this.stage('templates', () => {
+      const loaded = loadTemplateSet(config.templateDir, this.effects.readText);
+      // The worker loads DuckDB while the other stages run.
+      if (loaded.queries.length > 0) QueryEngine.warm();
+      return loaded;
+    });
     this.lastTemplates = set;
     return set;
   }
@@ -177,9 +189,35 @@ export class Pipeline {
     });
   }
 
+  /**
+   * The release's data model in an in-process DuckDB (src/query): started on first use, loaded
+   * from the validated dataset, and opened afresh when the data change.
+   */
+  database(): QueryEngine {
+    const config = this.config();
+    // The worker loads DuckDB while this thread reads the data.
+    if (!this.memo.has('database')) QueryEngine.warm();
+    const dataset = this.dataset();
+    return this.stage('database', () => openDataModel({ dataset, framework: config.framework, period: config.period }));
+  }
+
+  /** The template set's named queries, run once per build; none, and DuckDB is never started. */
+  queries(): QueryResults {
+    const set = this.templates();
+    if (set.queries.length === 0) {
+      // Nothing to run: no step, no DuckDB.
+      if (!this.memo.has('queries')) this.memo.set('queries', new Map());
+      return this.memo.get('queries') as QueryResults;
+    }
+    const engine = this.database();
+    const config = this.config();
+    return this.stage('queries', () => runNamedQueries(engine, set.queries, config));
+  }
+
   document(): ReportDocument {
     const model = this.model();
     const set = this.templates();
+    const results = this.queries();
     const config = this.config();
     const dataset = this.dataset();
     return this.stage('document', () => {
@@ -191,7 +229,7 @@ export class Pipeline {
       if (set.appliesUntil && asAt > set.appliesUntil) {
         throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
       }
-      return narrateReport(model, config, set, dataset, this.narrator);
+      return narrateReport(model, config, set, dataset, this.narrator, results);
     });
   }
 
@@ -254,6 +292,7 @@ export class Pipeline {
     };
     for (const stage of roots) drop(stage);
     for (const stage of dropped) {
+      if (stage === 'database') (this.memo.get('database') as QueryEngine | undefined)?.close();
       this.memo.delete(stage);
       if (stage === 'assets') this.memo.delete('assets+png');
     }

@@ -346,9 +346,7 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     { label: LICENCE, value: { kind: 'link', text: m.licence.name, url: m.licence.url } },
   ];
   // Shorthand is explained where it is used: on the cover if any table uses it, after each table that does.
-  const used = shorthandUsed((function* () {
-    for (const t of tables) yield* t.rows;
-  })());
+  const used = tables.map((t) => shorthandUsed(t.rows)).reduce((a, b) => ({ z: a.z || b.z, x: a.x || b.x }), { z: false, x: false });
   const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : ''].filter(Boolean).join(' ');
   if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
@@ -363,9 +361,14 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
 }
 
-/** Which shorthand a table's cells use. */
+const shorthandSeen = new WeakMap<object, { z: boolean; x: boolean }>();
+
+/** Which shorthand a table's cells use (read once per table: a long table's rows are made on each reading). */
 function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: boolean } {
+  const seen = shorthandSeen.get(rows);
+  if (seen) return seen;
   const used = { z: false, x: false };
+  shorthandSeen.set(rows, used);
   for (const row of rows) {
     for (const c of row) {
       if (c.kind !== 'shorthand') continue;
@@ -435,7 +438,7 @@ function withCounts(data: DataTable, table: TableNode, model: StatsModel): DataT
     r.cells.forEach((cell, ci) => {
       out.push(printed[ci + 1]!);
       if (percent[ci + 1]) {
-        const count = cell.raw === null ? undefined : countBehind(model, cell.ref);
+        const count = cell.raw === null ? undefined : (cell.count ?? countBehind(model, cell.ref));
         out.push(count === undefined ? (cell.raw === null ? z : x) : { kind: 'number', value: count });
       }
     });
@@ -526,8 +529,16 @@ export interface Sheet {
   rows: Rows;
 }
 
+const sheetsMade = new WeakMap<Workbook, Sheet[]>();
+
 /** The workbook as the sheets' cell grids: what the tests and the CSVs read. */
 export function sheetsOf(book: Workbook): Sheet[] {
+  let sheets = sheetsMade.get(book);
+  if (!sheets) sheetsMade.set(book, (sheets = makeSheets(book)));
+  return sheets;
+}
+
+function makeSheets(book: Workbook): Sheet[] {
   const contents = [
     { name: NOTES, title: NOTES, description: NOTES_DESCRIPTION },
     ...book.tables.map((t) => ({ name: t.sheet, title: `${t.title}${noteMarks(book, t.id)}`, description: t.description })),
@@ -607,13 +618,20 @@ export function widthsOf(book: Workbook, name: string): number[] {
   // One reading of the rows: the widest value of each column, each distinct text measured once.
   const widest: number[] = [];
   const measured = new Map<string, number>();
+  // Cells that repeat (a grade, a date, a place) are shared objects: each is measured once.
+  const byCell = new WeakMap<SheetCell, number>();
   for (const r of sheet.rows) {
     for (let i = 0; i < r.length; i++) {
-      const shown = shownText(r[i]!);
+      const cell = r[i]!;
       const bold = name === COVER && i === 0;
-      const memo = bold ? `\u0001${shown}` : shown;
-      let width = measured.get(memo);
-      if (width === undefined) measured.set(memo, (width = chars(shown, bold)));
+      let width = bold ? undefined : byCell.get(cell);
+      if (width === undefined) {
+        const shown = shownText(cell);
+        const memo = bold ? `\u0001${shown}` : shown;
+        width = measured.get(memo);
+        if (width === undefined) measured.set(memo, (width = chars(shown, bold)));
+        if (!bold) byCell.set(cell, width);
+      }
       if (width > (widest[i] ?? 0)) widest[i] = width;
     }
   }
