@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
 import { computeStats } from '../../src/compute/stats.js';
 import { loadReleaseConfig } from '../../src/config/config.js';
 import { loadDataset } from '../../src/load/dataset.js';
@@ -63,6 +64,19 @@ describe('two graded types, each with its own snapshot scope', () => {
     expect(southville.grades.safeguarding).toBe('adequate');
     expect(southville.previous?.grades.safeguarding).toBe(earlier.find((r) => r.type === 'safeguarding')!.safeguarding!.toLowerCase());
   });
+});
+
+it('the query stage keeps the scopes apart too: statpress query counts the same grades', async () => {
+  let out = '';
+  const sql = 'SELECT judgement, grade, count(*) AS n FROM latest_judgements GROUP BY ALL ORDER BY ALL';
+  const code = await runCli(['query', join(FIXTURE, 'release.yaml'), sql, '--csv', '--quiet'], { out: (t) => (out += t), err: () => {} });
+  expect(code).toBe(0);
+  const expected = expectedCounts();
+  const got: Record<string, Record<string, number>> = { safeguarding: {}, looked_after: {} };
+  for (const row of parseCsv(out, { columns: true }) as Array<Record<string, string>>) {
+    got[row.judgement === 'lookedAfter' ? 'looked_after' : row.judgement!]![row.grade!] = Number(row.n);
+  }
+  expect(got).toEqual(expected);
 });
 
 describe('two graded types sharing one scope', () => {
