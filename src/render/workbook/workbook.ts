@@ -15,7 +15,7 @@
  */
 import { inYearEvents, modelValue, type StatsModel } from '../../compute/stats.js';
 import type { ReleaseConfig } from '../../config/config.js';
-import { formatDate, type IsoDate } from '../../core/dates.js';
+import { formatDate, formatPeriod, type IsoDate } from '../../core/dates.js';
 import type { Block, ReportDocument, TableNode } from '../../document/document.js';
 import {
   ABOUT_THESE_DATA,
@@ -186,7 +186,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     return [text(code), text(a?.name ?? code), a?.region ? text(a.region) : x];
   });
   const dayCell = shared((d: IsoDate): SheetCell => ({ kind: 'date', value: d }));
-  const dateCell = (d: IsoDate | null): SheetCell => (d ? dayCell(d) : x);
+  // A date the source gives as a month or a year is written as that ("March 2009", "2009"), as text.
+  const dateCell = (d: IsoDate | null, until?: IsoDate): SheetCell => (d ? (until ? text(formatPeriod(d, until)) : dayCell(d)) : x);
   const typeCell = shared((t: string) => text(typeLabel.get(t) ?? t));
   const statusCell = shared(text);
   // Web links, where the sources give them: the event's own, else the latest given for the authority.
@@ -246,8 +247,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       const cls = a.class ? framework.classifications.find((c) => c.id === a.class) : undefined;
       return [
         ...placeCells(a.code),
-        dateCell(a.date),
-        dateCell(a.published),
+        dateCell(a.date, a.dateUntil),
+        dateCell(a.published, a.publishedUntil),
         text(typeLabel.get(a.type) ?? a.type),
         ...framework.judgements.map((j) => grade(a.grades[j.id])),
         ...(hasClasses ? [cls ? text(cls.label) : z] : []),
@@ -276,8 +277,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     ],
     rows: rowsOf(inYear, (e) => [
       ...placeCells(e.authority),
-      dateCell(e.date),
-      dateCell(e.published),
+      dateCell(e.date, e.dateUntil),
+      dateCell(e.published, e.publishedUntil),
       typeCell(e.type),
       ...framework.judgements.map((j) => (graded.has(e.type) ? grade(e.grades[j.id]) : z)),
       e.theme ? text(themeLabel.get(e.theme) ?? e.theme) : z,
@@ -307,8 +308,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       return [
         ...placeCells(e.authority),
         statusCell(current ? 'Current' : 'No longer exists'),
-        dateCell(e.date),
-        dateCell(e.published),
+        dateCell(e.date, e.dateUntil),
+        dateCell(e.published, e.publishedUntil),
         typeCell(e.type),
         ...gradeCells(e.grades),
         ...linkCell(e.link ?? linkOf.get(e.authority)),
