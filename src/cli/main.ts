@@ -282,7 +282,8 @@ async function diffCommand(args: Args<'diff'>, io: Io, { quiet }: Context): Prom
   const [oldPath, newPath] = args.positionals as [string, string];
   const html = args.string('html');
   const { diffDocuments, loadSide, formatDiff, renderDiffHtml, draftRevisionNotice } = await import('../tools/diff.js');
-  const report = diffDocuments(loadSide(oldPath), loadSide(newPath), { old: oldPath, new: newPath });
+  const [before, after] = [loadSide(oldPath), loadSide(newPath)];
+  const report = diffDocuments(before.document, after.document, { old: oldPath, new: newPath }, { old: before.values, new: after.values });
   io.out(formatDiff(report));
   if (html !== undefined) {
     writeFileSync(html, renderDiffHtml(report));

@@ -69,13 +69,13 @@ export const COMMANDS = {
   diff: {
     summary: 'what changed between two releases: sentences, numbers, table cells',
     arguments: {
-      '<old>': 'the earlier release: a build\'s output folder, or a release config (built in memory)',
+      '<old>': 'the earlier release: a build\'s output folder or its manifest.json, or a release config (built in memory)',
       '<new>': 'the later release, the same way',
     },
     needs: 'two builds (output folders) or two release configs: statpress diff OLD NEW',
     options: {
       html: 'also write a side-by-side page with the changes marked',
-      notice: 'draft the revision notice text',
+      notice: 'draft the revision notice: every figure that moved, old and new',
     },
   },
   next: {

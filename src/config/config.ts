@@ -7,7 +7,7 @@
  * the release's dates, and the ids one file takes from another.
  */
 import { dirname, resolve } from 'node:path';
-import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
+import { addDays, addMonths, datePatternProblem, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
 import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { z } from 'zod';
@@ -40,7 +40,14 @@ export interface EventType {
   name: string;
   plural: string;
   graded: boolean;
+  /**
+   * Snapshot scope, for a graded type: the snapshot keeps each unit's latest graded event of each
+   * scope. Graded types that declare none share the scope `graded`.
+   */
+  scope?: string;
 }
+/** The snapshot scope of graded event types that declare none. */
+export const DEFAULT_SCOPE = 'graded';
 export interface Theme {
   id: string;
   label: string;
@@ -172,7 +179,8 @@ export interface ReleaseMetaConfig {
   releaseUrl?: string;
   methodologyUrl?: string;
   frequency?: string;
-  revision?: { date: IsoDate; reason: string };
+  /** `previous`: the published build compared with (absolute path of its folder or manifest.json). */
+  revision?: { date: IsoDate; reason: string; previous?: string };
   context: Record<string, ContextFigure>;
 }
 
@@ -190,7 +198,7 @@ export interface ReleaseConfig {
   period: PeriodRules;
   register: {
     authorities: { file: string; columns: { code: string; name: string; altNames: string[]; region: string } };
-    changes?: { file: string; columns: { code: string; name: string; from: string; until: string } };
+    changes?: { file: string; columns: { code: string; name: string; from: string; until: string; region?: string; successors?: string } };
   };
   sources: SourceConfig[];
   publishedSeries?: {
@@ -202,6 +210,8 @@ export interface ReleaseConfig {
   meta: ReleaseMetaConfig;
   /** How sentences name a region where it differs from its name ("the North West"). */
   regionPhrases: Record<string, string>;
+  /** What two graded events of one scope, unit and date are: a warning, or an error. */
+  sameDayEvents: 'warn' | 'error';
   /** Files chart specs may use by name (e.g. map boundaries), as absolute paths. */
   resources: Record<string, string>;
   /**
@@ -248,7 +258,9 @@ function readFramework(file: string, read: ReadText): Framework {
     }),
     eventTypes: raw.eventTypes.map((t) => {
       const name = t.name ?? t.label;
-      return { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      const type: EventType = { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      if (t.graded) type.scope = t.scope ?? DEFAULT_SCOPE;
+      return type;
     }),
     themes: raw.themes.map((t) => ({ id: t.id, label: t.label })),
     classifications: [],
@@ -256,6 +268,9 @@ function readFramework(file: string, read: ReadText): Framework {
   };
   // Conditions name judgements and grades of this framework.
   const errors = new ErrorList();
+  raw.eventTypes.forEach((t, i) => {
+    if (t.scope !== undefined && !t.graded) errors.add(source.error(['eventTypes', i, 'scope'], `event type "${t.id}" is not graded, so a snapshot never counts it: a scope means nothing here`, { hint: 'set graded: true, or remove the scope' }));
+  });
   const judgementIds = framework.judgements.map((j) => j.id);
   const gradeIds = framework.grades.map((g) => g.id);
   const readCondition = (c: Condition, path: SettingPath): Condition => {
@@ -298,6 +313,10 @@ function readLayout(file: string, framework: Framework, read: ReadText): Layout 
     authorityAliases: raw.authorityAliases,
   };
   if (raw.publishedFormat) layout.publishedFormat = raw.publishedFormat;
+  for (const key of ['dateFormat', 'publishedFormat'] as const) {
+    const problem = raw[key] === undefined ? undefined : datePatternProblem(raw[key]);
+    if (problem) errors.add(source.error([key], problem, { hint: 'write the pattern with yyyy (or yy), MM and dd in the order the file gives them: yyyy for a year only, MM/yyyy or yyyy-MM for a month' }));
+  }
   const { authorityCode: code, authorityName: name, published, theme, link } = raw.columns;
   if (link) layout.columns.link = link;
   if (code) layout.columns.authorityCode = code;
@@ -466,6 +485,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
       file: inData(ch.file, ['register', 'changes', 'file']),
       columns: { code: ch.columns.code, name: ch.columns.name, from: ch.columns.from, until: ch.columns.until },
     };
+    if (ch.columns.region) register.changes.columns.region = ch.columns.region;
+    if (ch.columns.successors) register.changes.columns.successors = ch.columns.successors;
   }
 
   const layouts = new Map<string, Layout>();
@@ -536,7 +557,9 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   // Where each figure's edition is written, for the coverage check's message.
   for (const [key, figure] of Object.entries(context)) figure.editionAt = source.error([...contextPath, key, 'edition'], '').location;
   // A revision belongs to the edition it revised.
-  if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
+  if (m.revision && edition.own) {
+    meta.revision = { date: m.revision.date, reason: m.revision.reason, ...(m.revision.previous ? { previous: resolve(base, m.revision.previous) } : {}) };
+  }
 
   const config: ReleaseConfig = {
     id: raw.id,
@@ -551,6 +574,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     sources,
     meta,
     regionPhrases: raw.regionPhrases,
+    sameDayEvents: raw.sameDayEvents,
     resources,
     notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],

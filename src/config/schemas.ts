@@ -78,6 +78,9 @@ export const frameworkSchema = mapping({
       name: text.optional().describe('Name for sentences (defaults to label).'),
       plural: text.optional().describe('Plural for sentences (defaults to name + "s").'),
       graded: bool.default(false).describe('Gives judgements that a snapshot counts.'),
+      scope: text
+        .optional()
+        .describe('Snapshot scope of a graded type: the snapshot keeps the latest graded event of each scope per unit, so types of different scopes (two judgements made on one visit) are kept side by side. Graded types without one share one scope.'),
     }),
   ).describe('Inspection and visit types.'),
   themes: list(mapping({ id: text, label: text })).default([]).describe('Visit themes, in the order figures list them.'),
@@ -190,7 +193,16 @@ export const releaseSchema = mapping({
     }),
     changes: mapping({
       file: text,
-      columns: mapping({ code: text, name: text, from: text, until: text }),
+      columns: mapping({
+        code: text,
+        name: text,
+        from: text,
+        until: text,
+        region: text.optional().describe('Column giving the region of a unit the main register does not list (a retired one).'),
+        successors: text
+          .optional()
+          .describe('Column naming, by their codes, the units that took over a retired one: it keeps the region they share.'),
+      }),
     }).optional(),
   }),
   sources: list(
@@ -234,7 +246,11 @@ export const releaseSchema = mapping({
     releaseUrl: text.optional(),
     methodologyUrl: text.optional().describe('Where the methodology is published; the workbook cover links to it (else to the release page, which carries the methodology report).'),
     frequency: text.optional().describe('How often the statistics are published ("Annual", "Quarterly"), for the workbook cover.'),
-    revision: mapping({ date, reason: text }).optional(),
+    revision: mapping({
+      date,
+      reason: text,
+      previous: text.optional().describe('The build as first published, to compare with: its output folder or its manifest.json (relative to this file). Every figure that moved is listed in the notice and marked [r].'),
+    }).optional(),
     context: contextFigures,
   }),
   editions: z
@@ -246,6 +262,10 @@ export const releaseSchema = mapping({
     }), { error: 'expected a mapping of as-at dates' })
     .default({})
     .describe('Metadata of other editions built from this config with --as-at, by as-at date.'),
+  sameDayEvents: z
+    .enum(['warn', 'error'], { error: 'expected warn or error' })
+    .default('warn')
+    .describe('Two graded events of one snapshot scope for one unit on one date: listed as a warning (the snapshot keeps the later row), or refused.'),
   regionPhrases: dictionary.default({}).describe('How sentences name a region where it differs from its name.'),
   resources: dictionary.default({}).describe('Files chart specs use by name, relative to dataRoot.'),
   notes: list(mapping({ id: text, text, appliesTo: texts.default([]) }))

@@ -204,8 +204,21 @@ export interface ReportMeta {
   series?: { title: string; url?: string };
   /** What the release includes (main findings, underlying data, methodology…). */
   includes: string[];
-  revision?: { iso: string; text: string; reason: string };
+  /**
+   * A revised release: when and why (from the config), and, drafted from the data, every
+   * published figure that moved and what it was compared with.
+   */
+  revision?: { iso: string; text: string; reason: string; compared?: string; changes?: RevisedFigure[] };
   acknowledgements?: string;
+}
+
+/** A published figure that a revision moved: where it appears, as printed before and now. */
+export interface RevisedFigure {
+  where: string;
+  old: string;
+  new: string;
+  /** Set when the figure prints the same but its value moved: "0.4379 → 0.4314". */
+  raw?: string;
 }
 
 export interface ReportDocument {

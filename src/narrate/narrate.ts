@@ -533,6 +533,11 @@ function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, u
   return meta;
 }
 
+/** Ids of the numbered tables in reading order. */
+function tablesInOrder(blocks: readonly Block[]): string[] {
+  return blocks.flatMap((b) => (b.type === 'table' && b.number !== undefined ? [b.id] : b.type === 'section' ? tablesInOrder(b.children) : []));
+}
+
 /** Turns the statistics model into the document tree through the release's template set. */
 export function narrateReport(
   model: StatsModel,
@@ -547,9 +552,7 @@ export function narrateReport(
   Object.defineProperty(context, QUERIES, { value: results, enumerable: true });
   const setFile = join(set.dir, 'template-set.yaml');
   const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
-  const tableNumbers = new Map(set.tables.map((t, i) => [t.id, i + 1]));
   const figures = new Map<string, FigureNode>();
-  const tables = new Map<string, TableNode>();
   const figureNode = (id: string): FigureNode => {
     let node = figures.get(id);
     if (!node) {
@@ -560,39 +563,73 @@ export function narrateReport(
     }
     return node;
   };
-  const tableNode = (id: string): TableNode => {
-    let node = tables.get(id);
-    if (!node) {
-      const def = set.tables.find((t) => t.id === id);
-      if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
-      node = buildTable(n, def, tableNumbers.get(id)!, model, config, context, setFile, results);
-      tables.set(id, node);
-    }
-    return node;
+  /**
+   * One rendering with the tables numbered as `tableNumbers` says. Tables written in Markdown
+   * are known only once the text is parsed: `pending` collects references to ids not known yet.
+   */
+  const narrate = (tableNumbers: Map<string, number>, pending?: Set<string>) => {
+    const tables = new Map<string, TableNode>();
+    const tableNode = (id: string): TableNode => {
+      let node = tables.get(id);
+      if (!node) {
+        const def = set.tables.find((t) => t.id === id);
+        if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
+        node = buildTable(n, def, tableNumbers.get(id)!, model, config, context, setFile, results);
+        tables.set(id, node);
+      }
+      return node;
+    };
+    const tokens: TokenValue[] = [];
+    const state: RenderState = {
+      tokens,
+      block: (kind, id) => {
+        if (kind === 'figure') return [figureNode(id)];
+        if (kind === 'table') return [tableNode(id)];
+        return set.figures
+          .filter((f) => f.annex && !f.dataInWorkbook)
+          .map((f) => {
+            const figure = figureNode(f.id);
+            // Notes about the figure stay under the figure.
+            return { ...figure.dataTable, id: `annex-${f.id}`, notes: [] };
+          });
+      },
+      reference: (kind, id) => {
+        let number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
+        if (number === undefined && kind === 'table' && pending) {
+          pending.add(id);
+          number = 0;
+        }
+        if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
+        return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: kind === 'figure' ? figureLabel(number) : tableLabel(number) }] }];
+      },
+    };
+    const rendered = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));
+    let line = 1;
+    const parts = set.sections.map((section, i) => {
+      const part = { file: section.file, source: section.source, startLine: line };
+      line += rendered[i]!.split('\n').length + 1;
+      return part;
+    });
+    return parseNarrative(rendered.join('\n\n'), tokens, relative(process.cwd(), set.dir), {
+      parts,
+      tableNumber: (id, index) => tableNumbers.get(id) ?? set.tables.length + index + 1,
+    });
   };
-  const tokens: TokenValue[] = [];
-  const state: RenderState = {
-    tokens,
-    block: (kind, id) => {
-      if (kind === 'figure') return [figureNode(id)];
-      if (kind === 'table') return [tableNode(id)];
-      return set.figures
-        .filter((f) => f.annex && !f.dataInWorkbook)
-        .map((f) => {
-          const figure = figureNode(f.id);
-          // Notes about the figure stay under the figure.
-          return { ...figure.dataTable, id: `annex-${f.id}`, notes: [] };
-        });
-    },
-    reference: (kind, id) => {
-      const number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
-      if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
-      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: kind === 'figure' ? figureLabel(number) : tableLabel(number) }] }];
-    },
-  };
-  const parts = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));
-  const markdown = parts.join('\n\n');
-  const parsed = parseNarrative(markdown, tokens, relative(process.cwd(), set.dir));
+  const declared = new Map(set.tables.map((t, i) => [t.id, i + 1]));
+  const pending = new Set<string>();
+  let parsed = narrate(declared, pending);
+  if (parsed.tables.length > 0) {
+    // With tables written in the text, every table is numbered in reading order (declared tables
+    // placed nowhere come last), and the text is narrated again so references carry the numbers.
+    const clash = parsed.tables.find((id, i) => declared.has(id) || parsed.tables.indexOf(id) !== i);
+    if (clash) throw new StatpressError('template', `two tables have the id "${clash}"`, { file: setFile }, 'give the table written in the text an id of its own with {#its-id} at the end of its caption line');
+    const order = tablesInOrder(parsed.blocks);
+    for (const t of set.tables) if (!order.includes(t.id)) order.push(t.id);
+    parsed = narrate(new Map(order.map((id, i) => [id, i + 1])));
+  } else {
+    const unknown = [...pending][0];
+    if (unknown !== undefined) throw new StatpressError('template', `no table "${unknown}" in template-set.yaml`, { file: setFile });
+  }
   const document: ReportDocument = {
     type: 'report',
     meta: buildMeta(n, config, context),

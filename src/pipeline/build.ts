@@ -32,6 +32,7 @@ import { svgText } from '../render/chart.js';
 import { subsetFontFaceCss } from '../platform/fonts.js';
 import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
+import { exactValues } from './revision.js';
 import { Pipeline } from './pipeline.js';
 
 export { figuresOf } from './pipeline.js';
@@ -254,7 +255,11 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
-  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(browserVersion ? { browserVersion } : {}) }));
+  await write('manifest.json', buildManifest({
+    config, document, inputs, outputs, sources: pipeline.sourceColumns(), values: exactValues(document, pipeline.model()),
+    ...(pipeline.previousBuild ? { previous: pipeline.previousBuild } : {}),
+    ...(browserVersion ? { browserVersion } : {}),
+  }));
   await pipeline.stepAsync('write', async () => sink.commit());
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }

@@ -21,13 +21,14 @@ import { StatpressError } from '../core/errors.js';
 import { formatDate } from '../core/dates.js';
 import { parseJson } from '../core/json.js';
 import { reason } from '../platform/output.js';
-import { loadDataset, type Dataset } from '../load/dataset.js';
+import { loadDataset, readTable, type Dataset } from '../load/dataset.js';
 import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
 import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
 import { renderCharts, type ChartAsset, type SpecFile } from '../render/chart.js';
 import type { Effects } from '../platform/effects.js';
 import { chartEngineKey } from '../platform/package.js';
 import { inputRoles, type InputRole } from './manifest.js';
+import { checkReplacement, readPrevious, refuseUndeclaredRevision, reviseDocument, sourceColumns, type PreviousBuild, type SourceColumns } from './revision.js';
 import { QueryEngine } from '../query/engine.js';
 import { openDataModel, runNamedQueries, type QueryResults } from '../query/database.js';
 
@@ -143,7 +144,10 @@ export class Pipeline {
     const config = this.config();
     return this.stage('model', () => {
       const coverage = checkCoverage(config, dataset, this.effects.today());
-      return computeStats(dataset, config.period, config.publishedSeries?.computeFrom, coverage);
+      const model = computeStats(dataset, config.period, config.publishedSeries?.computeFrom, coverage);
+      // A published figure the data now give differently is a revision, which the release must declare.
+      refuseUndeclaredRevision(config, model);
+      return model;
     });
   }
 
@@ -229,8 +233,23 @@ export class Pipeline {
       if (set.appliesUntil && asAt > set.appliesUntil) {
         throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
       }
-      return narrateReport(model, config, set, dataset, this.narrator, results);
+      // A revision is checked against the build it revises before anything is narrated or written.
+      const previous = readPrevious(config, this.effects.readText);
+      this.previousBuild = previous;
+      if (previous) checkReplacement(this.sourceColumns(), previous);
+      const document = narrateReport(model, config, set, dataset, this.narrator, results);
+      reviseDocument(document, model, previous);
+      return document;
     });
+  }
+
+  /** The build the document was compared with (`meta.revision.previous`), once the document is made. */
+  previousBuild: PreviousBuild | undefined;
+
+  /** The header of every data file of the release (for the manifest and the replacement check). */
+  sourceColumns(): SourceColumns[] {
+    const config = this.config();
+    return sourceColumns(config, (file) => readTable(file, file, this.effects.readBytes).header);
   }
 
   /** The gates on the document tree: structure, numbers-trace, directions, rounding, style. */

@@ -119,10 +119,10 @@ const TABLES: TableDefinition[] = [
       col('label', 'VARCHAR', 'Label for tables and figures.'),
       col('name', 'VARCHAR', 'Name for sentences.'),
       col('graded', 'BOOLEAN', 'Whether events of this type give judgements.'),
-      col('snapshot_scope', 'VARCHAR', `Which graded events compete to be a unit's latest: \`${GRADED_SCOPE}\` for every graded type; null for types that are not graded.`),
+      col('snapshot_scope', 'VARCHAR', `Which graded events compete to be a unit's latest: the type's \`scope\` in the framework, \`${GRADED_SCOPE}\` for a graded type that declares none; null for types that are not graded.`),
       col('position', 'INTEGER', 'Order in the framework, from 1.'),
     ],
-    rows: ({ framework }) => framework.eventTypes.map((t, i) => [t.id, t.label, t.name, t.graded, t.graded ? GRADED_SCOPE : null, i + 1]),
+    rows: ({ framework }) => framework.eventTypes.map((t, i) => [t.id, t.label, t.name, t.graded, t.graded ? t.scope ?? GRADED_SCOPE : null, i + 1]),
   },
   {
     kind: 'table',
@@ -178,10 +178,12 @@ const TABLES: TableDefinition[] = [
       col('link', 'VARCHAR', "Web address of the unit's reports, where the source gives one."),
       col('source_file', 'VARCHAR', 'The data file the event was read from.'),
       col('source_row', 'INTEGER', 'Its row in that file as an editor numbers it (the header is row 1).'),
+      col('date_until', 'DATE', 'Where the source gives the date as a month or a year only: the last day it can mean (`date` is the first); null for a full date.'),
+      col('published_until', 'DATE', 'The same for the publication date.'),
     ],
     rows: ({ dataset, framework }) => {
       const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
-      return dataset.events.map((e, i) => [i + 1, e.authority, e.type, graded.has(e.type), e.date, e.published, e.theme, e.link ?? null, e.origin.file, e.origin.row]);
+      return dataset.events.map((e, i) => [i + 1, e.authority, e.type, graded.has(e.type), e.date, e.published, e.theme, e.link ?? null, e.origin.file, e.origin.row, e.dateUntil ?? null, e.publishedUntil ?? null]);
     },
   },
   {
