@@ -207,7 +207,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   let docx: Uint8Array | undefined;
   // The Word file is made in a thread of its own while Chromium prints; it is still written
   // before the PDF, so the outputs (and the manifest) keep their order.
-  const docxMade = options.formats.includes('docx') ? pipeline.stepAsync('docx', async () => (await import('../render/docx-thread.js')).renderDocxInThread(document, assets)) : undefined;
+  const docxMade = options.formats.includes('docx') ? pipeline.stepAsync('docx', async () => (await import('../platform/docx-thread.js')).renderDocxInThread(document, assets)) : undefined;
   docxMade?.catch(() => undefined);
   let browser: Browser | undefined;
   let browserUsed: BrowserChoice['source'] | undefined;

@@ -3,15 +3,15 @@
  * prints the PDF (the main thread then mostly waits on Chromium), instead of before it.
  *
  * The thread runs the same `renderDocx` on a structured copy of the same tree and drawings, so
- * the bytes are the same as in the main thread. It loads `docx.js` beside this module; where that
- * is not compiled JavaScript (the tests run the TypeScript sources), or a thread cannot be
- * started, the Word file is made in this thread instead, as before.
+ * the bytes are the same as in the main thread. It loads `render/docx.js` (it lives here, not in
+ * src/render, because it looks for that file: renderers touch no files); where that is not compiled
+ * JavaScript (the tests run the TypeScript sources), the Word file is made in this thread, as before.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReportDocument } from '../document/document.js';
-import type { ChartImage } from './docx.js';
+import type { ChartImage } from '../render/docx.js';
 
 /** The thread's code: import the renderer, render, send the bytes back. */
 const THREAD_SOURCE = `
@@ -24,8 +24,8 @@ import(workerData.module).then(({ renderDocx }) => renderDocx(workerData.documen
 
 /** Renders the Word version in a worker thread when it can, else here; same bytes either way. */
 export async function renderDocxInThread(doc: ReportDocument, assets: ReadonlyMap<string, ChartImage>): Promise<Uint8Array> {
-  const module = new URL('./docx.js', import.meta.url);
-  if (module.protocol !== 'file:' || !existsSync(fileURLToPath(module))) return (await import('./docx.js')).renderDocx(doc, assets);
+  const module = new URL('../render/docx.js', import.meta.url);
+  if (module.protocol !== 'file:' || !existsSync(fileURLToPath(module))) return (await import('../render/docx.js')).renderDocx(doc, assets);
   // Only what the renderer reads crosses to the thread (a chart's CSV and narrow layout do not).
   const images = new Map([...assets].map(([id, a]) => [id, { svg: a.svg, png: a.png, width: a.width, height: a.height }]));
   return new Promise<Uint8Array>((resolve, reject) => {
