@@ -622,7 +622,7 @@ export function narrateReport(
     // With tables written in the text, every table is numbered in reading order (declared tables
     // placed nowhere come last), and the text is narrated again so references carry the numbers.
     const clash = parsed.tables.find((id, i) => declared.has(id) || parsed.tables.indexOf(id) !== i);
-    if (clash) throw new StatpressError('template', `two tables have the id "${clash}"`, { file: setFile }, 'give the table in the text an id of its own: Table: … {#its-id}');
+    if (clash) throw new StatpressError('template', `two tables have the id "${clash}"`, { file: setFile }, 'give the table written in the text an id of its own with {#its-id} at the end of its caption line');
     const order = tablesInOrder(parsed.blocks);
     for (const t of set.tables) if (!order.includes(t.id)) order.push(t.id);
     parsed = narrate(new Map(order.map((id, i) => [id, i + 1])));
