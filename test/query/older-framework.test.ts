@@ -144,13 +144,13 @@ describe('a synthetic older-framework release from configuration, templates and 
   it('measures movement from the first inspection, with the wording the configuration selects', () => {
     const expected = movement('first');
     expect(['compared', 'improved', 'same', 'declined'].map((c) => printed(built.document, 'safeguarding-movement', c))).toEqual(expected);
-    expect(html).toContain('at their latest inspection compared with their first inspection');
+    expect(html).toContain('Compared with their first inspection, of the');
     // From the previous inspection instead: other numbers (this fixture has a unit where the two differ) and other words.
     const previous = buildDocument({ configFile: join(fixtureVariant(NAME, { 'release.yaml': (t) => t.replace('movementBase: first', 'movementBase: previous') }), 'release.yaml') });
     expect(movement('previous')).not.toEqual(expected);
     expect(['compared', 'improved', 'same', 'declined'].map((c) => printed(previous.document, 'safeguarding-movement', c))).toEqual(movement('previous'));
-    expect(JSON.stringify(previous.document)).toContain('than at their previous one');
-    expect(JSON.stringify(previous.document)).not.toContain('compared with their first inspection');
+    expect(JSON.stringify(previous.document)).toContain('Compared with their previous inspection, of the');
+    expect(JSON.stringify(previous.document)).not.toContain('Compared with their first inspection');
   });
 
   it('rates annual performance on a scale of its own, dated by the year only', () => {
