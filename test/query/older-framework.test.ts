@@ -199,6 +199,12 @@ describe('the data model of the synthetic release', () => {
     return openDataModel({ dataset: pipeline.dataset(), framework: config.framework, period: config.period });
   };
 
+  it('loads two graded types of one visit without a same-day warning: each is in its own scope', () => {
+    const dataset = new Pipeline({ configFile: RELEASE }, nodeEffects()).dataset();
+    expect(dataset.warnings).toEqual([]);
+    expect(dataset.events.length).toBe(inspections.length + read('apa.csv').length);
+  });
+
   it('holds each declared window as a row of the windows table, and movement_base in period', () => {
     const engine = model();
     const rows = engine.query(`SELECT window_name, date_from, date_to FROM windows WHERE window_name NOT IN ('in_year', 'previous_year') ORDER BY window_name`).rows;
