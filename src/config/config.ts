@@ -21,6 +21,8 @@ export interface Grade {
   colour: string;
   textColour: string;
   goodOrBetter: boolean;
+  /** The grade scale it belongs to, where the framework has more than one (else the framework's id). */
+  scale?: string;
 }
 export interface Judgement {
   id: string;
@@ -33,6 +35,13 @@ export interface Judgement {
   until?: IsoDate;
   /** When the `until` date was announced (releases published before then do not state it). */
   announced?: IsoDate;
+  /** The grade scale it is graded on, where the framework has more than one (else the framework's id). */
+  scale?: string;
+}
+
+/** The scale a grade or judgement belongs to: its own, else the framework's one scale. */
+export function scaleOf(framework: Pick<Framework, 'id'>, item: { scale?: string }): string {
+  return item.scale ?? framework.id;
 }
 export interface EventType {
   id: string;
@@ -146,6 +155,49 @@ export interface PeriodRules {
   publicationLagMonths: number;
   inYearMonths: number;
   comparisonYearsBack: number[];
+  /** What the data model's `base_grade` compares a latest grade with (`previous` unless the release says `first`). */
+  movementBase?: MovementBase;
+  /** The release's further named windows (`period.windows`), where it declares any. */
+  windows?: NamedWindow[];
+}
+
+export type MovementBase = 'previous' | 'first';
+
+/** How a release declares a window: exactly one of a date range, months back, a quarter or a year. */
+export interface WindowSpec {
+  name: string;
+  from?: IsoDate;
+  to?: IsoDate;
+  monthsBack?: number;
+  quarter?: string;
+  year?: 'latest' | number;
+}
+
+/** A named period events are counted over. */
+export interface NamedWindow {
+  name: string;
+  from: IsoDate;
+  to: IsoDate;
+}
+
+/** The dates of each declared window as at `asAt` (windows given relative to it move with `--as-at`). */
+export function deriveWindows(asAt: IsoDate, specs: readonly WindowSpec[]): NamedWindow[] {
+  const quarterOf = (year: number, q: number): NamedWindow => {
+    const from = `${year}-${String(3 * q - 2).padStart(2, '0')}-01`;
+    return { name: '', from, to: addDays(addMonths(from, 3), -1) };
+  };
+  return specs.map((w) => {
+    if (w.monthsBack !== undefined) return { name: w.name, from: addDays(addMonths(asAt, -w.monthsBack), 1), to: asAt };
+    if (w.quarter !== undefined) {
+      const [year, q] = w.quarter === 'latest' ? [Number(asAt.slice(0, 4)), Math.floor((Number(asAt.slice(5, 7)) - 1) / 3) + 1] : [Number(w.quarter.slice(0, 4)), Number(w.quarter.slice(6))];
+      return { ...quarterOf(year, q), name: w.name };
+    }
+    if (w.year !== undefined) {
+      const year = w.year === 'latest' ? asAt.slice(0, 4) : String(w.year);
+      return { name: w.name, from: `${year}-01-01`, to: `${year}-12-31` };
+    }
+    return { name: w.name, from: w.from!, to: w.to! };
+  });
 }
 
 export interface ContextFigure {
@@ -248,12 +300,13 @@ function readFramework(file: string, read: ReadText): Framework {
     id: raw.id,
     name: raw.name,
     shortName: raw.shortName ?? raw.name,
-    grades: raw.grades.map((g) => ({ id: g.id, label: g.label, colour: g.colour, textColour: g.textColour, goodOrBetter: g.goodOrBetter })),
+    grades: raw.grades.map((g) => ({ id: g.id, label: g.label, colour: g.colour, textColour: g.textColour, goodOrBetter: g.goodOrBetter, ...(g.scale !== undefined ? { scale: g.scale } : {}) })),
     judgements: raw.judgements.map((j) => {
       const judgement: Judgement = { id: j.id, label: j.label, name: j.name ?? j.label, headline: j.headline };
       if (j.from !== undefined) judgement.from = j.from;
       if (j.until !== undefined) judgement.until = j.until;
       if (j.announced !== undefined) judgement.announced = j.announced;
+      if (j.scale !== undefined) judgement.scale = j.scale;
       return judgement;
     }),
     eventTypes: raw.eventTypes.map((t) => {
@@ -270,6 +323,10 @@ function readFramework(file: string, read: ReadText): Framework {
   const errors = new ErrorList();
   raw.eventTypes.forEach((t, i) => {
     if (t.scope !== undefined && !t.graded) errors.add(source.error(['eventTypes', i, 'scope'], `event type "${t.id}" is not graded, so a snapshot never counts it: a scope means nothing here`, { hint: 'set graded: true, or remove the scope' }));
+  });
+  const scales = new Set(framework.grades.map((g) => scaleOf(framework, g)));
+  raw.judgements.forEach((j, i) => {
+    if (j.scale !== undefined && !scales.has(j.scale)) errors.add(source.error(['judgements', i, 'scale'], `no grade is on the scale "${j.scale}"`, { value: j.scale, hint: idHint(j.scale, scales, 'scales') }));
   });
   const judgementIds = framework.judgements.map((j) => j.id);
   const gradeIds = framework.grades.map((g) => g.id);
@@ -459,6 +516,17 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     inYearMonths: p.inYearMonths,
     comparisonYearsBack: p.comparisonYearsBack,
   });
+  if (p.movementBase !== 'previous') period.movementBase = p.movementBase;
+  const windowNames = new Set(['in_year', 'previous_year']);
+  p.windows.forEach((w, i) => {
+    const kinds = [w.from !== undefined || w.to !== undefined, w.monthsBack !== undefined, w.quarter !== undefined, w.year !== undefined].filter(Boolean).length;
+    if (kinds !== 1) throw source.error(['period', 'windows', i], 'a window is given by exactly one of: from and to, monthsBack, quarter, year', { code: 'config' });
+    if ((w.from === undefined) !== (w.to === undefined)) throw source.error(['period', 'windows', i, w.from === undefined ? 'to' : 'from'], 'a date range needs both from and to', { code: 'config' });
+    if (w.from !== undefined && w.to !== undefined && w.from > w.to) throw source.error(['period', 'windows', i, 'to'], 'the window ends before it starts', { code: 'date-order', value: w.to });
+    if (windowNames.has(w.name)) throw source.error(['period', 'windows', i, 'name'], `there is already a window named "${w.name}"`, { code: 'config', value: w.name });
+    windowNames.add(w.name);
+  });
+  if (p.windows.length > 0) period.windows = deriveWindows(period.asAt, p.windows);
   if (period.publishedBy < period.asAt) {
     const message = 'the publication cut-off is before the as-at date';
     // Placed at the written cut-off when that is the one used, else it came from the command line.

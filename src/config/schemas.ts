@@ -56,10 +56,11 @@ export const frameworkSchema = mapping({
       colour: text.describe('Fill colour in figures.'),
       textColour: text.default('#000000').describe('Colour of text drawn on the fill.'),
       goodOrBetter: bool.default(false).describe('In the combined share of the top grades that templates report as goodOrBetter.'),
+      scale: text.optional().describe("The grade scale the grade belongs to, for a framework with more than one (an annual rating beside the inspection grades); defaults to the framework's id."),
     }),
   )
     .min(2, 'a framework needs at least two grades')
-    .describe('The grade scale, best first.'),
+    .describe('The grade scales, each best first.'),
   judgements: list(
     mapping({
       id: text,
@@ -69,6 +70,7 @@ export const frameworkSchema = mapping({
       from: date.optional().describe('First inspection date the judgement applies to.'),
       until: date.optional().describe('Last inspection date the judgement applies to.'),
       announced: date.optional().describe('When the `until` date was announced: releases published earlier do not mention it (defaults to the `until` date).'),
+      scale: text.optional().describe("The grade scale the judgement is graded on (a grade's `scale`); defaults to the framework's id. A grade of another scale is refused at its row."),
     }),
   ).describe('Judgement areas, the headline first.'),
   eventTypes: list(
@@ -185,6 +187,18 @@ export const releaseSchema = mapping({
     publicationLagMonths: whole(0).default(3),
     inYearMonths: whole(1).default(12),
     comparisonYearsBack: z.array(whole(1), { error: 'expected a list of whole numbers' }).default([1]),
+    movementBase: z.enum(['previous', 'first'], { error: 'expected previous or first' }).default('previous')
+      .describe("What a unit's latest grade is compared with in the data model's `base_grade` columns: its previous graded event in the scope, or its first (for wording such as \"compared with their first inspection\")."),
+    windows: list(
+      mapping({
+        name: z.string({ error: 'expected text' }).regex(/^[a-z][a-z0-9_]*$/, 'expected lower-case letters, digits and _, starting with a letter').describe('The window\'s name in the `windows` table (`window_name`).'),
+        from: date.optional().describe('A date range: its first day (with `to`).'),
+        to: date.optional().describe('A date range: its last day (with `from`).'),
+        monthsBack: whole(1).optional().describe('The months up to the as-at date: 3 is the quarter ending on it.'),
+        quarter: z.union([z.literal('latest'), z.string().regex(/^\d{4}-Q[1-4]$/)], { error: 'expected latest or a quarter such as 2010-Q4' }).optional().describe('A calendar quarter: `latest` (the one the as-at date falls in) or yyyy-Qn.'),
+        year: z.union([z.literal('latest'), whole(1000)], { error: 'expected latest or a year such as 2010' }).optional().describe('A calendar year: `latest` (the one the as-at date falls in) or the year.'),
+      }),
+    ).default([]).describe('Further named periods events are counted over (rows of the `windows` table beside `in_year` and `previous_year`), each given by exactly one of: from and to, monthsBack, quarter, year.'),
   }),
   register: mapping({
     authorities: mapping({

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { DateRange, Framework, Layout, ReleaseConfig, SourceConfig } from '../config/config.js';
+import { scaleOf } from '../config/config.js';
 import { CsvSyntaxError, csvRecords, type CsvRecord } from './csv.js';
 import { EXCEL_LIMITS, forbiddenCharacter, quotable, type CharacterProblem, type TextLimits } from './text.js';
 import { formatPeriod, isIsoDate, parseDatePeriod, type DatePeriod, type IsoDate } from '../core/dates.js';
@@ -503,6 +504,8 @@ function loadSource(
   // grades' places in the scale (0 for none).
   const gradeSets = new Map<number, Record<string, string | null>>();
   const gradePlace = new Map(framework.grades.map((g, i) => [g.id, i + 1]));
+  const gradeScale = new Map(framework.grades.map((g) => [g.id, scaleOf(framework, g)]));
+  const judgementScale = new Map(framework.judgements.map((j) => [j.id, scaleOf(framework, j)]));
   const places = framework.grades.length + 1;
   const events: InspectionEvent[] = [];
 
@@ -586,6 +589,12 @@ function loadSource(
       }
       if (!graded.has(type)) {
         errors.add(new StatpressError('bad-value', 'a visit that is not graded has a judgement', at(column, raw)));
+        continue;
+      }
+      const scale = judgementScale.get(judgement);
+      if (gradeScale.get(grade) !== scale) {
+        const known = framework.grades.filter((g) => scaleOf(framework, g) === scale).map((g) => g.label).join(', ');
+        errors.add(new StatpressError('bad-value', `a grade of another scale than the judgement's (${scale})`, at(column, raw), `expected one of: ${known}, or blank`));
         continue;
       }
       eventGrades[judgement] = grade;

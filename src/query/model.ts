@@ -5,7 +5,7 @@
  * documentation and the database cannot drift apart (a test compares the views' columns with
  * what DuckDB reports, and the file with what this writes).
  */
-import type { Framework, PeriodRules } from '../config/config.js';
+import { scaleOf, type Framework, type PeriodRules } from '../config/config.js';
 import type { Dataset } from '../load/dataset.js';
 
 /** What the tables are filled from. */
@@ -53,6 +53,17 @@ const col = (name: string, type: SqlType, doc: string): ColumnDefinition => ({ n
 /** The graded scope every graded type shares: which events compete to be a unit's latest. */
 const GRADED_SCOPE = 'graded';
 
+/** Each grade's position on its own scale, from 1 (the best). */
+function gradeRanks(framework: Framework): Map<string, number> {
+  const seen = new Map<string, number>();
+  return new Map(framework.grades.map((g) => {
+    const scale = scaleOf(framework, g);
+    const rank = (seen.get(scale) ?? 0) + 1;
+    seen.set(scale, rank);
+    return [g.id, rank];
+  }));
+}
+
 const TABLES: TableDefinition[] = [
   {
     kind: 'table',
@@ -65,8 +76,9 @@ const TABLES: TableDefinition[] = [
       col('in_year_to', 'DATE', 'Last day of the in-year period (the as-at date).'),
       col('previous_year_from', 'DATE', 'First day of the year before the in-year period.'),
       col('previous_year_to', 'DATE', 'Last day of the year before the in-year period.'),
+      col('movement_base', 'VARCHAR', "What `base_grade` compares a latest grade with: `previous` (the unit's previous graded event in the scope) or `first` (its first), from `period.movementBase` in the release config."),
     ],
-    rows: ({ period: p }) => [[p.asAt, p.publishedBy, p.inYear.from, p.inYear.to, p.previousYear.from, p.previousYear.to]],
+    rows: ({ period: p }) => [[p.asAt, p.publishedBy, p.inYear.from, p.inYear.to, p.previousYear.from, p.previousYear.to, p.movementBase ?? 'previous']],
   },
   {
     kind: 'table',
@@ -88,13 +100,14 @@ const TABLES: TableDefinition[] = [
     name: 'windows',
     doc: 'Named periods that events are counted over.',
     columns: [
-      col('window_name', 'VARCHAR', '`in_year` (the in-year period) or `previous_year` (the year before it).'),
+      col('window_name', 'VARCHAR', '`in_year` (the in-year period), `previous_year` (the year before it), or a window the release declares (`period.windows`: a date range, the months back from the as-at date, a quarter or a year).'),
       col('date_from', 'DATE', 'First day.'),
       col('date_to', 'DATE', 'Last day.'),
     ],
     rows: ({ period: p }) => [
       ['in_year', p.inYear.from, p.inYear.to],
       ['previous_year', p.previousYear.from, p.previousYear.to],
+      ...(p.windows ?? []).map((w) => [w.name, w.from, w.to]),
     ],
   },
   {
@@ -136,21 +149,25 @@ const TABLES: TableDefinition[] = [
       col('applies_from', 'DATE', 'First inspection date the judgement applies to, if it has one.'),
       col('applies_until', 'DATE', 'Last inspection date the judgement applies to, if it has one.'),
       col('position', 'INTEGER', 'Order in the framework, from 1 (the headline first).'),
+      col('scale', 'VARCHAR', "The grade scale the judgement is graded on (`grades.scale`): its `scale` in the framework, else the framework's id."),
     ],
-    rows: ({ framework }) => framework.judgements.map((j, i) => [j.id, j.label, j.name, j.headline, j.from ?? null, j.until ?? null, i + 1]),
+    rows: ({ framework }) => framework.judgements.map((j, i) => [j.id, j.label, j.name, j.headline, j.from ?? null, j.until ?? null, i + 1, scaleOf(framework, j)]),
   },
   {
     kind: 'table',
     name: 'grades',
-    doc: "The framework's grade scale, best first.",
+    doc: "The framework's grades, each scale best first (most frameworks have one scale; one may add another, such as an annual rating, for some judgements).",
     columns: [
       col('grade', 'VARCHAR', 'Grade id; the key.'),
       col('label', 'VARCHAR', 'Label as published.'),
-      col('grade_rank', 'INTEGER', 'Position on the scale: 1 is the best grade.'),
+      col('grade_rank', 'INTEGER', 'Position on its scale: 1 is the best grade.'),
       col('good_or_better', 'BOOLEAN', 'Whether the framework counts the grade among its top grades (`goodOrBetter`).'),
-      col('scale', 'VARCHAR', "The scale the grade belongs to (the framework's id)."),
+      col('scale', 'VARCHAR', "The scale the grade belongs to: its `scale` in the framework, else the framework's id."),
     ],
-    rows: ({ framework }) => framework.grades.map((g, i) => [g.id, g.label, i + 1, g.goodOrBetter, framework.id]),
+    rows: ({ framework }) => {
+      const ranks = gradeRanks(framework);
+      return framework.grades.map((g) => [g.id, g.label, ranks.get(g.id)!, g.goodOrBetter, scaleOf(framework, g)]);
+    },
   },
   {
     kind: 'table',
@@ -199,12 +216,13 @@ const TABLES: TableDefinition[] = [
       col('scale', 'VARCHAR', 'The scale the grade belongs to.'),
     ],
     rows: ({ dataset, framework }) => {
-      const grades = new Map(framework.grades.map((g, i) => [g.id, { rank: i + 1, good: g.goodOrBetter }]));
+      const ranks = gradeRanks(framework);
+      const grades = new Map(framework.grades.map((g) => [g.id, { rank: ranks.get(g.id)!, good: g.goodOrBetter, scale: scaleOf(framework, g) }]));
       return dataset.events.flatMap((e, i) =>
         framework.judgements.flatMap((j) => {
           const grade = e.grades[j.id];
           const g = grade ? grades.get(grade) : undefined;
-          return grade && g ? [[i + 1, j.id, grade, g.rank, g.good, framework.id]] : [];
+          return grade && g ? [[i + 1, j.id, grade, g.rank, g.good, g.scale]] : [];
         }),
       );
     },
@@ -239,6 +257,8 @@ const SNAPSHOT_JUDGEMENT_COLUMNS: ColumnDefinition[] = [
   col('previous_grade_rank', 'INTEGER', 'Its rank.'),
   col('first_grade', 'VARCHAR', 'Grade for the same judgement at the first event.'),
   col('first_grade_rank', 'INTEGER', 'Its rank.'),
+  col('base_grade', 'VARCHAR', 'The grade movement is measured from: `previous_grade`, or `first_grade` where `period.movement_base` is `first` (null where the latest event is the first).'),
+  col('base_grade_rank', 'INTEGER', 'Its rank.'),
 ];
 
 const WINDOW_EVENT_COLUMNS: ColumnDefinition[] = [
@@ -308,8 +328,11 @@ WHERE e.recency = 1
     sql: `SELECT s.snapshot, s.years_back, s.as_at, s.unit, s.name, s.region, s.scope, s.event, s.type, s.date,
   j.judgement, j.grade, j.grade_rank, j.good_or_better, j.scale,
   p.grade AS previous_grade, p.grade_rank AS previous_grade_rank,
-  f.grade AS first_grade, f.grade_rank AS first_grade_rank
+  f.grade AS first_grade, f.grade_rank AS first_grade_rank,
+  CASE WHEN m.movement_base = 'first' THEN (CASE WHEN s.first_event <> s.event THEN f.grade END) ELSE p.grade END AS base_grade,
+  CASE WHEN m.movement_base = 'first' THEN (CASE WHEN s.first_event <> s.event THEN f.grade_rank END) ELSE p.grade_rank END AS base_grade_rank
 FROM snapshot_events s
+CROSS JOIN period m
 JOIN judgements j ON j.event = s.event
 LEFT JOIN judgements p ON p.event = s.previous_event AND p.judgement = j.judgement
 LEFT JOIN judgements f ON f.event = s.first_event AND f.judgement = j.judgement`,
@@ -333,10 +356,10 @@ LEFT JOIN judgements f ON f.event = s.first_event AND f.judgement = j.judgement`
     kind: 'view',
     name: 'window_events',
     materialized: true,
-    doc: 'The events of each window: every visit in it, and every graded inspection in it whose report was published by the release\'s cut-off.',
+    doc: 'The events of each window: every visit in it, and every graded inspection in it whose report was published by the release\'s cut-off. An event dated by its year or month only is in a window that holds the whole year or month, and in no other.',
     sql: `SELECT w.window_name, e.event, e.unit, e.type, e.graded, e.date, e.published, e.theme, g.event AS previous_graded_event
 FROM windows w
-JOIN events e ON e.date BETWEEN w.date_from AND w.date_to
+JOIN events e ON e.date BETWEEN w.date_from AND w.date_to AND coalesce(e.date_until, e.date) <= w.date_to
 CROSS JOIN period p
 ASOF LEFT JOIN graded_events g ON g.unit = e.unit AND e.date > g.date
 WHERE NOT e.graded OR e.published <= p.published_by`,

@@ -75,7 +75,7 @@ describe('a release config', () => {
     const far = releaseText((t) => edit(t, '  inYearMonths: 12\n', '  inYearMonths: 12\n  frobnicate: true\n'));
     const farError = errorOf(() => loadReleaseConfig(far.file));
     expect(farError.location).toMatchObject(place(far.text, 'frobnicate'));
-    expect(farError.hint).toBe('the settings here are: asAt, publishedBy, publicationLagMonths, inYearMonths, comparisonYearsBack');
+    expect(farError.hint).toBe('the settings here are: asAt, publishedBy, publicationLagMonths, inYearMonths, comparisonYearsBack, movementBase, windows');
   });
 
   it('lists every problem at once, each with its place, in the order of the file', () => {

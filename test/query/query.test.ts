@@ -14,7 +14,8 @@ import { nodeEffects } from '../../src/platform/effects.js';
 import { openDataModel, runNamedQueries } from '../../src/query/database.js';
 import type { QueryEngine } from '../../src/query/engine.js';
 import { DATA_MODEL, dataModelReference } from '../../src/query/model.js';
-import type { Block, FigureNode, Inline, ReportDocument, TableNode } from '../../src/document/document.js';
+import type { FigureNode, TableNode } from '../../src/document/document.js';
+import { find, values } from './tree.js';
 import { readCsv, refusalOf, releaseVariant, RELEASE_2025, ROOT, tempDir } from '../support.js';
 
 const AS_AT = '2025-03-31';
@@ -61,33 +62,6 @@ function latestOverallCounts(): Map<string, number> {
 
 /** Whole percentage, rounded half up, in whole-number arithmetic. */
 const percent = (part: number, whole: number) => Math.floor((200 * part + whole) / (2 * whole));
-
-/** Every value node of the narrative, wherever it is in the tree. */
-function values(blocks: readonly Block[]): Array<Extract<Inline, { type: 'value' }>> {
-  const out: Array<Extract<Inline, { type: 'value' }>> = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      if ((node as { type?: string }).type === 'value') out.push(node as Extract<Inline, { type: 'value' }>);
-      else Object.values(node).forEach(walk);
-    }
-  };
-  walk(blocks);
-  return out;
-}
-
-function find<T extends Block>(doc: ReportDocument, type: T['type'], id: string): T {
-  let found: T | undefined;
-  const walk = (blocks: readonly Block[]) => {
-    for (const b of blocks) {
-      if (b.type === type && (b as { id?: string }).id === id) found = b as T;
-      if (b.type === 'section') walk(b.children);
-    }
-  };
-  walk(doc.children);
-  if (!found) throw new Error(`no ${type} ${id}`);
-  return found;
-}
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
