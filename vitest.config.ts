@@ -22,6 +22,7 @@ const SHARED_BUILD = [
   'test/quality/pdf-gates.test.ts',
   'test/render/html-layout.test.ts',
   'test/tools/revision.test.ts',
+  'test/tools/revision-workflow.test.ts',
   'test/cli/cli.test.ts',
   'test/render/release-documents.test.ts',
 ];

@@ -7,8 +7,13 @@
  * The scale rows build a synthetic history of 250,000 inspections (`scripts/synthetic.ts`,
  * written to a temporary folder) to HTML, CSV and both workbooks in a process of its own, with
  * its time and peak memory. `npm run bench -- --scale` runs only those.
+ *
+ * The last lines are issue 21's figures as ratios (`bench-ratios.ts`): whole release ÷ Chromium
+ * floor and ÷ the pandoc + Chromium peer, HTML cold with charts drawn, preview rebuild, peak RSS.
+ * `npm run bench -- --ratios [--runs N]` runs only those; `-- --profile` prints one whole build's
+ * `statpress build --profile` table.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +34,12 @@ import { printOptions, renderPdf } from '../src/render/pdf.js';
 import { printCss } from '../src/render/print-css.js';
 import { benchPreview } from '../src/tools/preview.js';
 import { quarterEnds, sweepRelease } from '../src/tools/sweep.js';
+import { openDataModel, runNamedQueries } from '../src/query/database.js';
+import { loadTemplateSet } from '../src/config/template-set.js';
+import { writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { writeSyntheticRelease } from './synthetic.js';
+import { benchRatios, processRun } from './bench-ratios.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const release = join(root, 'releases/ofsted-2025.yaml');
@@ -56,26 +66,30 @@ const out = mkdtempSync(join(tmpdir(), 'statpress-bench-'));
 let peakRss = process.memoryUsage().rss;
 const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
-/**
- * Runs the CLI in a process of its own: its time, and its peak memory (the kernel's high-water
- * mark of its resident set, read while it runs).
- */
-async function processRun(args: string[]): Promise<{ ms: number; peakRss: number; code: number | null }> {
-  const start = performance.now();
-  const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
-  let peak = 0;
-  const read = () => {
-    try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
-    } catch {
-      // ended, or not Linux
-    }
-  };
-  const timer = setInterval(read, 10);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
-  clearInterval(timer);
-  return { ms: performance.now() - start, peakRss: peak, code };
+/** Runs the CLI in a process of its own: its time and peak memory. */
+const cliRun = (args: string[]) => processRun(process.execPath, [bin, ...args]);
+
+/** The issue's headline figures as ratios (`--ratios` runs only these, `--runs N` times). */
+async function ratios(): Promise<string[]> {
+  const pipeline = new Pipeline({ configFile: release }, nodeEffects({ storeDir: false }));
+  const document = pipeline.document();
+  const printable = renderHtml(document, { assets: await pipeline.assets(), stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() });
+  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
+  return benchRatios({ bin, release, dir: join(out, 'ratios'), printable, choice: await findBrowser(), previewTemplateEdit: async () => (await benchPreview(release)).templateEdit, runs });
+}
+
+/** `--profile`: one whole build of the release with `statpress build --profile`, its table. */
+async function profileRun(): Promise<string> {
+  const run = await processRun(process.execPath, [bin, 'build', release, '--out', join(out, 'profile'), '--force', '--quiet', '--profile'], { stderr: true });
+  return `statpress build --profile (whole release, cold process):\n${run.stderr ?? ''}`;
+}
+
+if (process.argv.includes('--ratios') || process.argv.includes('--profile')) {
+  clearInterval(sample);
+  if (process.argv.includes('--profile')) process.stdout.write(await profileRun());
+  if (process.argv.includes('--ratios')) process.stdout.write(`${(await ratios()).join('\n')}\n`);
+  rmSync(out, { recursive: true, force: true });
+  process.exit(0);
 }
 
 const scaleOnly = process.argv.includes('--scale');
@@ -85,12 +99,12 @@ const scale: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'statpress-scale-'));
   const synthetic = writeSyntheticRelease(release, dir, 250_000);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-  const build = (extra: string[]) => processRun(['build', synthetic.config, '--out', join(dir, 'out'), '--formats', 'html,csv,ods,xlsx', '--quick', '--quiet', ...extra]);
+  const build = (extra: string[]) => cliRun(['build', synthetic.config, '--out', join(dir, 'out'), '--formats', 'html,csv,ods,xlsx', '--quick', '--quiet', ...extra]);
   process.env.STATPRESS_CACHE_DIR = join(dir, 'chart-cache');
   const cold = await build(['--no-cache']);
   const warm: Array<{ ms: number; peakRss: number; code: number | null }> = [];
   for (let i = 0; i < 3; i++) warm.push(await build([]));
-  const htmlOnly = await processRun(['build', synthetic.config, '--out', join(dir, 'html'), '--formats', 'html', '--quick', '--quiet']);
+  const htmlOnly = await cliRun(['build', synthetic.config, '--out', join(dir, 'html'), '--formats', 'html', '--quick', '--quiet']);
   const mid = warm.sort((a, b) => a.ms - b.ms)[1]!;
   const failed = [cold, ...warm, htmlOnly].some((r) => r.code !== 0);
   add('scale', `${synthetic.rows.toLocaleString('en-GB')}-row history (${mb(synthetic.bytes)}) → HTML, CSV, ODS, XLSX, charts drawn (--no-cache)`, cold.ms, '≤ 5000 ms');
@@ -131,6 +145,30 @@ const sharedEffects = nodeEffects({ storeDir: false });
 new Pipeline({ configFile: release }, sharedEffects).checks();
 add('document', 'whole document: load → compute → narrate → document gates (templates compiled before)', await measure(10, () => new Pipeline({ configFile: release }, sharedEffects).checks()));
 for (const [stage, ms] of Object.entries(first.timings)) add('document', `  of which ${stage} (first run)`, ms);
+
+// ── The query stage (DuckDB), on the query fixture's template set over the 2025 data ──────────
+// Start-up in a new process: the worker thread, DuckDB's library and an empty database.
+const startScript = `import('${join(root, 'dist/src/query/engine.js')}').then(({ QueryEngine }) => { const t = performance.now(); QueryEngine.start(); console.log(performance.now() - t); })`;
+const startups = Array.from({ length: 3 }, () => Number(execFileSync(process.execPath, ['-e', startScript], { encoding: 'utf8' })));
+add('query', 'DuckDB start-up: worker, library, empty in-memory database (new process)', median(startups));
+const querySet = loadTemplateSet(join(root, 'test/fixtures/query-set'));
+add('query', 'load the data model: tables from the dataset through the appender, views', await measure(10, () => openDataModel({ dataset, framework: config.framework, period: config.period }).close()));
+const engine = openDataModel({ dataset, framework: config.framework, period: config.period });
+runNamedQueries(engine, querySet.queries, config);
+add('query', `every named query of a document (${querySet.queries.length}, the query fixture), warm`, await measure(20, () => runNamedQueries(engine, querySet.queries, config)), '≤ 100 ms');
+// A release built on the fixture's template set: the whole document, DuckDB included.
+const variant = parseYaml(readFileSync(release, 'utf8')) as Record<string, any>;
+variant.templates = join(root, 'test/fixtures/query-set');
+variant.framework = join(root, 'frameworks/ilacs-2018.yaml');
+variant.dataRoot = resolve(root, '../shared/data-sources');
+for (const source of variant.sources) source.layout = join(root, 'layouts', source.layout.split('/').pop());
+const queryRelease = join(out, 'query-release.yaml');
+writeFileSync(queryRelease, stringifyYaml(variant));
+const queryEffects = nodeEffects({ storeDir: false });
+const queryFirst = new Pipeline({ configFile: queryRelease }, queryEffects);
+queryFirst.checks();
+add('query', 'whole document with queries: load → compute → database → queries → narrate → gates', await measure(10, () => new Pipeline({ configFile: queryRelease }, queryEffects).checks()));
+for (const stage of ['database', 'query'] as const) add('query', `  of which ${stage} (first run)`, queryFirst.timings[stage] ?? 0);
 
 const built = { document: first.document() };
 add('charts', 'all charts, SVG + PNG + CSV, nothing stored', await measure(5, () => fresh().assets()), '≤ 300 ms');
@@ -229,4 +267,5 @@ process.stdout.write(`PDF step ÷ Chromium floor: ${(pdfStep / floor).toFixed(2)
 process.stdout.write(`PDF step ÷ one accessible print of the same HTML: ${(pdfStep / accessibleFloor).toFixed(2)}\n`);
 process.stdout.write(`Whole cold build ÷ Chromium floor: ${(rows.find((r) => r.name.startsWith('whole release'))!.ms / floor).toFixed(2)}\n`);
 process.stdout.write(`Peak memory (RSS) of this process: ${(peakRss / 1024 / 1024).toFixed(0)} MB\n`);
+process.stdout.write(`${(await ratios()).join('\n')}\n`);
 process.stdout.write(`${scale.join('\n')}\n`);

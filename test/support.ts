@@ -1,5 +1,5 @@
 /** Paths and builders shared by the tests. Data are read in place from ../shared. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,15 @@ export async function sharedRelease(): Promise<{
     // The tree every format was rendered from, as the build wrote it.
     document: JSON.parse(readFileSync(file('document.json'), 'utf8')) as ReportDocument,
   };
+}
+
+/**
+ * A copy of a fixture folder (test/fixtures/NAME) in a temp folder, with the text of some of its
+ * files edited; returns the folder. Fixtures are read in place when nothing is edited.
+ */
+export function fixtureVariant(name: string, edits: Record<string, (text: string) => string> = {}): string {
+  const dir = tempDir();
+  cpSync(join(ROOT, 'test/fixtures', name), dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')));
+  return dir;
 }

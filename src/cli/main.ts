@@ -20,6 +20,7 @@ import { formatGateReport } from '../quality/gates/document-gates.js';
 import type { PreviewOptions } from '../tools/preview.js';
 import { COMMANDS, COMMON_OPTIONS, commandHelp, PLACEHOLDER, programHelp, say, usage, type CommandName } from './messages.js';
 import { createProgress } from './progress.js';
+import { bothSinks, createProfiler } from './profile.js';
 import { onInterrupt, runShutdown } from '../platform/shutdown.js';
 import { reason } from '../platform/output.js';
 
@@ -80,6 +81,8 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
       quick: flag,
       'no-cache': flag,
       force: flag,
+      profile: flag,
+      trace: value(PLACEHOLDER.file),
     },
     run: buildCommand,
   },
@@ -92,6 +95,8 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
   diff: { positionals: [2, 2], options: { html: value(PLACEHOLDER.file), notice: flag }, run: diffCommand },
   next: { positionals: [1, 1], options: { out: value(PLACEHOLDER.file, true), months: value(PLACEHOLDER.number) }, run: nextCommand },
   sweep: { positionals: [1, Number.MAX_SAFE_INTEGER], options: { from: value(PLACEHOLDER.date), to: value(PLACEHOLDER.date) }, run: sweepCommand },
+  query: { positionals: [2, 2], options: { csv: flag, ...RELEASE_DATES }, run: queryCommand },
+  model: { positionals: [1, 1], options: { ...RELEASE_DATES }, run: modelCommand },
   help: { positionals: [0, 1], options: {}, run: helpCommand },
 };
 
@@ -214,7 +219,7 @@ async function helpCommand(args: Args<'help'>, io: Io): Promise<number> {
   return 0;
 }
 
-function releaseDates(args: Args<'build' | 'check' | 'preview'>): { asAt?: IsoDate; publishedBy?: IsoDate } {
+function releaseDates(args: Args<'build' | 'check' | 'preview' | 'query' | 'model'>): { asAt?: IsoDate; publishedBy?: IsoDate } {
   const asAt = args.date('as-at');
   const publishedBy = args.date('published-by');
   return { ...(asAt ? { asAt } : {}), ...(publishedBy ? { publishedBy } : {}) };
@@ -228,6 +233,9 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
   const outDir = resolve(args.string('out') ?? 'output');
   const dates = releaseDates(args);
   const started = performance.now();
+  const trace = args.string('trace');
+  // Profiling listens to the stage events the progress lines already get.
+  const profiler = args.has('profile') || trace !== undefined ? createProfiler() : undefined;
   const options: BuildOptions = {
     configFile,
     outDir,
@@ -237,9 +245,19 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
     gates: args.has('quick') ? 'document' : 'all',
     ...(args.has('no-cache') ? { chartCache: false as const } : {}),
     ...(args.has('force') ? { force: true } : {}),
-    progress,
+    progress: bothSinks(progress, profiler),
   };
-  const result = await buildRelease(options);
+  let result: Awaited<ReturnType<typeof buildRelease>>;
+  try {
+    result = await buildRelease(options);
+  } finally {
+    // A failed build is profiled too: where did the time go before it stopped.
+    if (profiler && args.has('profile')) io.err(profiler.report());
+    if (profiler && trace !== undefined) {
+      profiler.writeTrace(resolve(trace));
+      if (!quiet) io.err(say.wroteTrace(trace));
+    }
+  }
   for (const warning of result.dataset.warnings) io.err(say.warning(warning));
   for (const date of missingComparisons(result.model)) io.err(say.warning(say.missingComparison(formatDate(date))));
   if (quiet) return 0;
@@ -264,7 +282,8 @@ async function diffCommand(args: Args<'diff'>, io: Io, { quiet }: Context): Prom
   const [oldPath, newPath] = args.positionals as [string, string];
   const html = args.string('html');
   const { diffDocuments, loadSide, formatDiff, renderDiffHtml, draftRevisionNotice } = await import('../tools/diff.js');
-  const report = diffDocuments(loadSide(oldPath), loadSide(newPath), { old: oldPath, new: newPath });
+  const [before, after] = [loadSide(oldPath), loadSide(newPath)];
+  const report = diffDocuments(before.document, after.document, { old: oldPath, new: newPath }, { old: before.values, new: after.values });
   io.out(formatDiff(report));
   if (html !== undefined) {
     writeFileSync(html, renderDiffHtml(report));
@@ -314,6 +333,37 @@ async function sweepCommand(args: Args<'sweep'>, io: Io): Promise<number> {
     faults += rows.filter((r) => r.result === 'internal error' || (r.result === 'refused' && r.gates.length > 0)).length;
   }
   return faults > 0 ? 1 : 0;
+}
+
+/** The release's pipeline, for the commands that explore its data model. */
+async function explorePipeline(args: Args<'query' | 'model'>, progress: ProgressSink) {
+  const { Pipeline } = await import('../pipeline/pipeline.js');
+  const { nodeEffects } = await import('../platform/effects.js');
+  return new Pipeline({ configFile: args.positionals[0]!, ...releaseDates(args) }, nodeEffects({ progress }));
+}
+
+async function queryCommand(args: Args<'query'>, io: Io, { progress }: Context): Promise<number> {
+  const sql = args.positionals[1]!;
+  const pipeline = await explorePipeline(args, progress);
+  const { runQuery } = await import('../query/database.js');
+  const { queryParameters } = await import('../query/model.js');
+  const { formatResultCsv, formatResultTable } = await import('../query/explore.js');
+  const engine = pipeline.database();
+  const result = runQuery(engine, { name: '', sql, file: '' }, queryParameters(pipeline.config().period));
+  io.out(args.has('csv') ? formatResultCsv(result) : `${formatResultTable(result)}\n`);
+  return 0;
+}
+
+async function modelCommand(args: Args<'model'>, io: Io, { progress }: Context): Promise<number> {
+  const pipeline = await explorePipeline(args, progress);
+  const { DATA_MODEL } = await import('../query/model.js');
+  const { formatModel, valuePaths } = await import('../query/explore.js');
+  const { templateContext } = await import('../narrate/narrate.js');
+  const engine = pipeline.database();
+  const counts = new Map(DATA_MODEL.map((r) => [r.name, engine.query(`SELECT count(*) FROM "${r.name}"`).rows[0]![0] as number]));
+  const context = templateContext(pipeline.model(), pipeline.config(), pipeline.dataset());
+  io.out(formatModel({ counts, queries: pipeline.templates().queries, results: pipeline.queries(), paths: valuePaths(context) }));
+  return 0;
 }
 
 async function nextCommand(args: Args<'next'>, io: Io, { quiet }: Context): Promise<number> {

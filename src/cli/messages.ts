@@ -5,7 +5,7 @@
  */
 import { FORMATS } from '../pipeline/build.js';
 
-export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'sweep' | 'help';
+export type CommandName = 'build' | 'check' | 'preview' | 'diff' | 'next' | 'sweep' | 'query' | 'model' | 'help';
 
 export interface CommandText {
   /** One line, shown in the list of commands. */
@@ -42,6 +42,8 @@ export const COMMANDS = {
       quick: 'skip the gates that need a browser; the document checks still run',
       'no-cache': 'draw every chart afresh (STATPRESS_CACHE_DIR=off does the same)',
       force: 'replace the output folder even if it is not a statpress output (it has no manifest.json)',
+      profile: "print each stage's wall and CPU time when the build ends (on stderr)",
+      trace: 'write a Chrome trace of the stages to FILE (JSON trace events: chrome://tracing, ui.perfetto.dev)',
     },
   },
   check: {
@@ -67,13 +69,13 @@ export const COMMANDS = {
   diff: {
     summary: 'what changed between two releases: sentences, numbers, table cells',
     arguments: {
-      '<old>': 'the earlier release: a build\'s output folder, or a release config (built in memory)',
+      '<old>': 'the earlier release: a build\'s output folder or its manifest.json, or a release config (built in memory)',
       '<new>': 'the later release, the same way',
     },
     needs: 'two builds (output folders) or two release configs: statpress diff OLD NEW',
     options: {
       html: 'also write a side-by-side page with the changes marked',
-      notice: 'draft the revision notice text',
+      notice: 'draft the revision notice: every figure that moved, old and new',
     },
   },
   next: {
@@ -92,6 +94,28 @@ export const COMMANDS = {
     options: {
       from: 'the first as-at date to try (default: where the sources start)',
       to: 'the last as-at date to try (default: where the sources end, or today)',
+    },
+  },
+  query: {
+    summary: "answer a SQL query from the release's data model, as a table",
+    arguments: {
+      '<release.yaml>': 'the release config',
+      '<sql>': 'one SQL query over the tables and views of docs/data-model.md (quote it)',
+    },
+    needs: 'a release config and a SQL query: statpress query releases/NAME.yaml "SELECT …"',
+    options: {
+      csv: 'print the result as CSV instead of a table',
+      'as-at': AS_AT,
+      'published-by': PUBLISHED_BY,
+    },
+  },
+  model: {
+    summary: 'list every table, view, named query and template value, with current values',
+    arguments: { '<release.yaml>': 'the release config' },
+    needs: 'a release config file, e.g. statpress model releases/NAME.yaml',
+    options: {
+      'as-at': AS_AT,
+      'published-by': PUBLISHED_BY,
     },
   },
   help: {
@@ -212,6 +236,7 @@ export const say = {
   builtFile: (path: string, bytes: number) => `  ${path}  (${(bytes / 1024).toFixed(1)} KB)\n`,
   passedGates: (gates: string[]) => `Passed ${gates.length} quality gates: ${gates.join(', ')}.\n`,
   checkSummary: (failed: number, total: number) => (failed === 0 ? `All ${total} gates pass.\n` : `${failed} of ${total} gates fail.\n`),
+  wroteTrace: (file: string) => `Wrote the trace of the build's stages to ${file}.\n`,
   wroteDiffHtml: (file: string) => `Wrote the side-by-side comparison to ${file}.\n`,
   revisionNotice: (notice: string) => `\nDraft revision notice (edit, then put it under meta.revision.reason):\n\n${notice}\n`,
   previewing: (configFile: string, url: string) =>

@@ -4,9 +4,9 @@
  * declares, so a new grade scale or judgement area needs no change here.
  */
 import type { Condition, Framework, PeriodRules } from '../config/config.js';
-import type { IsoDate } from '../core/dates.js';
+import { formatDate, formatPeriod, type IsoDate } from '../core/dates.js';
 import type { Authority, Dataset, InspectionEvent } from '../load/dataset.js';
-import { StatpressError } from '../core/errors.js';
+import { ErrorList, StatpressError } from '../core/errors.js';
 import type { CoverageResult } from './coverage.js';
 import { percentValue } from '../narrate/format.js';
 
@@ -34,7 +34,10 @@ export interface SnapshotAuthority {
   name: string;
   region: string | null;
   date: IsoDate;
+  /** Set where the source gives the date as a month or a year (see `InspectionEvent.dateUntil`). */
+  dateUntil?: IsoDate;
   published: IsoDate | null;
+  publishedUntil?: IsoDate;
   type: string;
   grades: Record<string, string | null>;
   /** The graded inspection before the latest, if any. */
@@ -149,6 +152,8 @@ export interface StatsModel {
   comparisons: Snapshot[];
   /** Headline judgement's series, latest first: computed where possible, else as published. */
   series: SeriesPoint[];
+  /** Published figures of the series that the data give differently (empty when none moved). */
+  seriesRevisions: SeriesRevision[];
   /** Change in share (percentage points) of each grade and of good or better, vs each series point. */
   changes: Array<{ asAt: IsoDate; points: Record<string, number>; goodOrBetter: number }>;
   /** Change in good-or-better share by region since the first comparison, in points. */
@@ -259,6 +264,8 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
   const { framework } = dataset;
   const graded = new Set(framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
   const existing = dataset.authorities.filter((a) => existsOn(a, asAt));
+  refuseUndecided(dataset.events.filter((e) => graded.has(e.type) && e.dateUntil !== undefined), [{ field: 'date', by: asAt }]);
+  refuseUndecided(dataset.events.filter((e) => graded.has(e.type) && e.publishedUntil !== undefined && e.date <= asAt), [{ field: 'published', by: publishedBy }]);
   const byAuthority = new Map<string, InspectionEvent[]>();
   for (const event of dataset.events) {
     if (!graded.has(event.type) || event.date > asAt) continue;
@@ -267,23 +274,38 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
     if (list) list.push(event);
     else byAuthority.set(event.authority, [event]);
   }
+  const scopeOf = new Map(framework.eventTypes.map((t) => [t.id, t.scope ?? t.id]));
   const authorities: SnapshotAuthority[] = [];
   for (const authority of existing) {
     const events = byAuthority.get(authority.code);
     if (!events || events.length === 0) continue;
-    // Events are sorted by date on load, so the last is the latest.
+    // Events are sorted by date on load, so the last of each scope is its latest. Each scope
+    // keeps its own latest event: two judgements made on one visit by two graded types both count.
+    const byScope = new Map<string, InspectionEvent[]>();
+    for (const e of events) {
+      const scope = scopeOf.get(e.type)!;
+      const list = byScope.get(scope);
+      if (list) list.push(e);
+      else byScope.set(scope, [e]);
+    }
+    const lists = [...byScope.values()];
     const latest = events[events.length - 1]!;
-    const previous = events.length > 1 ? events[events.length - 2]! : null;
+    const own = byScope.get(scopeOf.get(latest.type)!)!;
+    const previous = own.length > 1 ? own[own.length - 2]! : null;
+    const grades = lists.length === 1 ? latest.grades : mergeGrades(lists.map((l) => l[l.length - 1]!));
+    const previousGrades = lists.length === 1 || !previous ? previous?.grades : mergeGrades(lists.flatMap((l) => (l.length > 1 ? [l[l.length - 2]!] : [])));
     authorities.push({
-      class: classify(framework, latest.grades),
+      class: classify(framework, grades),
       code: authority.code,
       name: authority.name,
       region: authority.region,
       date: latest.date,
       published: latest.published,
       type: latest.type,
-      grades: latest.grades,
-      previous: previous ? { date: previous.date, type: previous.type, grades: previous.grades } : null,
+      grades,
+      ...(latest.dateUntil ? { dateUntil: latest.dateUntil } : {}),
+      ...(latest.publishedUntil ? { publishedUntil: latest.publishedUntil } : {}),
+      previous: previous ? { date: previous.date, type: previous.type, grades: previousGrades! } : null,
     });
   }
   const distributionOf = (list: SnapshotAuthority[]): Record<string, Distribution> =>
@@ -339,12 +361,63 @@ export function computeSnapshot(dataset: Dataset, asAt: IsoDate, publishedBy: Is
 }
 
 function computeThemes(dataset: Dataset, from: IsoDate, to: IsoDate, visitType: string | undefined): ThemeCounts {
+  refuseUndecided(dataset.events.filter((e) => e.type === visitType && e.dateUntil !== undefined), [{ field: 'date', from, by: to }]);
   const visits = dataset.events.filter((e) => e.type === visitType && e.date >= from && e.date <= to);
   const themes: Record<string, Part> = {};
   for (const theme of dataset.framework.themes) {
     themes[theme.id] = part(visits.filter((v) => v.theme === theme.id).length, visits.length);
   }
   return { from, to, visits: visits.length, themes };
+}
+
+/**
+ * The judgements of a unit's latest events of several snapshot scopes, as one record: each
+ * judgement from the latest event that made it. Two events of one date that grade one judgement
+ * differently cannot be told apart: refused, naming both rows.
+ */
+function mergeGrades(events: InspectionEvent[]): Record<string, string | null> {
+  const ordered = [...events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const grades: Record<string, string | null> = {};
+  const from = new Map<string, InspectionEvent>();
+  for (const e of ordered) {
+    for (const [judgement, grade] of Object.entries(e.grades)) {
+      if (grade === null) {
+        if (!(judgement in grades)) grades[judgement] = null;
+        continue;
+      }
+      const before = from.get(judgement);
+      if (before && before.date === e.date && grades[judgement] !== grade) {
+        throw new StatpressError('duplicate-event', `two events of one date in different snapshot scopes grade "${judgement}" differently (the other is at ${before.origin.file} row ${before.origin.row})`, { file: e.origin.file, row: e.origin.row, value: e.date },
+          'a judgement belongs to one scope: give the types that make it the same scope in the framework');
+      }
+      grades[judgement] = grade;
+      from.set(judgement, e);
+    }
+  }
+  return grades;
+}
+
+/**
+ * A date a source gives as a month or a year means a period. Where a cut-off falls inside it,
+ * whether the event is on the one side or the other cannot be told: the build is refused, naming
+ * the row, rather than guessing. `by` asks "on or before the day", `from` "on or after it".
+ */
+function refuseUndecided(events: Iterable<InspectionEvent>, checks: Array<{ field: 'date' | 'published'; by?: IsoDate; from?: IsoDate }>): void {
+  const errors = new ErrorList();
+  for (const e of events) {
+    for (const { field, by, from } of checks) {
+      const start = field === 'date' ? e.date : e.published;
+      const until = field === 'date' ? e.dateUntil : e.publishedUntil;
+      if (start === null || until === undefined) continue;
+      const cut = by !== undefined && start <= by && by < until ? by : from !== undefined && start < from && from <= until ? from : undefined;
+      if (cut === undefined) continue;
+      const what = field === 'date' ? 'inspection or visit is dated' : 'report is dated';
+      const side = cut === by ? `was ${field === 'date' ? 'carried out' : 'published'} by ${formatDate(cut)}` : `was ${field === 'date' ? 'carried out' : 'published'} on or after ${formatDate(cut)}`;
+      errors.add(new StatpressError('bad-date', `the ${what} ${formatPeriod(start, until)} only: whether it ${side} cannot be told`, { file: e.origin.file, row: e.origin.row },
+        'give the day, or use dates the month or year does not straddle (the end of a month or year) for the as-at date, the publication cut-off and the in-year period'));
+    }
+  }
+  errors.throwIfAny();
 }
 
 /** Each authority's graded events in date order, for "the inspection before this one". */
@@ -376,6 +449,8 @@ function previousGraded(index: Map<string, InspectionEvent[]>, authority: string
 export function inYearEvents(dataset: Dataset, period: PeriodRules): InspectionEvent[] {
   const graded = new Set(dataset.framework.eventTypes.filter((t) => t.graded).map((t) => t.id));
   const { from, to } = period.inYear;
+  refuseUndecided(dataset.events.filter((e) => e.dateUntil !== undefined), [{ field: 'date', from, by: to }]);
+  refuseUndecided(dataset.events.filter((e) => e.publishedUntil !== undefined && graded.has(e.type) && e.date >= from && e.date <= to), [{ field: 'published', by: period.publishedBy }]);
   return dataset.events.filter((e) => e.date >= from && e.date <= to && (!graded.has(e.type) || (e.published !== null && e.published <= period.publishedBy)));
 }
 
@@ -475,33 +550,53 @@ function pointFromSnapshot(framework: Framework, snapshot: Snapshot, judgement: 
 }
 
 /**
- * The headline series: computed from the history from `computeFrom` on, else as published.
- * Where both exist they must agree after rounding; a disagreement is a data error.
+ * A published figure of the headline series that the data now give differently: a revision.
+ * `measure` is a grade id or `base` or `goodOrBetter`; values are as published (percentages
+ * rounded to whole numbers, or the base) against what the data give, rounded the same way.
  */
-function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: IsoDate | undefined): SeriesPoint[] {
+export interface SeriesRevision {
+  asAt: IsoDate;
+  measure: string;
+  label: string;
+  published: number;
+  computed: number;
+  /** The exact value the data give (a share 0 to 1, or the base). */
+  raw: number;
+  origin: { file: string; row: number };
+}
+
+/**
+ * The headline series: computed from the history from `computeFrom` on, else as published.
+ * Where both exist, a published figure the data give differently (after rounding) is a
+ * revision: every one is listed, and the build decides whether the release declared it.
+ */
+function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: IsoDate | undefined): { points: SeriesPoint[]; revisions: SeriesRevision[] } {
   const { framework } = dataset;
   const judgement = dataset.judgement ?? framework.judgements.find((j) => j.headline)?.id;
-  if (!judgement) return [];
+  if (!judgement) return { points: [], revisions: [] };
   const points: SeriesPoint[] = [];
+  const revisions: SeriesRevision[] = [];
   for (const snapshot of snapshots) {
     const published = dataset.published.find((p) => p.asAt === snapshot.asAt);
     const computable = computeFrom === undefined || snapshot.asAt >= computeFrom;
     if (computable && snapshot.inspected > 0) {
       const point = pointFromSnapshot(framework, snapshot, judgement);
       if (published) {
+        const origin = { file: published.origin.file, row: published.origin.row };
+        if (published.base !== point.base) {
+          revisions.push({ asAt: snapshot.asAt, measure: 'base', label: 'base', published: published.base, computed: point.base, raw: point.base, origin });
+        }
         for (const g of framework.grades) {
           const stated = published.percent[g.id];
           const ours = percentValue(point.shares[g.id]!);
           if (stated !== null && stated !== undefined && stated !== ours) {
-            throw new StatpressError('data-disagrees', `the published series gives ${stated}% ${g.label} as at ${snapshot.asAt}, but the data give ${ours}%`, {
-              file: published.origin.file, row: published.origin.row, value: String(stated),
-            });
+            revisions.push({ asAt: snapshot.asAt, measure: g.id, label: `% ${g.label}`, published: stated, computed: ours, raw: point.shares[g.id]!, origin });
           }
         }
-        if (published.base !== point.base) {
-          throw new StatpressError('data-disagrees', `the published series gives a base of ${published.base} as at ${snapshot.asAt}, but the data give ${point.base}`, {
-            file: published.origin.file, row: published.origin.row, value: String(published.base),
-          });
+        const gob = published.goodOrBetterPercent;
+        if (gob !== null && gob !== percentValue(point.goodOrBetter)) {
+          const label = `% ${framework.grades.filter((g) => g.goodOrBetter).map((g) => g.label).join(' or ')}`;
+          revisions.push({ asAt: snapshot.asAt, measure: 'goodOrBetter', label, published: gob, computed: percentValue(point.goodOrBetter), raw: point.goodOrBetter, origin });
         }
       }
       points.push(point);
@@ -512,7 +607,7 @@ function computeSeries(dataset: Dataset, snapshots: Snapshot[], computeFrom: Iso
       points.push({ asAt: snapshot.asAt, source: 'published', base: published.base, shares, goodOrBetter: gob / 100 });
     }
   }
-  return points;
+  return { points, revisions };
 }
 
 /**
@@ -529,7 +624,7 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
   const { framework } = dataset;
   const current = computeSnapshot(dataset, period.asAt, period.publishedBy);
   const all = [current, ...period.comparisons.map((c) => computeSnapshot(dataset, c.asAt, c.publishedBy))];
-  const series = computeSeries(dataset, all, computeFrom);
+  const { points: series, revisions: seriesRevisions } = computeSeries(dataset, all, computeFrom);
   const comparisons = all.slice(1).filter((s) => series.some((p) => p.asAt === s.asAt && p.source === 'computed'));
   const latest = series[0];
   const changes = latest
@@ -556,5 +651,16 @@ export function computeStats(dataset: Dataset, period: PeriodRules, computeFrom?
       ),
     };
   }
-  return { period, current, comparisons, series, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
+  return { period, current, comparisons, series, seriesRevisions, changes, regionChanges, inYear: computeInYear(dataset, period, coverage.previousYear) };
+}
+
+/** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
+export function modelValue(model: unknown, path: string[]): unknown {
+  let at: unknown = model;
+  for (const key of path) {
+    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : at.find((item: Record<string, unknown>) => item && (item.name === key || item.id === key || item.label === key));
+    else if (at && typeof at === 'object') at = (at as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return at;
 }

@@ -7,7 +7,7 @@
  * the release's dates, and the ids one file takes from another.
  */
 import { dirname, resolve } from 'node:path';
-import { addDays, addMonths, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
+import { addDays, addMonths, datePatternProblem, formatDate, formatMonth, type IsoDate } from '../core/dates.js';
 import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, nearest, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { z } from 'zod';
@@ -21,6 +21,8 @@ export interface Grade {
   colour: string;
   textColour: string;
   goodOrBetter: boolean;
+  /** The grade scale it belongs to, where the framework has more than one (else the framework's id). */
+  scale?: string;
 }
 export interface Judgement {
   id: string;
@@ -33,6 +35,13 @@ export interface Judgement {
   until?: IsoDate;
   /** When the `until` date was announced (releases published before then do not state it). */
   announced?: IsoDate;
+  /** The grade scale it is graded on, where the framework has more than one (else the framework's id). */
+  scale?: string;
+}
+
+/** The scale a grade or judgement belongs to: its own, else the framework's one scale. */
+export function scaleOf(framework: Pick<Framework, 'id'>, item: { scale?: string }): string {
+  return item.scale ?? framework.id;
 }
 export interface EventType {
   id: string;
@@ -40,7 +49,14 @@ export interface EventType {
   name: string;
   plural: string;
   graded: boolean;
+  /**
+   * Snapshot scope, for a graded type: the snapshot keeps each unit's latest graded event of each
+   * scope. Graded types that declare none share the scope `graded`.
+   */
+  scope?: string;
 }
+/** The snapshot scope of graded event types that declare none. */
+export const DEFAULT_SCOPE = 'graded';
 export interface Theme {
   id: string;
   label: string;
@@ -141,6 +157,49 @@ export interface PeriodRules {
   publicationLagMonths: number;
   inYearMonths: number;
   comparisonYearsBack: number[];
+  /** What the data model's `base_grade` compares a latest grade with (`previous` unless the release says `first`). */
+  movementBase?: MovementBase;
+  /** The release's further named windows (`period.windows`), where it declares any. */
+  windows?: NamedWindow[];
+}
+
+export type MovementBase = 'previous' | 'first';
+
+/** How a release declares a window: exactly one of a date range, months back, a quarter or a year. */
+export interface WindowSpec {
+  name: string;
+  from?: IsoDate;
+  to?: IsoDate;
+  monthsBack?: number;
+  quarter?: string;
+  year?: 'latest' | number;
+}
+
+/** A named period events are counted over. */
+export interface NamedWindow {
+  name: string;
+  from: IsoDate;
+  to: IsoDate;
+}
+
+/** The dates of each declared window as at `asAt` (windows given relative to it move with `--as-at`). */
+export function deriveWindows(asAt: IsoDate, specs: readonly WindowSpec[]): NamedWindow[] {
+  const quarterOf = (year: number, q: number): NamedWindow => {
+    const from = `${year}-${String(3 * q - 2).padStart(2, '0')}-01`;
+    return { name: '', from, to: addDays(addMonths(from, 3), -1) };
+  };
+  return specs.map((w) => {
+    if (w.monthsBack !== undefined) return { name: w.name, from: addDays(addMonths(asAt, -w.monthsBack), 1), to: asAt };
+    if (w.quarter !== undefined) {
+      const [year, q] = w.quarter === 'latest' ? [Number(asAt.slice(0, 4)), Math.floor((Number(asAt.slice(5, 7)) - 1) / 3) + 1] : [Number(w.quarter.slice(0, 4)), Number(w.quarter.slice(6))];
+      return { ...quarterOf(year, q), name: w.name };
+    }
+    if (w.year !== undefined) {
+      const year = w.year === 'latest' ? asAt.slice(0, 4) : String(w.year);
+      return { name: w.name, from: `${year}-01-01`, to: `${year}-12-31` };
+    }
+    return { name: w.name, from: w.from!, to: w.to! };
+  });
 }
 
 export interface ContextFigure {
@@ -176,7 +235,8 @@ export interface ReleaseMetaConfig {
   releaseUrl?: string;
   methodologyUrl?: string;
   frequency?: string;
-  revision?: { date: IsoDate; reason: string };
+  /** `previous`: the published build compared with (absolute path of its folder or manifest.json). */
+  revision?: { date: IsoDate; reason: string; previous?: string };
   context: Record<string, ContextFigure>;
   abbreviations: Record<string, string>;
   /** The landing page's title and summary templates. */
@@ -208,7 +268,7 @@ export interface ReleaseConfig {
   period: PeriodRules;
   register: {
     authorities: { file: string; columns: { code: string; name: string; altNames: string[]; region: string } };
-    changes?: { file: string; columns: { code: string; name: string; from: string; until: string } };
+    changes?: { file: string; columns: { code: string; name: string; from: string; until: string; region?: string; successors?: string } };
   };
   sources: SourceConfig[];
   publishedSeries?: {
@@ -223,6 +283,8 @@ export interface ReleaseConfig {
   preReleaseAccess?: { hours: number; recipients: Array<{ role: string; organisation: string }> };
   /** How sentences name a region where it differs from its name ("the North West"). */
   regionPhrases: Record<string, string>;
+  /** What two graded events of one scope, unit and date are: a warning, or an error. */
+  sameDayEvents: 'warn' | 'error';
   /** Files chart specs may use by name (e.g. map boundaries), as absolute paths. */
   resources: Record<string, string>;
   /**
@@ -259,17 +321,20 @@ function readFramework(file: string, read: ReadText): Framework {
     id: raw.id,
     name: raw.name,
     shortName: raw.shortName ?? raw.name,
-    grades: raw.grades.map((g) => ({ id: g.id, label: g.label, colour: g.colour, textColour: g.textColour, goodOrBetter: g.goodOrBetter })),
+    grades: raw.grades.map((g) => ({ id: g.id, label: g.label, colour: g.colour, textColour: g.textColour, goodOrBetter: g.goodOrBetter, ...(g.scale !== undefined ? { scale: g.scale } : {}) })),
     judgements: raw.judgements.map((j) => {
       const judgement: Judgement = { id: j.id, label: j.label, name: j.name ?? j.label, headline: j.headline };
       if (j.from !== undefined) judgement.from = j.from;
       if (j.until !== undefined) judgement.until = j.until;
       if (j.announced !== undefined) judgement.announced = j.announced;
+      if (j.scale !== undefined) judgement.scale = j.scale;
       return judgement;
     }),
     eventTypes: raw.eventTypes.map((t) => {
       const name = t.name ?? t.label;
-      return { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      const type: EventType = { id: t.id, label: t.label, name, plural: t.plural ?? `${name}s`, graded: t.graded };
+      if (t.graded) type.scope = t.scope ?? DEFAULT_SCOPE;
+      return type;
     }),
     themes: raw.themes.map((t) => ({ id: t.id, label: t.label })),
     classifications: [],
@@ -277,6 +342,13 @@ function readFramework(file: string, read: ReadText): Framework {
   };
   // Conditions name judgements and grades of this framework.
   const errors = new ErrorList();
+  raw.eventTypes.forEach((t, i) => {
+    if (t.scope !== undefined && !t.graded) errors.add(source.error(['eventTypes', i, 'scope'], `event type "${t.id}" is not graded, so a snapshot never counts it: a scope means nothing here`, { hint: 'set graded: true, or remove the scope' }));
+  });
+  const scales = new Set(framework.grades.map((g) => scaleOf(framework, g)));
+  raw.judgements.forEach((j, i) => {
+    if (j.scale !== undefined && !scales.has(j.scale)) errors.add(source.error(['judgements', i, 'scale'], `no grade is on the scale "${j.scale}"`, { value: j.scale, hint: idHint(j.scale, scales, 'scales') }));
+  });
   const judgementIds = framework.judgements.map((j) => j.id);
   const gradeIds = framework.grades.map((g) => g.id);
   const readCondition = (c: Condition, path: SettingPath): Condition => {
@@ -319,6 +391,10 @@ function readLayout(file: string, framework: Framework, read: ReadText): Layout 
     authorityAliases: raw.authorityAliases,
   };
   if (raw.publishedFormat) layout.publishedFormat = raw.publishedFormat;
+  for (const key of ['dateFormat', 'publishedFormat'] as const) {
+    const problem = raw[key] === undefined ? undefined : datePatternProblem(raw[key]);
+    if (problem) errors.add(source.error([key], problem, { hint: 'write the pattern with yyyy (or yy), MM and dd in the order the file gives them: yyyy for a year only, MM/yyyy or yyyy-MM for a month' }));
+  }
   const { authorityCode: code, authorityName: name, published, theme, link } = raw.columns;
   if (link) layout.columns.link = link;
   if (code) layout.columns.authorityCode = code;
@@ -461,6 +537,17 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     inYearMonths: p.inYearMonths,
     comparisonYearsBack: p.comparisonYearsBack,
   });
+  if (p.movementBase !== 'previous') period.movementBase = p.movementBase;
+  const windowNames = new Set(['in_year', 'previous_year']);
+  p.windows.forEach((w, i) => {
+    const kinds = [w.from !== undefined || w.to !== undefined, w.monthsBack !== undefined, w.quarter !== undefined, w.year !== undefined].filter(Boolean).length;
+    if (kinds !== 1) throw source.error(['period', 'windows', i], 'a window is given by exactly one of: from and to, monthsBack, quarter, year', { code: 'config' });
+    if ((w.from === undefined) !== (w.to === undefined)) throw source.error(['period', 'windows', i, w.from === undefined ? 'to' : 'from'], 'a date range needs both from and to', { code: 'config' });
+    if (w.from !== undefined && w.to !== undefined && w.from > w.to) throw source.error(['period', 'windows', i, 'to'], 'the window ends before it starts', { code: 'date-order', value: w.to });
+    if (windowNames.has(w.name)) throw source.error(['period', 'windows', i, 'name'], `there is already a window named "${w.name}"`, { code: 'config', value: w.name });
+    windowNames.add(w.name);
+  });
+  if (p.windows.length > 0) period.windows = deriveWindows(period.asAt, p.windows);
   if (period.publishedBy < period.asAt) {
     const message = 'the publication cut-off is before the as-at date';
     // Placed at the written cut-off when that is the one used, else it came from the command line.
@@ -487,6 +574,8 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
       file: inData(ch.file, ['register', 'changes', 'file']),
       columns: { code: ch.columns.code, name: ch.columns.name, from: ch.columns.from, until: ch.columns.until },
     };
+    if (ch.columns.region) register.changes.columns.region = ch.columns.region;
+    if (ch.columns.successors) register.changes.columns.successors = ch.columns.successors;
   }
 
   const layouts = new Map<string, Layout>();
@@ -559,7 +648,9 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   // Where each figure's edition is written, for the coverage check's message.
   for (const [key, figure] of Object.entries(context)) figure.editionAt = source.error([...contextPath, key, 'edition'], '').location;
   // A revision belongs to the edition it revised.
-  if (m.revision && edition.own) meta.revision = { date: m.revision.date, reason: m.revision.reason };
+  if (m.revision && edition.own) {
+    meta.revision = { date: m.revision.date, reason: m.revision.reason, ...(m.revision.previous ? { previous: resolve(base, m.revision.previous) } : {}) };
+  }
 
   if (m.publication) meta.publication = { title: m.publication.title, summary: m.publication.summary };
   const config: ReleaseConfig = {
@@ -576,6 +667,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     meta,
     documents: releaseDocuments(source, raw, base),
     regionPhrases: raw.regionPhrases,
+    sameDayEvents: raw.sameDayEvents,
     resources,
     notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],

@@ -56,10 +56,11 @@ export const frameworkSchema = mapping({
       colour: text.describe('Fill colour in figures.'),
       textColour: text.default('#000000').describe('Colour of text drawn on the fill.'),
       goodOrBetter: bool.default(false).describe('In the combined share of the top grades that templates report as goodOrBetter.'),
+      scale: text.optional().describe("The grade scale the grade belongs to, for a framework with more than one (an annual rating beside the inspection grades); defaults to the framework's id."),
     }),
   )
     .min(2, 'a framework needs at least two grades')
-    .describe('The grade scale, best first.'),
+    .describe('The grade scales, each best first.'),
   judgements: list(
     mapping({
       id: text,
@@ -69,6 +70,7 @@ export const frameworkSchema = mapping({
       from: date.optional().describe('First inspection date the judgement applies to.'),
       until: date.optional().describe('Last inspection date the judgement applies to.'),
       announced: date.optional().describe('When the `until` date was announced: releases published earlier do not mention it (defaults to the `until` date).'),
+      scale: text.optional().describe("The grade scale the judgement is graded on (a grade's `scale`); defaults to the framework's id. A grade of another scale is refused at its row."),
     }),
   ).describe('Judgement areas, the headline first.'),
   eventTypes: list(
@@ -78,6 +80,9 @@ export const frameworkSchema = mapping({
       name: text.optional().describe('Name for sentences (defaults to label).'),
       plural: text.optional().describe('Plural for sentences (defaults to name + "s").'),
       graded: bool.default(false).describe('Gives judgements that a snapshot counts.'),
+      scope: text
+        .optional()
+        .describe('Snapshot scope of a graded type: the snapshot keeps the latest graded event of each scope per unit, so types of different scopes (two judgements made on one visit) are kept side by side. Graded types without one share one scope.'),
     }),
   ).describe('Inspection and visit types.'),
   themes: list(mapping({ id: text, label: text })).default([]).describe('Visit themes, in the order figures list them.'),
@@ -183,6 +188,18 @@ export const releaseSchema = mapping({
     publicationLagMonths: whole(0).default(3),
     inYearMonths: whole(1).default(12),
     comparisonYearsBack: z.array(whole(1), { error: 'expected a list of whole numbers' }).default([1]),
+    movementBase: z.enum(['previous', 'first'], { error: 'expected previous or first' }).default('previous')
+      .describe("What a unit's latest grade is compared with in the data model's `base_grade` columns: its previous graded event in the scope, or its first (for wording such as \"compared with their first inspection\")."),
+    windows: list(
+      mapping({
+        name: z.string({ error: 'expected text' }).regex(/^[a-z][a-z0-9_]*$/, 'expected lower-case letters, digits and _, starting with a letter').describe('The window\'s name in the `windows` table (`window_name`).'),
+        from: date.optional().describe('A date range: its first day (with `to`).'),
+        to: date.optional().describe('A date range: its last day (with `from`).'),
+        monthsBack: whole(1).optional().describe('The months up to the as-at date: 3 is the quarter ending on it.'),
+        quarter: z.union([z.literal('latest'), z.string().regex(/^\d{4}-Q[1-4]$/)], { error: 'expected latest or a quarter such as 2010-Q4' }).optional().describe('A calendar quarter: `latest` (the one the as-at date falls in) or yyyy-Qn.'),
+        year: z.union([z.literal('latest'), whole(1000)], { error: 'expected latest or a year such as 2010' }).optional().describe('A calendar year: `latest` (the one the as-at date falls in) or the year.'),
+      }),
+    ).default([]).describe('Further named periods events are counted over (rows of the `windows` table beside `in_year` and `previous_year`), each given by exactly one of: from and to, monthsBack, quarter, year.'),
   }),
   register: mapping({
     authorities: mapping({
@@ -191,7 +208,16 @@ export const releaseSchema = mapping({
     }),
     changes: mapping({
       file: text,
-      columns: mapping({ code: text, name: text, from: text, until: text }),
+      columns: mapping({
+        code: text,
+        name: text,
+        from: text,
+        until: text,
+        region: text.optional().describe('Column giving the region of a unit the main register does not list (a retired one).'),
+        successors: text
+          .optional()
+          .describe('Column naming, by their codes, the units that took over a retired one: it keeps the region they share.'),
+      }),
     }).optional(),
   }),
   sources: list(
@@ -236,7 +262,11 @@ export const releaseSchema = mapping({
     releaseUrl: text.optional(),
     methodologyUrl: text.optional().describe('Where the methodology is published; the workbook cover links to it (else to the release page, which carries the methodology report).'),
     frequency: text.optional().describe('How often the statistics are published ("Annual", "Quarterly"), for the workbook cover.'),
-    revision: mapping({ date, reason: text }).optional(),
+    revision: mapping({
+      date,
+      reason: text,
+      previous: text.optional().describe('The build as first published, to compare with: its output folder or its manifest.json (relative to this file). Every figure that moved is listed in the notice and marked [r].'),
+    }).optional(),
     context: contextFigures,
     abbreviations: dictionary.default({}).describe('Abbreviations the documents use → what they stand for (the govspeak export lists those a document uses).'),
     publication: mapping({
@@ -265,6 +295,10 @@ export const releaseSchema = mapping({
     }), { error: 'expected a mapping of as-at dates' })
     .default({})
     .describe('Metadata of other editions built from this config with --as-at, by as-at date.'),
+  sameDayEvents: z
+    .enum(['warn', 'error'], { error: 'expected warn or error' })
+    .default('warn')
+    .describe('Two graded events of one snapshot scope for one unit on one date: listed as a warning (the snapshot keeps the later row), or refused.'),
   regionPhrases: dictionary.default({}).describe('How sentences name a region where it differs from its name.'),
   resources: dictionary.default({}).describe('Files chart specs use by name, relative to dataRoot.'),
   notes: list(mapping({ id: text, text, appliesTo: texts.default([]) }))
@@ -275,10 +309,29 @@ export const releaseSchema = mapping({
 // ---------------------------------------------------------------------------------------------
 // Template set
 
-export const FIGURE_KINDS = ['series', 'regions', 'judgements', 'map', 'themes'] as const;
-export const TABLE_KINDS = ['movement', 'classes'] as const;
+export const FIGURE_KINDS = ['series', 'regions', 'judgements', 'map', 'themes', 'query'] as const;
+export const TABLE_KINDS = ['movement', 'classes', 'query'] as const;
 /** The column labels each kind of table needs. */
-const TABLE_COLUMNS: Record<(typeof TABLE_KINDS)[number], string[]> = { movement: ['improved', 'retained', 'declined'], classes: ['count'] };
+const TABLE_COLUMNS: Record<(typeof TABLE_KINDS)[number], string[]> = { movement: ['improved', 'retained', 'declined'], classes: ['count'], query: [] };
+/** A query's name: what templates, figures and tables call it by. */
+const QUERY_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const queryName = z.string({ error: TEXT }).regex(QUERY_NAME, 'expected a query name: lower-case letters and digits, words joined by "-"');
+/** A column of a query's result. */
+const column = text.describe('A column of the query\'s result.');
+
+/** Requires the settings a figure or table bound to a query needs, and refuses them elsewhere. */
+function queryBinding(needs: string[]) {
+  return (item: Record<string, unknown> & { kind: string }, context: z.RefinementCtx) => {
+    for (const key of needs) {
+      const given = item[key] !== undefined;
+      if (item.kind === 'query' && !given) context.addIssue({ code: 'invalid_type', expected: 'string', path: [key], message: `a figure or table of kind query needs "${key}"` });
+      if (item.kind !== 'query' && given && key !== 'notes') context.addIssue({ code: 'custom', path: [key], message: `"${key}" is for kind query only` });
+    }
+    if (item.kind === 'query' && Array.isArray(item.notes) && item.notes.length === 0) {
+      context.addIssue({ code: 'too_small', minimum: 1, origin: 'array', inclusive: true, path: ['notes'], message: 'a figure or table of kind query needs at least one note saying what its numbers count' });
+    }
+  };
+}
 
 export const templateSetSchema = mapping({
   sections: textList.describe('Section templates (Markdown + Handlebars), in reading order.'),
@@ -298,7 +351,12 @@ export const templateSetSchema = mapping({
       dataInWorkbook: bool.default(false).describe('On paper (PDF, Word) the data table is not printed: the figure points to its sheet of the underlying-data workbook. The web page keeps the table. Such a figure is left out of the annex.'),
       source: text.optional(),
       colours: textList.optional().describe('Series colours where the series are not grades.'),
-    }),
+      query: queryName.optional().describe('kind query: the named query (under `queries`) the figure shows.'),
+      category: column.optional().describe('kind query: the column naming each row of the data table (each bar).'),
+      series: column.optional().describe('kind query: the column naming each series (each colour); a series whose names are grades takes their colours.'),
+      value: column.optional().describe('kind query: the column of numbers.'),
+      show: z.enum(['percent', 'count', 'share'], { error: 'expected percent, count or share' }).default('percent').describe('kind query: percent (each value as a percentage of its row\'s total), count (the values as they are) or share (values that are already shares from 0 to 1, shown as percentages).'),
+    }).superRefine(queryBinding(['query', 'category', 'series', 'value', 'notes'])),
   )
     .default([])
     .describe('Figures, numbered in this order.'),
@@ -313,7 +371,11 @@ export const templateSetSchema = mapping({
         .optional()
         .describe('Column labels: improved, retained and declined for movement; count for classes.'),
       notes: textList.default([]),
-    }).superRefine((table, context) => {
+      query: queryName.optional().describe('kind query: the named query (under `queries`) the table shows.'),
+      rows: column.optional().describe('kind query: the column whose values head the rows.'),
+      values: z.record(z.string(), text, { error: 'expected a mapping' }).optional().describe('kind query: the columns shown, in order, each with its header.'),
+      percent: textList.default([]).describe('kind query: the columns (of values) that hold shares from 0 to 1, shown as whole percentages.'),
+    }).superRefine(queryBinding(['query', 'rows', 'values', 'notes'])).superRefine((table, context) => {
       for (const key of TABLE_COLUMNS[table.kind]) {
         if (table.columns?.[key as keyof typeof table.columns] === undefined) {
           context.addIssue({ code: 'invalid_type', expected: 'string', path: ['columns', ...(table.columns ? [key] : [])], message: table.columns ? TEXT : 'expected a mapping' });
@@ -323,6 +385,18 @@ export const templateSetSchema = mapping({
   )
     .default([])
     .describe('Tables, numbered in this order.'),
+  queries: z
+    .record(
+      queryName,
+      z.union([
+        text.describe('The query, in SQL.'),
+        mapping({ file: text.describe('A .sql file holding the query, relative to this file.'), description: text.optional() }),
+        mapping({ sql: text.describe('The query, in SQL.'), description: text.optional() }),
+      ], { error: 'expected the SQL of the query, or a mapping with sql or file' }),
+      { error: 'expected a mapping of query names' },
+    )
+    .default({})
+    .describe('Named SQL queries over the data model (docs/data-model.md). Templates read their results with (query "name" row=1 column="c"), and figures and tables of kind query show them. A query of more than one row must end with ORDER BY.'),
   roundingNote: text.default('Due to rounding, percentages might not add up to 100.'),
   allowDigits: textList.default([]).describe('Phrases whose digits are words, not data.'),
   allowClaims: textList.default([]).describe('Phrases with claim words (most, all, still …) that define something rather than claim it about the data.'),

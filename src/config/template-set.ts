@@ -9,11 +9,30 @@ import { isInside, realPath } from '../core/paths.js';
 import { ErrorList, StatpressError, type ErrorLocation } from '../core/errors.js';
 import type { IsoDate } from '../core/dates.js';
 import { checkClaimWords, checkDigits, checkUnescaped, claimError, findClaimWord } from '../narrate/template-lint.js';
+import type { NamedQuery } from '../query/database.js';
 import { templateSetSchema } from './schemas.js';
 import { settingTemplateProblem, templateSyntaxProblem } from './template-syntax.js';
 import { readUtf8, YamlFile, type ReadText, type SettingPath } from './yaml.js';
 
-export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes';
+export type FigureKind = 'series' | 'regions' | 'judgements' | 'map' | 'themes' | 'query';
+
+/** What a figure of kind `query` shows of its query's result. */
+export interface FigureBinding {
+  query: string;
+  category: string;
+  series: string;
+  value: string;
+  show: 'percent' | 'count' | 'share';
+}
+/** What a table of kind `query` shows of its query's result. */
+export interface TableBinding {
+  query: string;
+  rows: string;
+  /** Column → header, in order. */
+  values: Array<[string, string]>;
+  /** Columns holding shares (0 to 1), shown as percentages. */
+  percent: string[];
+}
 
 export interface FigureDefinition {
   id: string;
@@ -32,23 +51,33 @@ export interface FigureDefinition {
   source?: string;
   /** Series colours for figures whose series are not grades (e.g. two periods). */
   colours?: string[];
+  /** For kind `query`: the query and its columns. */
+  binding?: FigureBinding;
+  /** Where the definition is written, for messages. */
+  at: ErrorLocation;
 }
 export interface TableDefinition {
   id: string;
-  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region. */
-  kind: 'movement' | 'classes';
+  /** `movement`: previous vs latest grade (Table 1); `classes`: the framework's classes by region; `query`: a named query's result. */
+  kind: 'movement' | 'classes' | 'query';
   judgement: string;
   caption: string;
   rowHeader: string;
   /** Column labels: improved/retained/declined for `movement`, count for `classes`. */
   columns: { improved: string; retained: string; declined: string; count: string };
   notes: string[];
+  /** For kind `query`: the query and its columns. */
+  binding?: TableBinding;
+  /** Where the definition is written, for messages. */
+  at: ErrorLocation;
 }
 export interface TemplateSet {
   dir: string;
   sections: Array<{ file: string; source: string }>;
   figures: FigureDefinition[];
   tables: TableDefinition[];
+  /** Named SQL queries, in the order written. */
+  queries: NamedQuery[];
   roundingNote: string;
   /** Phrases with digits that are words, not data (e.g. a law's name). */
   allowDigits: string[];
@@ -73,7 +102,8 @@ function readText(file: string, read: ReadText): string {
 /** Reads a template set and checks that no digit in a narrative template bypasses the helpers. */
 export function loadTemplateSet(dir: string, read: ReadText = readUtf8): TemplateSet {
   const file = join(dir, 'template-set.yaml');
-  const source = YamlFile.parse(file, readText(file, read));
+  const text = readText(file, read);
+  const source = YamlFile.parse(file, text);
   const raw = source.validate(templateSetSchema);
   // Templates and chart specs come from the folder of template sets (a set may share another's
   // chart specs): a path that leads out of it would make a build read, and quote in its
@@ -82,11 +112,12 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
   const sets = dirname(realPath(dir));
   const inside = (name: string, setting: SettingPath): void => {
     if (!isInside(realPath(join(dir, name)), sets)) {
-      errors.add(source.error(setting, 'the file is outside the folder of template sets', { value: name, hint: `templates and chart specs are read only from ${sets}` }));
+      errors.add(source.error(setting, 'the file is outside the folder of template sets', { value: name, hint: `templates, chart specs and queries are read only from ${sets}` }));
     }
   };
   raw.sections.forEach((name, i) => inside(name, ['sections', i]));
   raw.figures.forEach((f, i) => inside(f.spec, ['figures', i, 'spec']));
+  for (const [name, q] of Object.entries(raw.queries)) if (typeof q === 'object' && 'file' in q) inside(q.file, ['queries', name, 'file']);
   // The short templates written as settings (titles, alt text, notes) are checked where they are.
   const templated = (value: string | undefined, setting: SettingPath): void => {
     const problem = value === undefined ? undefined : settingTemplateProblem(value);
@@ -110,7 +141,7 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
     const problem = templateSyntaxProblem(section.source);
     if (problem) throw new StatpressError('template', problem.message, { file: section.file, line: problem.line, col: problem.column });
   }
-  const figures = raw.figures.map((f): FigureDefinition => {
+  const figures = raw.figures.map((f, i): FigureDefinition => {
     const definition: FigureDefinition = {
       id: f.id,
       kind: f.kind,
@@ -122,14 +153,16 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
       alt: f.alt,
       annex: f.annex,
       dataInWorkbook: f.dataInWorkbook,
+      at: source.error(['figures', i], '').location,
     };
+    if (f.kind === 'query') definition.binding = { query: f.query!, category: f.category!, series: f.series!, value: f.value!, show: f.show };
     if (f.subtitle !== undefined) definition.subtitle = f.subtitle;
     if (f.label !== undefined) definition.label = f.label;
     if (f.source !== undefined) definition.source = f.source;
     if (f.colours !== undefined) definition.colours = f.colours;
     return definition;
   });
-  const tables = raw.tables.map((t): TableDefinition => {
+  const tables = raw.tables.map((t, i): TableDefinition => {
     // The schema requires the labels the table's kind uses; the others are left empty.
     const label = (key: keyof TableDefinition['columns'], kind: TableDefinition['kind']): string => (t.kind === kind ? (t.columns?.[key] ?? '') : '');
     return {
@@ -145,19 +178,40 @@ export function loadTemplateSet(dir: string, read: ReadText = readUtf8): Templat
         count: label('count', 'classes'),
       },
       notes: t.notes,
+      at: source.error(['tables', i], '').location,
+      ...(t.kind === 'query' ? { binding: { query: t.query!, rows: t.rows!, values: Object.entries(t.values!), percent: t.percent } } : {}),
     };
   });
+  const queries = Object.entries(raw.queries).map(([name, q]): NamedQuery => {
+    if (typeof q === 'object' && 'file' in q) {
+      const path = join(dir, q.file);
+      return { name, sql: readText(path, read), file: path, line: 1 };
+    }
+    // Inline: the query's first line in the file, after a block scalar's indicator (| or >).
+    const at = source.locate(['queries', name, ...(typeof q === 'object' ? ['sql'] : [])]);
+    const line = at ? at.line + (/^[|>]/.test(text.split('\n')[at.line - 1]?.slice(at.col - 1) ?? '') ? 1 : 0) : undefined;
+    return { name, sql: typeof q === 'object' ? q.sql : q, file, ...(line !== undefined ? { line } : {}) };
+  });
+  for (const def of [...figures, ...tables]) {
+    const name = def.binding?.query;
+    if (name !== undefined && !queries.some((q) => q.name === name)) {
+      const kind = figures.includes(def as FigureDefinition) ? 'figures' : 'tables';
+      const index = kind === 'figures' ? figures.indexOf(def as FigureDefinition) : tables.indexOf(def as TableDefinition);
+      throw source.error([kind, index, 'query'], `no query "${name}" under queries`, { value: name, hint: queries.length ? `the queries are: ${queries.map((q) => q.name).join(', ')}` : 'declare it under queries' });
+    }
+  }
   const set: TemplateSet = {
     dir,
     sections,
     figures,
     tables,
+    queries,
     roundingNote: raw.roundingNote,
     allowDigits: raw.allowDigits,
     allowClaims: raw.allowClaims,
     ...(raw.appliesFrom !== undefined ? { appliesFrom: raw.appliesFrom, appliesFromAt: source.error(['appliesFrom'], '').location } : {}),
     ...(raw.appliesUntil !== undefined ? { appliesUntil: raw.appliesUntil, appliesUntilAt: source.error(['appliesUntil'], '').location } : {}),
-    files: [file, ...sections.map((s) => s.file)],
+    files: [file, ...sections.map((s) => s.file), ...queries.filter((q) => q.file !== file).map((q) => q.file)],
   };
   for (const section of sections) {
     checkUnescaped(section.source, section.file);

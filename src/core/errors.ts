@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'data-disagrees'
   | 'coverage'
   | 'document'
+  | 'query'
   | 'check'
   | 'output';
 

@@ -115,6 +115,8 @@ export interface TableCell {
   text: string;
   raw?: number | null;
   ref?: string;
+  /** For a percentage worked out from a count (a figure bound to a query): that count, for the workbook. */
+  count?: number;
 }
 export interface TableColumn {
   label: string;
@@ -209,10 +211,23 @@ export interface ReportMeta {
   document?: { id: string; label: string };
   /** The release this document belongs to: its title and its landing page (`index.html`). */
   release?: { title: string; url: string; summary: string };
-  revision?: { iso: string; text: string; reason: string };
+  /**
+   * A revised release: when and why (from the config), and, drafted from the data, every
+   * published figure that moved and what it was compared with.
+   */
+  revision?: { iso: string; text: string; reason: string; compared?: string; changes?: RevisedFigure[] };
   acknowledgements?: string;
   /** Abbreviations the text may use, with what they stand for (govspeak lists those it uses). */
   abbreviations?: Record<string, string>;
+}
+
+/** A published figure that a revision moved: where it appears, as printed before and now. */
+export interface RevisedFigure {
+  where: string;
+  old: string;
+  new: string;
+  /** Set when the figure prints the same but its value moved: "0.4379 → 0.4314". */
+  raw?: string;
 }
 
 export interface ReportDocument {

@@ -60,6 +60,15 @@ export const draftStatus = (status: string): string => `${DRAFT_BANNER} (${statu
 
 /** The revision notice on the page and in the Word file. */
 export const revisedOn = (date: string, reason: string): string => `This release was revised on ${date}: ${reason}`;
+/** The heading of the list of figures a revision moved: "3 published figures changed, compared with …". */
+export const revisedFiguresHeading = (count: number, compared: string): string =>
+  count === 0 ? `No published figure changed, compared with ${compared}.` : `${count} published figure${count === 1 ? '' : 's'} changed, compared with ${compared} (revised values are marked [r] in the tables):`;
+/** One figure a revision moved, as the notice and the draft notice list it. */
+export const revisedFigureLine = (f: { where: string; old: string; new: string; raw?: string }): string =>
+  `${f.where}: ${f.old} → ${f.new}${f.raw ? ` (printed the same; value ${f.raw})` : ''}`;
+/** The workbook cover and the data guidance explain the revised mark where it is used. */
+export const SHORTHAND_R_EXPLAINED = '[r] means revised: the value differs from the one first published (see the revision on the cover).';
+export const SHORTHAND_R_BRIEF = '[r] means revised.';
 /** The revision as the workbook cover gives it, beside the label "Revised". */
 export const revisionEntry = (date: string, reason: string): string => `${date}: ${reason}`;
 

@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { DateRange, Framework, Layout, ReleaseConfig, SourceConfig } from '../config/config.js';
+import { scaleOf } from '../config/config.js';
 import { CsvSyntaxError, csvRecords, type CsvRecord } from './csv.js';
 import { EXCEL_LIMITS, forbiddenCharacter, quotable, type CharacterProblem, type TextLimits } from './text.js';
-import { isIsoDate, parseDate, type IsoDate } from '../core/dates.js';
+import { formatPeriod, isIsoDate, parseDatePeriod, type DatePeriod, type IsoDate } from '../core/dates.js';
 import { ErrorList, StatpressError } from '../core/errors.js';
 
 export interface Authority {
@@ -33,8 +34,16 @@ export interface InspectionEvent {
   authority: string;
   /** Event type id from the framework. */
   type: string;
+  /** The day of the event, or the first day of the month or year where the source gives only that. */
   date: IsoDate;
+  /**
+   * The last day the date can mean, where the source gives a month or a year only (`MM/yyyy`,
+   * `yyyy`): the event happened at some day from `date` to `dateUntil`. Absent for a full date.
+   */
+  dateUntil?: IsoDate;
   published: IsoDate | null;
+  /** As `dateUntil`, for a publication date given as a month or a year. */
+  publishedUntil?: IsoDate;
   /** Judgement id → grade id, or null where the judgement was not made. */
   grades: Record<string, string | null>;
   theme: string | null;
@@ -268,19 +277,37 @@ function remembered<T>(fn: (raw: string) => T): (raw: string) => T {
 
 /** A date checked against the file's plausible range: the ISO date, or what is wrong with it. */
 type DateReading = IsoDate | { problem: string; code: 'bad-date' };
+/** The same, for a source whose dates may be a month or a year: the period they mean. */
+type PeriodReading = DatePeriod | { problem: string; code: 'bad-date' };
 
-function dateReader(format: string, range: DateRange, setting: string): (raw: string) => DateReading {
+function periodReader(format: string, range: DateRange, setting: string): (raw: string) => PeriodReading {
   return remembered((raw) => {
-    const date = parseDate(raw, format);
-    if (!date) return { problem: `not a real date (expected ${format})`, code: 'bad-date' };
-    if (date < range.from || date > range.to) {
+    const period = parseDatePeriod(raw, format);
+    if (!period) return { problem: `not a real date (expected ${format})`, code: 'bad-date' };
+    if (period.from < range.from || period.from > range.to) {
       return { problem: `the date is outside the plausible range ${range.from} to ${range.to} (is the year mistyped? ${setting} in the release config declares another range)`, code: 'bad-date' };
     }
-    return date;
+    return period;
   });
 }
 
-function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile): Authority[] {
+/** Dates that must be days (the register's, a published series'). */
+function dateReader(format: string, range: DateRange, setting: string): (raw: string) => DateReading {
+  const read = periodReader(format, range, setting);
+  return (raw) => {
+    const period = read(raw);
+    if ('problem' in period) return period;
+    return period.precision === 'day' ? period.from : { problem: `not a real date (expected ${format})`, code: 'bad-date' };
+  };
+}
+
+/**
+ * The register of units: the main list, and the changes file of units created or retired. A
+ * retired unit keeps a region: its own (the changes file's region column), else the one its
+ * successors share. A unit whose region is still unknown is a warning naming its row: it counts
+ * in the whole-coverage figures but in no region.
+ */
+function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile, warnings: string[]): Authority[] {
   const { authorities, changes } = config.register;
   const table = readTable(authorities.file, displayName(authorities.file, config.dataRoot), read);
   const col = authorities.columns;
@@ -290,6 +317,10 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
   const altCols = col.altNames.map((n) => pickColumn(table, [n], true));
   const reading: Reading[] = [codeCol, nameCol, regionCol, ...altCols].map((index) => ({ index, kind: 'text' }));
   const byCode = new Map<string, Authority>();
+  /** Where each unit was read, for a warning about its region. */
+  const rowOf = new Map<string, { file: string; row: number }>();
+  /** Successor codes of each retired unit, as the changes file names them. */
+  const successorsOf = new Map<string, { codes: string[]; file: string; row: number; column: string }>();
   for (const record of table.records) {
     const problem = rowProblem(table, record, reading, config.limits);
     if (problem) {
@@ -314,6 +345,7 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
       names: [name, ...altCols.map((c) => cells[c]!.trim())].filter((n) => n !== ''),
       region: cells[regionCol]!.trim() || null,
     });
+    rowOf.set(code, { file: table.file, row: line });
   }
   if (changes) {
     const t = readTable(changes.file, displayName(changes.file, config.dataRoot), read);
@@ -322,8 +354,12 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
     const nameCol2 = pickColumn(t, [c.name], true);
     const fromCol = pickColumn(t, [c.from], true);
     const untilCol = pickColumn(t, [c.until], true);
+    const regionCol2 = c.region === undefined ? undefined : pickColumn(t, [c.region], true);
+    const successorCol = c.successors === undefined ? undefined : pickColumn(t, [c.successors], true);
     const readDate = dateReader('yyyy-MM-dd', config.dates, 'dates');
-    const reading2: Reading[] = [codeCol2, nameCol2, fromCol, untilCol].map((index) => ({ index, kind: 'text' }));
+    const reading2: Reading[] = [codeCol2, nameCol2, fromCol, untilCol, regionCol2, successorCol]
+      .filter((index): index is number => index !== undefined)
+      .map((index) => ({ index, kind: 'text' }));
     for (const record of t.records) {
       const problem = rowProblem(t, record, reading2, config.limits);
       if (problem) {
@@ -344,7 +380,47 @@ function loadRegister(config: ReleaseConfig, errors: ErrorList, read: ReadFile):
         authority[key] = date;
       }
       if (!authority.names.includes(authority.name)) authority.names.push(authority.name);
+      const region = regionCol2 === undefined ? '' : cells[regionCol2]!.trim();
+      if (region !== '') authority.region = region;
+      if (successorCol !== undefined) {
+        const codes = cells[successorCol]!.match(/\b[A-Z]\d{8}\b/g) ?? [];
+        if (codes.length > 0) successorsOf.set(code, { codes, file: t.file, row: line, column: t.header[successorCol]! });
+      }
+      if (!rowOf.has(code)) rowOf.set(code, { file: t.file, row: line });
       byCode.set(code, authority);
+    }
+  }
+  // A retired unit takes the region its successors share (following a chain of changes).
+  const regionOf = (code: string, seen: Set<string>): string | null | undefined => {
+    const unit = byCode.get(code);
+    if (!unit) return undefined;
+    if (unit.region !== null) return unit.region;
+    const next = successorsOf.get(code);
+    if (!next || seen.has(code)) return null;
+    seen.add(code);
+    const regions = new Set(next.codes.map((c) => regionOf(c, seen)));
+    return regions.size === 1 ? [...regions][0] ?? null : null;
+  };
+  for (const [code, { codes, file, row, column }] of successorsOf) {
+    const unknown = codes.find((c) => !byCode.has(c));
+    if (unknown) {
+      errors.add(new StatpressError('unknown-authority', `the successor ${unknown} is not in the register`, { file, row, column, value: unknown }));
+      continue;
+    }
+    const unit = byCode.get(code)!;
+    if (unit.region !== null) continue;
+    const regions = [...new Set(codes.map((c) => regionOf(c, new Set([code]))))];
+    if (regions.length === 1 && regions[0]) unit.region = regions[0];
+    else if (regions.length > 1) {
+      const named = regions.map((r) => r ?? 'none').join(', ');
+      warnings.push(`${file}, row ${row}: ${unit.name} has no region: its successors are in different regions (${named}); give it one in a region column of the changes file`);
+      rowOf.delete(code);
+    }
+  }
+  for (const unit of byCode.values()) {
+    const at = rowOf.get(unit.code);
+    if (unit.region === null && at) {
+      warnings.push(`${at.file}, row ${at.row}: ${unit.name} has no region: it counts in the figures for the whole coverage but in no region (give its region, or its successors' codes, in the register)`);
     }
   }
   return [...byCode.values()];
@@ -420,14 +496,16 @@ function loadSource(
   /** A grade id, null for a blank, or undefined for a spelling nobody declared. */
   const gradeOf = remembered((raw) => (raw === '' || blanks.has(normaliseKey(raw)) ? null : grades.get(normaliseKey(raw))));
   const authorityByName = remembered((raw) => names.get(normaliseKey(raw)));
-  const readDate = dateReader(source.layout.dateFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const readDate = periodReader(source.layout.dateFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
   const publishedFormat = source.layout.publishedFormat ?? source.layout.dateFormat;
-  const readPublished = dateReader(publishedFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
+  const readPublished = periodReader(publishedFormat, source.dates, `sources[${config.sources.indexOf(source)}].dates`);
   const linkOf = remembered((raw) => (WEB_ADDRESS.test(raw) ? raw : undefined));
   // Events with the same judgements share one record of them, found by a number made of the
   // grades' places in the scale (0 for none).
   const gradeSets = new Map<number, Record<string, string | null>>();
   const gradePlace = new Map(framework.grades.map((g, i) => [g.id, i + 1]));
+  const gradeScale = new Map(framework.grades.map((g) => [g.id, scaleOf(framework, g)]));
+  const judgementScale = new Map(framework.judgements.map((j) => [j.id, scaleOf(framework, j)]));
   const places = framework.grades.length + 1;
   const events: InspectionEvent[] = [];
 
@@ -455,24 +533,25 @@ function loadSource(
     if (!take.has(type)) continue;
 
     const rawDate = cell(columns.date);
-    const date = readDate(rawDate);
-    if (typeof date !== 'string') {
-      errors.add(new StatpressError(date.code, date.problem, at(columns.date, rawDate)));
+    const when = readDate(rawDate);
+    if ('problem' in when) {
+      errors.add(new StatpressError(when.code, when.problem, at(columns.date, rawDate)));
       continue;
     }
+    const date = when.from;
     if (source.between && (date < source.between.from || date > source.between.to)) continue;
 
-    let published: IsoDate | null = null;
+    let published: DatePeriod | null = null;
     if (columns.published !== undefined) {
       const rawPublished = cell(columns.published);
       if (rawPublished === '' && graded.has(type)) {
         errors.add(new StatpressError('bad-date', 'a graded inspection needs a publication date', at(columns.published, rawPublished)));
       } else if (rawPublished !== '') {
         const reading = readPublished(rawPublished);
-        if (typeof reading !== 'string') {
+        if ('problem' in reading) {
           errors.add(new StatpressError(reading.code, reading.problem, at(columns.published, rawPublished)));
-        } else if (reading < date) {
-          errors.add(new StatpressError('date-order', `the report was published before the inspection (${date})`, at(columns.published, rawPublished)));
+        } else if (reading.until < date) {
+          errors.add(new StatpressError('date-order', `the report was published before the inspection (${formatPeriod(when.from, when.until)})`, at(columns.published, rawPublished)));
         } else {
           published = reading;
         }
@@ -512,6 +591,12 @@ function loadSource(
         errors.add(new StatpressError('bad-value', 'a visit that is not graded has a judgement', at(column, raw)));
         continue;
       }
+      const scale = judgementScale.get(judgement);
+      if (gradeScale.get(grade) !== scale) {
+        const known = framework.grades.filter((g) => scaleOf(framework, g) === scale).map((g) => g.label).join(', ');
+        errors.add(new StatpressError('bad-value', `a grade of another scale than the judgement's (${scale})`, at(column, raw), `expected one of: ${known}, or blank`));
+        continue;
+      }
       eventGrades[judgement] = grade;
     }
 
@@ -538,7 +623,9 @@ function loadSource(
     for (const [judgement] of columns.judgements) gradeKey = gradeKey * places + (gradePlace.get(eventGrades[judgement] ?? '') ?? 0);
     let shared = gradeSets.get(gradeKey);
     if (!shared) gradeSets.set(gradeKey, (shared = eventGrades));
-    const event: InspectionEvent = { authority, type, date, published, grades: shared, theme, origin: { file: table.file, row: line } };
+    const event: InspectionEvent = { authority, type, date, published: published?.from ?? null, grades: shared, theme, origin: { file: table.file, row: line } };
+    if (when.precision !== 'day') event.dateUntil = when.until;
+    if (published && published.precision !== 'day') event.publishedUntil = published.until;
     if (link) event.link = link;
     events.push(event);
   }
@@ -598,24 +685,54 @@ function loadPublishedSeries(config: ReleaseConfig, errors: ErrorList, read: Rea
 }
 
 /** Rejects the same event given twice (same authority, type and date), naming both rows. */
-function checkDuplicates(events: InspectionEvent[], dataset: Pick<Dataset, 'framework' | 'authorities'>, errors: ErrorList): void {
+/**
+ * The same event twice (one type, unit and date) is an error. Two graded events of different
+ * types in one snapshot scope on one date (a unit's two inspections that a snapshot would have to
+ * choose between) are a warning naming both, or an error where the release says so
+ * (`sameDayEvents: error`). A date given as a month or a year is the same date only as the same period.
+ */
+function checkDuplicates(
+  events: InspectionEvent[],
+  dataset: Pick<Dataset, 'framework' | 'authorities'>,
+  errors: ErrorList,
+  warnings: string[],
+  sameDay: 'warn' | 'error',
+): void {
   const names = new Map(dataset.authorities.map((a) => [a.code, a.name]));
-  const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t.name]));
-  // By authority and type, then date: no key string per event.
-  const seen = new Map<string, Map<string, Map<IsoDate, InspectionEvent>>>();
+  const types = new Map(dataset.framework.eventTypes.map((t) => [t.id, t]));
+  // By authority and scope (or type, for types no snapshot counts), then date: no key string per event.
+  const seen = new Map<string, Map<string, Map<string, InspectionEvent[]>>>();
   for (const event of events) {
-    let byType = seen.get(event.authority);
-    if (!byType) seen.set(event.authority, (byType = new Map()));
-    let byDate = byType.get(event.type);
-    if (!byDate) byType.set(event.type, (byDate = new Map()));
-    const first = byDate.get(event.date);
-    if (first) {
-      errors.add(new StatpressError('duplicate-event', `the same ${types.get(event.type) ?? event.type} of ${names.get(event.authority) ?? event.authority} (${event.authority}) on ${event.date} is also at ${first.origin.file} row ${first.origin.row}`, {
-        file: event.origin.file, row: event.origin.row, value: event.date,
-      }));
-    } else {
-      byDate.set(event.date, event);
+    const type = types.get(event.type);
+    const scope = type?.graded ? `scope:${type.scope}` : `type:${event.type}`;
+    let byScope = seen.get(event.authority);
+    if (!byScope) seen.set(event.authority, (byScope = new Map()));
+    let byDate = byScope.get(scope);
+    if (!byDate) byScope.set(scope, (byDate = new Map()));
+    const when = event.dateUntil ? `${event.date}/${event.dateUntil}` : event.date;
+    const earlier = byDate.get(when);
+    if (!earlier) {
+      byDate.set(when, [event]);
+      continue;
     }
+    const unit = `${names.get(event.authority) ?? event.authority} (${event.authority})`;
+    const date = event.dateUntil ? formatPeriod(event.date, event.dateUntil) : event.date;
+    const same = earlier.find((e) => e.type === event.type);
+    if (same) {
+      errors.add(new StatpressError('duplicate-event', `the same ${type?.name ?? event.type} of ${unit} on ${date} is also at ${same.origin.file} row ${same.origin.row}`, {
+        file: event.origin.file, row: event.origin.row, value: date,
+      }));
+      continue;
+    }
+    const other = earlier[earlier.length - 1]!;
+    const message = `a ${type?.name ?? event.type} and a ${types.get(other.type)?.name ?? other.type} of ${unit} on the same date, ${date}, are in one snapshot scope ("${type?.scope}"), which keeps one graded event per unit (the other is at ${other.origin.file} row ${other.origin.row})`;
+    const hint = 'if both count, give the types scopes of their own in the framework (scope: …); if one is a mistake, correct the data';
+    if (sameDay === 'error') {
+      errors.add(new StatpressError('duplicate-event', message, { file: event.origin.file, row: event.origin.row, value: date }, hint));
+    } else {
+      warnings.push(`${event.origin.file}, row ${event.origin.row}: ${message}; the snapshot keeps this row, the later one (${hint})`);
+    }
+    earlier.push(event);
   }
 }
 
@@ -640,13 +757,13 @@ function coverageOf(source: SourceConfig, events: InspectionEvent[], file: strin
 /** Loads and validates everything a release reads. Throws a StatpressError listing every problem. */
 export function loadDataset(config: ReleaseConfig, read: ReadFile = readFromDisk): Dataset {
   const errors = new ErrorList();
-  const authorities = loadRegister(config, errors, read);
-  errors.throwIfAny();
   const warnings: string[] = [];
+  const authorities = loadRegister(config, errors, read, warnings);
+  errors.throwIfAny();
   const perSource = config.sources.map((source) => loadSource(source, config, authorities, errors, warnings, read));
   const events = perSource.flat();
   const coverage = config.sources.map((source, i) => coverageOf(source, perSource[i]!, displayName(source.file, config.dataRoot)));
-  checkDuplicates(events, { framework: config.framework, authorities }, errors);
+  checkDuplicates(events, { framework: config.framework, authorities }, errors, warnings, config.sameDayEvents);
   const published = loadPublishedSeries(config, errors, read);
   errors.throwIfAny();
   events.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.authority < b.authority ? -1 : 1));

@@ -19,6 +19,36 @@ import {
   pointsUnit,
 } from './format.js';
 import { escapeMarkdown, TOKEN_CLOSE, TOKEN_OPEN, type TokenValue } from './markdown.js';
+import type { QueryResult } from '../query/engine.js';
+
+/**
+ * Where the narration's context keeps the named queries' results (a symbol: invisible to
+ * template lookups, and carried along when a context is spread into another).
+ */
+export const QUERIES = Symbol('queries');
+/** Marks a row object made from a query's result with the query's name and the row's number (from 1). */
+const QUERY_ROW = Symbol('query row');
+type QueryRow = Record<string, unknown> & { [QUERY_ROW]?: { query: string; row: number } };
+
+/** The rows of a result as objects keyed by column, each marked with where it came from. */
+const rowObjects = new WeakMap<QueryResult, QueryRow[]>();
+function rowsOf(name: string, result: QueryResult): QueryRow[] {
+  let rows = rowObjects.get(result);
+  if (!rows) {
+    rows = result.rows.map((values, i) => {
+      const row: QueryRow = Object.fromEntries(result.columns.map((c, k) => [c.name, values[k]]));
+      Object.defineProperty(row, QUERY_ROW, { value: { query: name, row: i + 1 }, enumerable: false });
+      return row;
+    });
+    rowObjects.set(result, rows);
+  }
+  return rows;
+}
+
+/** How the numbers-trace gate names a cell of a query's result. */
+export function queryRef(query: string, row: number, column: string): string {
+  return `query ${query}, row ${row}, column ${column}`;
+}
 
 type HelperOptions = Handlebars.HelperOptions & { ids?: unknown[]; data?: { contextPath?: string } };
 
@@ -36,6 +66,8 @@ export interface RenderState {
   trace?: Array<{ value: unknown; ref: string }>;
   /** The path the running helper gave its result (set by `traced`). */
   resultRef?: string;
+  /** The context the running helper was called in (`this`), for the trace of a query's columns. */
+  context?: unknown;
 }
 
 /** The render in progress: set for the length of one synchronous template run, then restored. */
@@ -87,6 +119,12 @@ function refOf(args: unknown[], i: number): string {
   const opts = options(args);
   const id = opts.ids?.[i];
   const base = opts.data?.contextPath;
+  const row = current().context as QueryRow | undefined;
+  const mark = row && typeof row === 'object' ? row[QUERY_ROW] : undefined;
+  if (typeof id === 'string' && mark && /^[^.@/]+$/.test(id) && Object.hasOwn(row!, id)) {
+    // A column of a query's row, read inside {{#each (query …)}} or {{#with …}}.
+    return queryRef(mark.query, mark.row, id);
+  }
   if (typeof id === 'string') {
     // @root paths are absolute; inside some blocks Handlebars already gives the full path.
     if (id.startsWith('@root.')) return id.slice('@root.'.length);
@@ -365,7 +403,38 @@ const helpers: Record<string, (...args: never[]) => unknown> = {
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   not: (...args: unknown[]) => !args[0],
   /** Value at a dotted path or key: (get obj "a.b"). */
-  get: (...args: unknown[]) => traced(getPath(args[0], String(args[1])), `${refOf(args, 0)}.${String(args[1])}`),
+  get: (...args: unknown[]) => {
+    const mark = args[0] && typeof args[0] === 'object' ? (args[0] as QueryRow)[QUERY_ROW] : undefined;
+    const ref = mark && Object.hasOwn(args[0] as object, String(args[1])) ? queryRef(mark.query, mark.row, String(args[1])) : `${refOf(args, 0)}.${String(args[1])}`;
+    return traced(getPath(args[0], String(args[1])), ref);
+  },
+  /**
+   * A named query's result: (query "name") is its rows, each an object keyed by column, for
+   * {{#each}}, (top …), (first …); (query "name" row=1 column="n") is one cell, traced as
+   * "query name, row 1, column n". Rows count from 1; `row` may be left out of a one-row result.
+   */
+  query: (...args: unknown[]) => {
+    const name = String(args[0]);
+    const opts = options(args);
+    const results = (opts.data as { root?: { [QUERIES]?: Map<string, QueryResult> } } | undefined)?.root?.[QUERIES];
+    const result = results?.get(name);
+    if (!result) {
+      const known = [...(results?.keys() ?? [])];
+      throw new StatpressError('template', `(query "${name}"): no such query${known.length ? ` (the queries are: ${known.join(', ')})` : ' (the template set declares none under queries)'}`);
+    }
+    const rows = rowsOf(name, result);
+    const hash = (opts.hash ?? {}) as { row?: unknown; column?: unknown };
+    if (hash.row === undefined && hash.column === undefined) return traced(rows, `query ${name}`);
+    const column = String(hash.column);
+    if (hash.column === undefined || !result.columns.some((c) => c.name === column)) {
+      throw new StatpressError('template', `(query "${name}"): ${hash.column === undefined ? 'column= is missing' : `no column "${column}"`} (the columns are: ${result.columns.map((c) => c.name).join(', ')})`);
+    }
+    const row = hash.row === undefined && rows.length === 1 ? 1 : hash.row;
+    if (typeof row !== 'number' || !Number.isInteger(row) || row < 1 || row > rows.length) {
+      throw new StatpressError('template', `(query "${name}" row=${String(row)}): the query gives ${rows.length} row${rows.length === 1 ? '' : 's'}, counted from 1`);
+    }
+    return traced(rows[row - 1]![column], queryRef(name, row, column));
+  },
   /** Sorts a list by the number at a path: (sortBy list "judgements.overall.goodOrBetter.share" "desc"). */
   sortBy: (...args: unknown[]) => {
     const list = args[0];
@@ -491,6 +560,7 @@ function registerTraced(fn: (...args: unknown[]) => unknown): Handlebars.HelperD
     let next = 0;
     opts.statpressArgs = ids.map((id) => (id === true ? taken[next++] : undefined));
     s.resultRef = undefined;
+    s.context = this;
     const result = fn.apply(this, args);
     trace.push({ value: result, ref: s.resultRef ?? '(computed)' });
     s.resultRef = undefined;

@@ -25,7 +25,9 @@ import {
 import { AREA_CODE, figureDataCaption, figureLabel, figureSheet, percentColumn, REGION, tableLabel, tableTitle } from '../document/labels.js';
 import { StatpressError } from '../core/errors.js';
 import { formatNumber, percentValue } from './format.js';
-import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, withRenderState, type RenderState } from './helpers.js';
+import { COMPILE_OPTIONS, createNarrativeEnvironment, instantiateTemplate, QUERIES, queryRef, withRenderState, type RenderState } from './helpers.js';
+import type { QueryResults } from '../query/database.js';
+import type { QueryResult } from '../query/engine.js';
 import { bytes, text, type Store } from '../platform/cache.js';
 import { parseNarrative, stripMarkers, type TokenValue } from './markdown.js';
 
@@ -40,7 +42,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Template context: the model plus the framework keyed by id, and release metadata. */
-function buildContext(model: StatsModel, config: ReleaseConfig, dataset: NarratedDataset): Record<string, unknown> {
+export function templateContext(model: StatsModel, config: ReleaseConfig, dataset: NarratedDataset): Record<string, unknown> {
   // A judgement's end date is a fact only once announced: a release published before then
   // cannot know it, so its templates do not see it.
   const fw = {
@@ -252,7 +254,7 @@ function percentCells(d: Distribution | undefined, framework: Framework, ref: st
 }
 
 /** Builds each figure's data table and chart data from the model, by its kind. */
-function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string): FigureNode {
+function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, roundingNote: string, results: QueryResults): FigureNode {
   const fw = config.framework;
   const where = `figure ${def.id}`;
   const gradeColumns = fw.grades.map((g) => ({ label: percentColumn(g.label), align: 'right' as const }));
@@ -262,6 +264,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
   let domain = fw.grades.map((g) => g.label);
   let range = fw.grades.map((g) => g.colour);
   let sumsOk = true;
+  let boundText: string[] | undefined;
   const label = (item: unknown): string => renderPlain(n, def.label ?? '{{name}}', { ...context, ...(item as object) }, setFile, `${where}.label`);
   const stacked = (items: Array<{ label: string; d: Distribution | undefined; shares?: Record<string, number>; ref: string }>) => {
     rows = items.map((item) => {
@@ -280,6 +283,12 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
     );
   };
   switch (def.kind) {
+    case 'query': {
+      const bound = boundFigure(def, results, fw, setFile, label);
+      ({ columns, rows, chartData, domain, range, sumsOk } = bound);
+      boundText = bound.textRange;
+      break;
+    }
     case 'series': {
       stacked(model.series.map((point, i) => ({ label: label(point), d: undefined, shares: point.shares, ref: `series.${i}` })));
       break;
@@ -359,7 +368,7 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
       data: chartData,
       domain,
       range,
-      ...(def.kind === 'themes' ? {} : { textRange: fw.grades.map((g) => g.textColour) }),
+      ...(def.kind === 'themes' || def.kind === 'query' ? (boundText ? { textRange: boundText } : {}) : { textRange: fw.grades.map((g) => g.textColour) }),
       ...(def.kind === 'map' ? { resources: ['boundaries'] } : {}),
     },
     altText: alt,
@@ -374,13 +383,17 @@ function buildFigure(n: Narrator, def: FigureDefinition, number: number, model: 
 }
 
 
-function buildTable(n: Narrator, def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string): TableNode {
+function buildTable(n: Narrator, def: TableDefinition, number: number, model: StatsModel, config: ReleaseConfig, context: Record<string, unknown>, setFile: string, results: QueryResults): TableNode {
   const fw = config.framework;
   const where = `table ${def.id}`;
   const caption = tableTitle(number, renderPlain(n, def.caption, context, setFile, `${where}.caption`));
   const notes: Inline[][] = def.notes.map((note, i) => [{ type: 'text', value: renderPlain(n, note, context, setFile, `${where}.notes[${i}]`) }]);
   const cell = (n: number | null, ref: string) => (n === null ? { text: '[z]', raw: null } : { text: formatNumber(n), raw: n, ref });
   const table = (columns: TableNode['columns'], rows: TableRow[]): TableNode => ({ type: 'table', id: def.id, number, caption, columns: [{ label: def.rowHeader, align: 'left' }, ...columns], rows, notes });
+  if (def.kind === 'query') {
+    const { columns, rows } = boundTable(def, results, setFile);
+    return table(columns, rows);
+  }
   if (def.kind === 'classes') {
     const percent = (share: number, base: number, ref: string) =>
       base === 0 ? { text: '[z]', raw: null } : { text: formatNumber(percentValue(share)), raw: percentValue(share), ref };
@@ -413,6 +426,112 @@ function buildTable(n: Narrator, def: TableDefinition, number: number, model: St
       ],
     })),
   );
+}
+
+/** The result a figure or table is bound to, and a located error for a column it does not have. */
+function boundResult(def: { id: string; at: TableDefinition['at'] }, what: string, name: string, results: QueryResults): { result: QueryResult; column(setting: string, name: string): number } {
+  const result = results.get(name);
+  if (!result) throw new StatpressError('config', `${what} ${def.id}: the query "${name}" has not run`, def.at);
+  return {
+    result,
+    column(setting, column) {
+      const i = result.columns.findIndex((c) => c.name === column);
+      if (i < 0) {
+        throw new StatpressError('config', `${what} ${def.id}: the query "${name}" gives no column "${column}" (it gives: ${result.columns.map((c) => c.name).join(', ')})`, { ...def.at, setting: `${setting}` });
+      }
+      return i;
+    },
+  };
+}
+
+/** A cell's value as the text of a row or series name. */
+function nameOf(value: unknown): string {
+  return value === null || value === undefined ? '[x]' : isIsoDateText(value) ? formatDate(value) : String(value);
+}
+function isIsoDateText(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+
+/**
+ * A figure of kind `query`: its rows are the values of the category column and its series those
+ * of the series column, each in the order the query gives them first; each cell is the value
+ * column, as it is (count), as a percentage of its row's total (percent), or a share shown as a
+ * percentage (share). A series named like a grade takes the grade's colour.
+ */
+function boundFigure(def: FigureDefinition, results: QueryResults, fw: Framework, setFile: string, label: (item: unknown) => string) {
+  const b = def.binding!;
+  const { result, column } = boundResult(def, 'figure', b.query, results);
+  const [ci, si, vi] = [column('category', b.category), column('series', b.series), column('value', b.value)];
+  const categories: string[] = [];
+  const series: string[] = [];
+  const cells = new Map<string, { value: number; row: number }>();
+  result.rows.forEach((r, i) => {
+    const category = nameOf(r[ci]);
+    const name = nameOf(r[si]);
+    const value = r[vi];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new StatpressError('config', `figure ${def.id}: the query "${b.query}" gives ${JSON.stringify(value)} in column "${b.value}", row ${i + 1}; expected a number`, { ...def.at, setting: 'value' });
+    }
+    if (!categories.includes(category)) categories.push(category);
+    if (!series.includes(name)) series.push(name);
+    const key = `${category}\u0000${name}`;
+    if (cells.has(key)) throw new StatpressError('config', `figure ${def.id}: the query "${b.query}" gives "${category}" and "${name}" twice (rows ${cells.get(key)!.row} and ${i + 1})`, def.at);
+    cells.set(key, { value, row: i + 1 });
+  });
+  const grade = (name: string) => fw.grades.find((g) => g.label === name || g.id === name);
+  const gradeSeries = series.length > 0 && series.every((s) => grade(s));
+  const domain = gradeSeries ? series.map((s) => grade(s)!.label) : series;
+  const range = gradeSeries && !def.colours ? series.map((s) => grade(s)!.colour) : (def.colours ?? []);
+  if (range.length < domain.length) {
+    throw new StatpressError('config', `figure ${def.id} needs ${domain.length} colours for its series (${domain.join(', ')})`, { file: setFile, setting: `figure ${def.id}.colours` });
+  }
+  const percent = b.show !== 'count';
+  let sumsOk = true;
+  const rows: TableRow[] = categories.map((category) => {
+    const total = series.reduce((sum, s) => sum + (cells.get(`${category}\u0000${s}`)?.value ?? 0), 0);
+    const row = series.map((s) => {
+      const cell = cells.get(`${category}\u0000${s}`);
+      if (!cell) return { text: '[x]', raw: null };
+      const ref = queryRef(b.query, cell.row, b.value);
+      if (b.show === 'count') return { text: formatNumber(cell.value), raw: cell.value, ref };
+      const share = b.show === 'share' ? cell.value : total > 0 ? cell.value / total : 0;
+      const raw = percentValue(share);
+      return b.show === 'share' ? { text: formatNumber(raw), raw, ref } : { text: formatNumber(raw), raw, ref: `${ref} as a share of its row`, count: cell.value };
+    });
+    if (b.show === 'percent' && row.reduce((sum, c) => sum + (c.raw ?? 0), 0) !== 100) sumsOk = false;
+    return { header: { text: label({ name: category, base: total }) }, cells: row };
+  });
+  const columns: TableNode['columns'] = [{ label: def.rowHeader, align: 'left' }, ...domain.map((s) => ({ label: percent ? percentColumn(s) : s, align: 'right' as const }))];
+  const chartData = rows.flatMap((row) => domain.map((s, i) => ({ label: row.header.text, series: s, value: row.cells[i]!.raw ?? null })));
+  // Text drawn on a grade's fill takes the grade's text colour; on others, the spec's default.
+  const textRange = gradeSeries && !def.colours ? series.map((s) => grade(s)!.textColour) : undefined;
+  return { columns, rows, chartData, domain, range, sumsOk, textRange };
+}
+
+/** A table of kind `query`: a row per result row, headed by the rows column, with the value columns in order. */
+function boundTable(def: TableDefinition, results: QueryResults, setFile: string): { columns: TableNode['columns']; rows: TableRow[] } {
+  const b = def.binding!;
+  const { result, column } = boundResult(def, 'table', b.query, results);
+  const ri = column('rows', b.rows);
+  const values = b.values.map(([name, header]) => ({ name, header, i: column(`values.${name}`, name), percent: b.percent.includes(name) }));
+  for (const name of b.percent) {
+    if (!values.some((v) => v.name === name)) throw new StatpressError('config', `table ${def.id}: "${name}" under percent is not one of its values`, { file: setFile, setting: `table ${def.id}.percent` });
+  }
+  const rows: TableRow[] = result.rows.map((r, k) => ({
+    header: { text: nameOf(r[ri]) },
+    cells: values.map((v) => {
+      const value = r[v.i];
+      const ref = queryRef(b.query, k + 1, v.name);
+      if (value === null || value === undefined) return { text: '[z]', raw: null };
+      if (typeof value === 'number') {
+        const raw = v.percent ? percentValue(value) : value;
+        return { text: formatNumber(raw), raw, ref };
+      }
+      return { text: nameOf(value) };
+    }),
+  }));
+  const numeric = (v: { i: number }) => result.rows.some((r) => typeof r[v.i] === 'number');
+  return { columns: values.map((v) => ({ label: v.percent ? percentColumn(v.header) : v.header, align: numeric(v) ? ('right' as const) : ('left' as const) })), rows };
 }
 
 /** The landing page of a release that has one: the page that lists every document and data file. */
@@ -458,6 +577,11 @@ function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, u
   return meta;
 }
 
+/** Ids of the numbered tables in reading order. */
+function tablesInOrder(blocks: readonly Block[]): string[] {
+  return blocks.flatMap((b) => (b.type === 'table' && b.number !== undefined ? [b.id] : b.type === 'section' ? tablesInOrder(b.children) : []));
+}
+
 /** Turns the statistics model into the document tree through the release's template set. */
 export function narrateReport(
   model: StatsModel,
@@ -465,57 +589,92 @@ export function narrateReport(
   set: TemplateSet,
   dataset: NarratedDataset = { warnings: [] },
   n: Narrator = new Narrator(),
+  results: QueryResults = new Map(),
   doc: DocumentConfig = config.documents.find((d) => d.main) ?? { id: 'main-findings', label: 'main findings', templateDir: set.dir, main: true },
 ): ReportDocument {
-  const context = buildContext(model, config, dataset);
+  const context = templateContext(model, config, dataset);
+  // Read by the (query …) helper; a symbol, so no template can reach the map itself.
+  Object.defineProperty(context, QUERIES, { value: results, enumerable: true });
   const setFile = join(set.dir, 'template-set.yaml');
   const figureNumbers = new Map(set.figures.map((f, i) => [f.id, i + 1]));
-  const tableNumbers = new Map(set.tables.map((t, i) => [t.id, i + 1]));
   const figures = new Map<string, FigureNode>();
-  const tables = new Map<string, TableNode>();
   const figureNode = (id: string): FigureNode => {
     let node = figures.get(id);
     if (!node) {
       const def = set.figures.find((f) => f.id === id);
       if (!def) throw new StatpressError('template', `no figure "${id}" in template-set.yaml`, { file: setFile });
-      node = buildFigure(n, def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote);
+      node = buildFigure(n, def, figureNumbers.get(id)!, model, config, context, setFile, set.roundingNote, results);
       figures.set(id, node);
     }
     return node;
   };
-  const tableNode = (id: string): TableNode => {
-    let node = tables.get(id);
-    if (!node) {
-      const def = set.tables.find((t) => t.id === id);
-      if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
-      node = buildTable(n, def, tableNumbers.get(id)!, model, config, context, setFile);
-      tables.set(id, node);
-    }
-    return node;
+  /**
+   * One rendering with the tables numbered as `tableNumbers` says. Tables written in Markdown
+   * are known only once the text is parsed: `pending` collects references to ids not known yet.
+   */
+  const narrate = (tableNumbers: Map<string, number>, pending?: Set<string>) => {
+    const tables = new Map<string, TableNode>();
+    const tableNode = (id: string): TableNode => {
+      let node = tables.get(id);
+      if (!node) {
+        const def = set.tables.find((t) => t.id === id);
+        if (!def) throw new StatpressError('template', `no table "${id}" in template-set.yaml`, { file: setFile });
+        node = buildTable(n, def, tableNumbers.get(id)!, model, config, context, setFile, results);
+        tables.set(id, node);
+      }
+      return node;
+    };
+    const tokens: TokenValue[] = [];
+    const state: RenderState = {
+      tokens,
+      block: (kind, id) => {
+        if (kind === 'figure') return [figureNode(id)];
+        if (kind === 'table') return [tableNode(id)];
+        return set.figures
+          .filter((f) => f.annex && !f.dataInWorkbook)
+          .map((f) => {
+            const figure = figureNode(f.id);
+            // Notes about the figure stay under the figure.
+            return { ...figure.dataTable, id: `annex-${f.id}`, notes: [] };
+          });
+      },
+      reference: (kind, id) => {
+        let number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
+        if (number === undefined && kind === 'table' && pending) {
+          pending.add(id);
+          number = 0;
+        }
+        if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
+        return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: kind === 'figure' ? figureLabel(number) : tableLabel(number) }] }];
+      },
+    };
+    const rendered = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));
+    let line = 1;
+    const parts = set.sections.map((section, i) => {
+      const part = { file: section.file, source: section.source, startLine: line };
+      line += rendered[i]!.split('\n').length + 1;
+      return part;
+    });
+    return parseNarrative(rendered.join('\n\n'), tokens, relative(process.cwd(), set.dir), {
+      parts,
+      tableNumber: (id, index) => tableNumbers.get(id) ?? set.tables.length + index + 1,
+    });
   };
-  const tokens: TokenValue[] = [];
-  const state: RenderState = {
-    tokens,
-    block: (kind, id) => {
-      if (kind === 'figure') return [figureNode(id)];
-      if (kind === 'table') return [tableNode(id)];
-      return set.figures
-        .filter((f) => f.annex && !f.dataInWorkbook)
-        .map((f) => {
-          const figure = figureNode(f.id);
-          // Notes about the figure stay under the figure.
-          return { ...figure.dataTable, id: `annex-${f.id}`, notes: [] };
-        });
-    },
-    reference: (kind, id) => {
-      const number = kind === 'figure' ? figureNumbers.get(id) : tableNumbers.get(id);
-      if (number === undefined) throw new StatpressError('template', `no ${kind} "${id}" in template-set.yaml`, { file: setFile });
-      return [{ type: 'link', url: `#${id}`, children: [{ type: 'text', value: kind === 'figure' ? figureLabel(number) : tableLabel(number) }] }];
-    },
-  };
-  const parts = set.sections.map((section) => renderTemplate(n, section.source, context, state, section.file));
-  const markdown = parts.join('\n\n');
-  const parsed = parseNarrative(markdown, tokens, relative(process.cwd(), set.dir));
+  const declared = new Map(set.tables.map((t, i) => [t.id, i + 1]));
+  const pending = new Set<string>();
+  let parsed = narrate(declared, pending);
+  if (parsed.tables.length > 0) {
+    // With tables written in the text, every table is numbered in reading order (declared tables
+    // placed nowhere come last), and the text is narrated again so references carry the numbers.
+    const clash = parsed.tables.find((id, i) => declared.has(id) || parsed.tables.indexOf(id) !== i);
+    if (clash) throw new StatpressError('template', `two tables have the id "${clash}"`, { file: setFile }, 'give the table written in the text an id of its own with {#its-id} at the end of its caption line');
+    const order = tablesInOrder(parsed.blocks);
+    for (const t of set.tables) if (!order.includes(t.id)) order.push(t.id);
+    parsed = narrate(new Map(order.map((id, i) => [id, i + 1])));
+  } else {
+    const unknown = [...pending][0];
+    if (unknown !== undefined) throw new StatpressError('template', `no table "${unknown}" in template-set.yaml`, { file: setFile });
+  }
   const document: ReportDocument = {
     type: 'report',
     meta: buildMeta(n, config, context, doc),

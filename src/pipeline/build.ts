@@ -25,7 +25,7 @@ import { govukStylesheet } from '../platform/assets.js';
 import { memoryOutput, nodeEffects, type Effects, type OutputContent, type OutputRecord, type OutputSink } from '../platform/effects.js';
 import { formatGateReport, type GateResult } from '../quality/gates/document-gates.js';
 import { buildWorkbook } from '../render/workbook/workbook.js';
-import { underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
+import { CSV_ZIP, underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
 import { renderLanding } from '../render/landing.js';
 import { renderGovspeak } from '../render/govspeak.js';
@@ -38,6 +38,7 @@ import { svgText, type ChartAsset } from '../render/chart.js';
 import { subsetFontFaceCss } from '../platform/fonts.js';
 import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, documentPdf, documentWord, fileSize, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
+import { exactValues } from './revision.js';
 import { Pipeline } from './pipeline.js';
 
 export { figuresOf } from './pipeline.js';
@@ -89,7 +90,6 @@ export interface BuildResult {
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
 /** Every CSV file and the data guidance, in one zip. */
-import { CSV_ZIP } from '../render/workbook/files.js';
 export { CSV_ZIP };
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
@@ -179,7 +179,7 @@ async function renderDocument(
   pipeline: Pipeline,
   doc: DocumentConfig,
   render: DocumentRendering,
-  extra: { assets: ReadonlyMap<string, ChartAsset>; downloads: Array<{ label: string; href: string }>; fontCss?: string },
+  extra: { assets: ReadonlyMap<string, ChartAsset>; downloads: Array<{ label: string; href: string }>; fontCss?: string; docx?: Promise<Uint8Array> },
 ): Promise<{ files: Map<string, string | Uint8Array>; gates: GateResult[] }> {
   const { options, stylesheet, session } = render;
   const document = pipeline.document(doc.id);
@@ -190,11 +190,10 @@ async function renderDocument(
     renderHtml(document, { assets, stylesheet, ...(extra.fontCss !== undefined ? { fontCss: extra.fontCss } : {}), downloads: extra.downloads }),
   );
   if (options.formats.includes('html')) files.set(`${doc.id}.html`, html);
+  // The Word file is made in a thread of its own while Chromium prints; it is still written
+  // before the PDF, so the outputs (and the manifest) keep their order.
+  const docxMade = extra.docx ?? (options.formats.includes('docx') ? startDocx(pipeline, step('docx'), document, assets) : undefined);
   let docx: Uint8Array | undefined;
-  if (options.formats.includes('docx')) {
-    docx = await pipeline.stepAsync(step('docx'), async () => (await import('../render/docx.js')).renderDocx(document, assets));
-    files.set(`${doc.id}.docx`, docx);
-  }
   const browser = session?.browser;
   const gateModule = session?.gates;
   // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
@@ -207,8 +206,9 @@ async function renderDocument(
       const { renderPdf } = await import('../render/pdf.js');
       return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, browser))).pdf;
     });
-    files.set(`${doc.id}.pdf`, pdf);
   }
+  if (docxMade) files.set(`${doc.id}.docx`, (docx = await docxMade));
+  if (pdf) files.set(`${doc.id}.pdf`, pdf);
   const gates: GateResult[] = [];
   if (gateModule) {
     // What the gates cost beyond the time they ran beside the PDF.
@@ -224,6 +224,13 @@ async function renderDocument(
     gates.push(...results);
   }
   return { files, gates };
+}
+
+/** A document's Word file, made in a worker thread; a failure is reported when it is awaited. */
+function startDocx(pipeline: Pipeline, step: string, document: ReportDocument, assets: ReadonlyMap<string, ChartAsset>): Promise<Uint8Array> {
+  const made = pipeline.stepAsync(step, async () => (await import('../platform/docx-thread.js')).renderDocxInThread(document, assets));
+  made.catch(() => undefined);
+  return made;
 }
 
 /**
@@ -282,6 +289,8 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
     });
   }
+  // The main document's Word file is made in a thread of its own while Chromium starts and prints.
+  const mainDocx = options.formats.includes('docx') ? startDocx(pipeline, 'docx', document, assets) : undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
   let render: DocumentRendering['session'];
@@ -305,6 +314,7 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
             // The charts were measured in Arimo: the page carries the glyphs they use.
             fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
             downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
+            ...(mainDocx ? { docx: mainDocx } : {}),
           }
         : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))] },
     );
@@ -367,7 +377,12 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   const documents = config.documents.length > 1
     ? config.documents.map((d) => ({ id: d.id, label: d.label, title: pipeline.document(d.id).meta.title, files: [...outputs.keys()].filter((f) => f.startsWith(`${d.id}.`)).sort() }))
     : undefined;
-  await write('manifest.json', buildManifest({ config, document, inputs, outputs, ...(documents ? { documents } : {}), ...(browserVersion ? { browserVersion } : {}) }));
+  await write('manifest.json', buildManifest({
+    config, document, inputs, outputs, sources: pipeline.sourceColumns(), values: exactValues(document, pipeline.model()),
+    ...(documents ? { documents } : {}),
+    ...(pipeline.previousBuild ? { previous: pipeline.previousBuild } : {}),
+    ...(browserVersion ? { browserVersion } : {}),
+  }));
   await pipeline.stepAsync('write', async () => sink.commit());
   return { config, dataset: pipeline.dataset(), model: pipeline.model(), document, files, outputs, timings, gates, ...(browserUsed ? { browser: browserUsed } : {}) };
 }

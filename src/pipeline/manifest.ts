@@ -10,6 +10,7 @@ import type { ReleaseConfig } from '../config/config.js';
 import { toolVersion, versionOf } from '../platform/package.js';
 import type { ReportDocument } from '../document/document.js';
 import type { InputRead } from '../platform/effects.js';
+import type { PreviousBuild, SourceColumns } from './revision.js';
 
 
 export type InputRole = 'release config' | 'framework' | 'layout' | 'data' | 'resource' | 'template' | 'chart spec';
@@ -49,6 +50,12 @@ export interface ManifestOptions {
   outputs: ReadonlyMap<string, { sha256: string; bytes: number }>;
   /** The release's documents, each with its title and files, where it has more than one. */
   documents?: Array<{ id: string; label: string; title: string; files: string[] }>;
+  /** The header columns of every data file, which a revision's replacement files must keep. */
+  sources: SourceColumns[];
+  /** The exact values behind the document's rounded cells, by model path (see `exactValues`). */
+  values: Record<string, number>;
+  /** The build a revision was compared with. */
+  previous?: PreviousBuild;
   /** The browser that printed the PDF, when there is one. */
   browserVersion?: string;
 }
@@ -79,6 +86,19 @@ export function buildManifest(options: ManifestOptions): string {
       published: document.meta.published.iso,
       ...(document.meta.revision ? { revised: document.meta.revision.iso } : {}),
       ...(options.documents ? { documents: options.documents } : {}),
+      ...(document.meta.revision
+        ? {
+            revision: {
+              date: document.meta.revision.iso,
+              reason: document.meta.revision.reason,
+              ...(options.previous
+                ? { previous: { path: options.previous.path, manifestSha256: options.previous.manifestSha256, ...(options.previous.published ? { published: options.previous.published } : {}) } }
+                : {}),
+              ...(document.meta.revision.compared ? { comparedWith: document.meta.revision.compared } : {}),
+              changes: document.meta.revision.changes ?? [],
+            },
+          }
+        : {}),
     },
     engines: {
       'vega': versionOf('vega'),
@@ -89,6 +109,8 @@ export function buildManifest(options: ManifestOptions): string {
       ...(options.browserVersion ? { chromium: options.browserVersion } : {}),
     },
     inputs,
+    sources: options.sources,
+    values: options.values,
     outputs,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;

@@ -1,8 +1,9 @@
 /**
  * The pipeline: one release, as named stages that build, check, preview and bench all run.
  *
- *   config ─► dataset ─► model ──┐
- *     ├─────► templates ─────────┴─► document ─► checks
+ *   config ─► dataset ─► model ────────────────┐
+ *     │          └──────► database ─► queries ─┤      (DuckDB only when the template set has queries)
+ *     ├─────► templates ───────────────┴───────┴─► document ─► checks
  *     └─────► specs ───────────────────┴───────► assets ─► formats ─► gates   (src/pipeline/build.ts)
  *
  * Each stage is memoised: it runs once, and again only after `invalidate` is told that a file
@@ -20,22 +21,27 @@ import { StatpressError } from '../core/errors.js';
 import { formatDate } from '../core/dates.js';
 import { parseJson } from '../core/json.js';
 import { reason } from '../platform/output.js';
-import { loadDataset, type Dataset } from '../load/dataset.js';
+import { loadDataset, readTable, type Dataset } from '../load/dataset.js';
 import { loadTemplateSet, narrateReport, Narrator, type TemplateSet } from '../narrate/narrate.js';
 import { checkDocument, type GateResult } from '../quality/gates/document-gates.js';
 import { renderCharts, type ChartAsset, type SpecFile } from '../render/chart.js';
 import type { Effects } from '../platform/effects.js';
 import { chartEngineKey } from '../platform/package.js';
 import { inputRoles, type InputRole } from './manifest.js';
+import { checkReplacement, readPrevious, refuseUndeclaredRevision, reviseDocument, sourceColumns, type PreviousBuild, type SourceColumns } from './revision.js';
+import { QueryEngine } from '../query/engine.js';
+import { openDataModel, runNamedQueries, type QueryResults } from '../query/database.js';
 
 /** The stages, in the order a build runs them, each with the stages it reads. */
 export const STAGES = {
   config: [],
   dataset: ['config'],
   model: ['dataset'],
+  database: ['dataset'],
   templates: ['config'],
+  queries: ['database', 'templates'],
   specs: ['config', 'templates'],
-  document: ['model', 'templates'],
+  document: ['model', 'templates', 'queries'],
   checks: ['document'],
   assets: ['document', 'specs'],
 } as const satisfies Record<string, readonly string[]>;
@@ -46,7 +52,9 @@ const STEP_OF: Record<StageName, string> = {
   config: 'config',
   dataset: 'load',
   model: 'compute',
+  database: 'database',
   templates: 'templates',
+  queries: 'query',
   specs: 'specs',
   document: 'narrate',
   checks: 'check',
@@ -136,7 +144,10 @@ export class Pipeline {
     const config = this.config();
     return this.stage('model', () => {
       const coverage = checkCoverage(config, dataset, this.effects.today());
-      return computeStats(dataset, config.period, config.publishedSeries?.computeFrom, coverage);
+      const model = computeStats(dataset, config.period, config.publishedSeries?.computeFrom, coverage);
+      // A published figure the data now give differently is a revision, which the release must declare.
+      refuseUndeclaredRevision(config, model);
+      return model;
     });
   }
 
@@ -162,6 +173,8 @@ export class Pipeline {
       if (!doc.main && set.figures.length > 0) {
         throw new StatpressError('config', `the document "${doc.id}" has figures; only the main document draws charts`, { file: join(doc.templateDir, 'template-set.yaml'), setting: 'figures' }, 'place the figures in the main findings');
       }
+      // The worker loads DuckDB while the other stages run.
+      if (set.queries.length > 0) QueryEngine.warm();
       return set;
     }, this.keyFor('templates', doc));
     if (doc.main) this.lastTemplates = set;
@@ -198,11 +211,39 @@ export class Pipeline {
     });
   }
 
+  /**
+   * The release's data model in an in-process DuckDB (src/query): started on first use, loaded
+   * from the validated dataset, and opened afresh when the data change.
+   */
+  database(): QueryEngine {
+    const config = this.config();
+    // The worker loads DuckDB while this thread reads the data.
+    if (!this.memo.has('database')) QueryEngine.warm();
+    const dataset = this.dataset();
+    return this.stage('database', () => openDataModel({ dataset, framework: config.framework, period: config.period }));
+  }
+
+  /** A document's named queries, run once per build; none, and DuckDB is never started. */
+  queries(id?: string): QueryResults {
+    const doc = this.documentConfig(id);
+    const set = this.templates(id);
+    const key = this.keyFor('queries', doc);
+    if (set.queries.length === 0) {
+      // Nothing to run: no step, no DuckDB.
+      if (!this.memo.has(key)) this.memo.set(key, new Map());
+      return this.memo.get(key) as QueryResults;
+    }
+    const engine = this.database();
+    const config = this.config();
+    return this.stage('queries', () => runNamedQueries(engine, set.queries, config), key);
+  }
+
   /** The document tree of a document (the main one when no id is given). */
   document(id?: string): ReportDocument {
     const model = this.model();
     const doc = this.documentConfig(id);
     const set = this.templates(id);
+    const results = this.queries(id);
     const config = this.config();
     const dataset = this.dataset();
     return this.stage('document', () => {
@@ -214,8 +255,24 @@ export class Pipeline {
       if (set.appliesUntil && asAt > set.appliesUntil) {
         throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
       }
-      return narrateReport(model, config, set, dataset, this.narrator, doc);
+      // A revision is checked against the build it revises before anything is narrated or written.
+      // The previous build's values are the main document's: the others carry the revision's date and reason.
+      const previous = doc.main ? readPrevious(config, this.effects.readText) : undefined;
+      if (doc.main) this.previousBuild = previous;
+      if (previous) checkReplacement(this.sourceColumns(), previous);
+      const document = narrateReport(model, config, set, dataset, this.narrator, results, doc);
+      if (doc.main) reviseDocument(document, model, previous);
+      return document;
     }, this.keyFor('document', doc));
+  }
+
+  /** The build the document was compared with (`meta.revision.previous`), once the document is made. */
+  previousBuild: PreviousBuild | undefined;
+
+  /** The header of every data file of the release (for the manifest and the replacement check). */
+  sourceColumns(): SourceColumns[] {
+    const config = this.config();
+    return sourceColumns(config, (file) => readTable(file, file, this.effects.readBytes).header);
   }
 
   /** The gates on a document's tree: structure, numbers-trace, directions, rounding, style, claims. */
@@ -280,6 +337,7 @@ export class Pipeline {
     };
     for (const stage of roots) drop(stage);
     for (const stage of dropped) {
+      if (stage === 'database') (this.memo.get('database') as QueryEngine | undefined)?.close();
       this.memo.delete(stage);
       // The same stage of the release's other documents.
       for (const key of [...this.memo.keys()]) if (key.startsWith(`${stage}:`)) this.memo.delete(key);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { StatpressError } from '../core/errors.js';
+import { markSpan } from '../core/progress.js';
 import { isRunning } from './output.js';
 import { onShutdown } from './shutdown.js';
 
@@ -148,6 +149,7 @@ export function startBrowser(): BrowserSession {
     await cleanUp();
   });
   const ready = (async () => {
+    const launchStart = performance.now();
     const choice = await findBrowser();
     profile = mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
     try {
@@ -171,6 +173,7 @@ export function startBrowser(): BrowserSession {
       await cleanUp();
       throw new StatpressError('config', 'statpress was stopped while Chromium started');
     }
+    markSpan('chromium launch', launchStart);
     return { browser, choice };
   })();
   // A failed launch is reported to whoever waits for it, not as an unhandled rejection.

@@ -72,6 +72,8 @@ import {
   PRODUCER,
   PUBLISHED,
   revisedOn,
+  revisedFigureLine,
+  revisedFiguresHeading,
   sheetLinkText,
   sourceLine,
   THIS_RELEASE_INCLUDES,
@@ -355,7 +357,14 @@ function titleBlock(doc: ReportDocument, ctx: Context): Paragraph[] {
     out.push(new Paragraph({ spacing: { after: 100 }, children: [] }));
   }
   if (m.draft) out.unshift(new Paragraph({ style: 'Draft', children: [new TextRun(DRAFT_NOTICE)] }));
-  if (m.revision) out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: revisedOn(m.revision.text, m.revision.reason), bold: true })] }));
+  if (m.revision) {
+    out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: revisedOn(m.revision.text, m.revision.reason), bold: true })] }));
+    // The figures the revision moved, drafted from the data.
+    if (m.revision.changes && m.revision.compared) {
+      out.push(new Paragraph({ style: 'Inset', children: [new TextRun(revisedFiguresHeading(m.revision.changes.length, m.revision.compared))] }));
+      for (const f of m.revision.changes) out.push(new Paragraph({ children: [new TextRun(revisedFigureLine(f))], numbering: { reference: 'bullets', level: 0 }, spacing: { after: 60 } }));
+    }
+  }
   return out;
 }
 

@@ -43,6 +43,8 @@ import {
   publishedOn,
   REVISED,
   revisedOn,
+  revisedFigureLine,
+  revisedFiguresHeading,
   sheetLinkText,
   SKIP_TO_MAIN_CONTENT,
   sourceLine,
@@ -339,6 +341,20 @@ function tableIdsOf(blocks: readonly Block[], into = new Set<string>()): Set<str
   return into;
 }
 
+/**
+ * The figures a revision moved: on the page, collapsed under the notice; in print, the notice
+ * gives their number and the list follows the contents, so the contents stay at the front.
+ */
+function revisionChanges(revision: NonNullable<ReportDocument['meta']['revision']>, print: boolean, place: 'notice' | 'after-contents'): string {
+  if (!revision.changes || !revision.compared) return '';
+  const heading = escapeHtml(revisedFiguresHeading(revision.changes.length, revision.compared));
+  if (revision.changes.length === 0) return place === 'notice' ? `<p class="govuk-body">${heading}</p>` : '';
+  const items = `<ul class="govuk-list govuk-list--bullet">${revision.changes.map((f) => `<li>${escapeHtml(revisedFigureLine(f))}</li>`).join('')}</ul>`;
+  if (print) return place === 'notice' ? '' : `<div class="app-revision-list"><p class="govuk-body"><strong>${escapeHtml(REVISED)}</strong>: ${heading}</p>${items}</div>`;
+  if (place === 'after-contents') return '';
+  return `<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">${heading}</span></summary><div class="govuk-details__text">${items}</div></details>`;
+}
+
 export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): string {
   const print = options.mode === 'print';
   const ctx: Context = { assets: options.assets ?? new Map(), print, tableIds: tableIdsOf(doc.children), footnotes: doc.footnotes, footnoteOrder: [] };
@@ -349,7 +365,7 @@ export function renderHtml(doc: ReportDocument, options: HtmlOptions = {}): stri
     ? `<div class="app-draft" role="note">${escapeHtml(DRAFT_NOTICE)}</div>`
     : '';
   const revision = m.revision
-    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">${escapeHtml(REVISED)}</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${escapeHtml(revisedOn(m.revision.text, m.revision.reason))}</p></div></div>`
+    ? `<div class="govuk-notification-banner" role="region" aria-labelledby="revision-title"><div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="revision-title">${escapeHtml(REVISED)}</h2></div><div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${escapeHtml(revisedOn(m.revision.text, m.revision.reason))}</p>${revisionChanges(m.revision, print, 'notice')}</div></div>`
     : '';
   const title = documentTitle(m.title, m.draft);
   const [licenceBefore, licence, licenceAfter] = licenceStatement(
@@ -385,7 +401,7 @@ ${draft}${revision}
 <div class="govuk-grid-column-two-thirds">
 <p class="govuk-body app-applies-to"><strong>${escapeHtml(appliesTo(m.coverage))}</strong></p>
 ${renderMeta(doc, options, ctx)}
-${renderContents(doc, ctx)}
+${renderContents(doc, ctx)}${m.revision ? revisionChanges(m.revision, print, 'after-contents') : ''}
 ${print ? '' : `<p class="govuk-body app-print-link"><button type="button" class="govuk-link app-print-button" onclick="window.print()">${escapeHtml(PRINT_THIS_PAGE)}</button></p>`}
 ${body}
 ${footnotes}

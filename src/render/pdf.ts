@@ -15,8 +15,10 @@ import { markedContentText, openPdf, outlineEntries } from '../quality/readers/p
 import { fontFaceCss } from '../platform/fonts.js';
 import { finishPdf } from './pdf-finish.js';
 import { MIN_FIGURE_SCALE } from './pagination-rules.js';
-import { readLayout } from '../quality/readers/pdf-layout.js';
+import { outlinePages, pageRefs, readLayout } from '../quality/readers/pdf-layout.js';
+import { PdfFile } from './pdf-objects.js';
 import { paginationProblems, type PaginationProblem } from '../quality/gates/pagination.js';
+import { markSpan } from '../core/progress.js';
 
 /** At most this many changes by the layout pass, each followed by a draft print. */
 const MAX_ADJUSTMENTS = 8;
@@ -50,8 +52,14 @@ function headerTemplate(meta: ReportMeta): string {
   return `<style>${fontFaceCss('bold')}</style><div style="font-family: Arimo;  font-size: 10pt; font-weight: bold; color: #d4351c; width: 100%; text-align: center;">${escapeHtml(DRAFT_BANNER)}</div>`;
 }
 
-/** Section heading text → page number (1-based), from the PDF's bookmarks. */
-async function readOutlinePages(pdf: Uint8Array): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
+/**
+ * Section heading text → page number (1-based), from the PDF's bookmarks: read from the draft
+ * already parsed for its layout where every bookmark goes to an explicit page (Chromium's do),
+ * else with pdf.js.
+ */
+async function readOutlinePages(pdf: Uint8Array, parsed?: PdfFile): Promise<{ pages: number; byTitle: Array<[string, number]> }> {
+  const entries = parsed && outlinePages(parsed);
+  if (parsed && entries) return { pages: pageRefs(parsed).length, byTitle: entries.filter((e) => e.page > 0).map((e): [string, number] => [e.title.trim(), e.page]) };
   const doc = await openPdf(pdf);
   try {
     const byTitle = (await outlineEntries(doc)).filter((e) => e.page > 0).map((e): [string, number] => [e.title.trim(), e.page]);
@@ -184,6 +192,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     await page.evaluate(() => document.fonts.ready);
     await page.emulateMediaType('print');
     timings.load = performance.now() - start;
+    markSpan('pdf: load the page', start);
     const options = printOptions(meta);
     // Reserve room for two-digit page numbers, so filling them in cannot move anything.
     await page.evaluate(() => {
@@ -207,12 +216,24 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     });
     // The layout pass: print a draft, find what the pagination gate would report, act on it, again.
     const draftOptions: PDFOptions = { format: options.format, margin: options.margin, preferCSSPageSize: false, outline: true, tagged: true };
-    let first = await page.pdf(draftOptions);
+    // Each draft is marked for --profile: how many prints a release costs, and what each costs.
+    const draft = async (): Promise<Uint8Array> => {
+      const at = performance.now();
+      const printed = await page.pdf(draftOptions);
+      markSpan('pdf: draft print', at);
+      return printed;
+    };
+    let first = await draft();
     const tried = new Set<string>();
     let adjustments = 0;
+    let parsed: { from: Uint8Array; file: PdfFile } | undefined;
     for (let round = 0; round < MAX_ADJUSTMENTS; round++) {
-      const layout = readLayout(first);
+      const readAt = performance.now();
+      // Parsed once: the last draft's outline gives the contents page numbers below.
+      parsed = { from: first, file: new PdfFile(first) };
+      const layout = readLayout(parsed.file);
       const problems = paginationProblems(layout);
+      markSpan('pdf: read the draft layout', readAt);
       let changed = false;
       for (const problem of problems) {
         const key = `${problem.kind}:${problem.index}:${problem.page}`;
@@ -226,7 +247,7 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
         }
       }
       if (!changed) break;
-      first = await page.pdf(draftOptions);
+      first = await draft();
     }
     timings.adjustments = adjustments;
     await page.evaluate(() => {
@@ -234,7 +255,8 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
     });
     timings.firstPrint = performance.now() - start;
     start = performance.now();
-    const outline = await readOutlinePages(first);
+    // The last draft read is the one printed last, unless the rounds ran out on a change.
+    const outline = await readOutlinePages(first, parsed?.from === first ? parsed.file : undefined);
     const targets = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('.app-page')].map((slot) => {
         const id = slot.dataset.target ?? '';
@@ -260,14 +282,17 @@ export async function renderPdf(html: string, meta: ReportMeta, browser: Browser
       }
     }, contents);
     timings.pageNumbers = performance.now() - start;
+    markSpan('pdf: contents page numbers', start);
     start = performance.now();
     const pdf = await page.pdf(options);
     timings.secondPrint = performance.now() - start;
+    markSpan('pdf: final print', start);
     start = performance.now();
     const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4')].map((h) => (h.textContent ?? '').replace(/\s+/g, ' ').trim()));
     const markedText = await markedContentText(pdf);
     const finished = numberStructureIds(finishPdf(pdf, meta, { headings, markedText }));
     timings.finish = performance.now() - start;
+    markSpan('pdf: finish (PDF/UA)', start);
     return { pdf: finished, pages: outline.pages, contents, timings };
   } finally {
     await page.close();

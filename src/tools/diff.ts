@@ -12,11 +12,13 @@
  * aside, as bases change with the data) and compared the same way.
  */
 import { readFileSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { buildDocument } from '../pipeline/build.js';
-import { inlineText, type Block, type Inline, type ReportDocument, type TableNode, type ValueNode } from '../document/document.js';
+import { exactValues } from '../pipeline/revision.js';
+import { inlineText, type RevisedFigure, type Block, type Inline, type ReportDocument, type TableCell, type TableNode, type ValueNode } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
 import { escapeHtml } from '../render/html.js';
+import { revisedFigureLine, revisedFiguresHeading } from '../document/labels.js';
 
 interface Value {
   text: string;
@@ -41,6 +43,8 @@ interface Cell {
   text: string;
   raw: number | null;
   ref?: string;
+  /** The cell itself, for marking it revised. */
+  node?: TableCell;
 }
 
 export type SentenceChange = {
@@ -109,6 +113,9 @@ function sentencesOf(inlines: readonly Inline[], section: string, keyMessage: bo
   });
 }
 
+/** A cell marked revised ("43 [r]") reads as its value: the mark is not a change of data. */
+const unmarked = (text: string) => text.replace(/ \[r\]$/, '');
+
 /** Counts in brackets ("London (33)", "… 2024 (34)") change with the data, not the identity. */
 const identity = (label: string) => label.replace(/\s*\([\d,]+\)\s*$/, '').trim();
 
@@ -119,7 +126,7 @@ function cellsOf(table: TableNode, section: string, label: string): Cell[] {
     const rowId = identity(row.header.text);
     out.push({ section, table: label, row: rowId, column: head, text: row.header.text, raw: null });
     row.cells.forEach((cell, i) => {
-      out.push({ section, table: label, row: rowId, column: identity(table.columns[i + 1]?.label ?? `column ${i + 2}`), text: cell.text, raw: cell.raw ?? null, ...(cell.ref ? { ref: cell.ref } : {}) });
+      out.push({ section, table: label, row: rowId, column: identity(table.columns[i + 1]?.label ?? `column ${i + 2}`), text: unmarked(cell.text), raw: cell.raw ?? null, ...(cell.ref ? { ref: cell.ref } : {}), node: cell });
     });
   });
   return out;
@@ -225,7 +232,16 @@ function compareSentences(a: Sentence, b: Sentence): SentenceChange | undefined 
 }
 
 /** Compares two document trees. */
-export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, labels = { old: 'old', new: 'new' }): DiffReport {
+/**
+ * The exact values behind each side's rounded cells, by model path (a build's manifest.json
+ * `values`): a cell whose exact value moved is reported even where it prints the same.
+ */
+export interface ExactValues {
+  old?: Record<string, number> | undefined;
+  new?: Record<string, number> | undefined;
+}
+
+export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, labels = { old: 'old', new: 'new' }, exact: ExactValues = {}): DiffReport {
   const a = collect(oldDoc);
   const b = collect(newDoc);
   const changes: Change[] = [];
@@ -263,18 +279,22 @@ export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, la
   const key = (c: Cell) => `${c.table}\u0000${c.row}\u0000${c.column}`;
   const oldCells = new Map(a.cells.map((c) => [key(c), c]));
   const newCells = new Map(b.cells.map((c) => [key(c), c]));
+  // A cell's value: the exact one behind it where both sides know it, else the one printed.
+  const valueOf = (cell: Cell, values: Record<string, number> | undefined) => (cell.ref && values?.[cell.ref] !== undefined ? values[cell.ref]! : cell.raw);
+  const bothExact = (o: Cell, c: Cell) => !!o.ref && !!c.ref && exact.old?.[o.ref] !== undefined && exact.new?.[c.ref] !== undefined;
   for (const c of b.cells) {
     const o = oldCells.get(key(c));
-    if (o && o.text === c.text && sameRaw(o.raw, c.raw)) continue;
+    const [oldValue, newValue] = o && bothExact(o, c) ? [valueOf(o, exact.old), valueOf(c, exact.new)] : [o?.raw, c.raw];
+    if (o && o.text === c.text && sameRaw(oldValue, newValue)) continue;
     changes.push({
       kind: 'cell',
       section: c.section,
       table: c.table,
       row: c.row,
       column: c.column,
-      ...(o ? { old: o.text, oldRaw: o.raw } : {}),
+      ...(o ? { old: o.text, oldRaw: oldValue ?? null } : {}),
       new: c.text,
-      newRaw: c.raw,
+      newRaw: newValue ?? null,
       ...(c.ref ? { ref: c.ref } : {}),
       printedSame: !!o && o.text === c.text,
     });
@@ -300,17 +320,52 @@ export function diffDocuments(oldDoc: ReportDocument, newDoc: ReportDocument, la
   };
 }
 
+/**
+ * Marks [r] on every cell of `doc` (the newer side of `report`) that was published before and
+ * now prints differently; a value that moved but prints the same is listed, not marked.
+ */
+export function markRevised(doc: ReportDocument, report: DiffReport): number {
+  const key = (table: string, row: string, column: string) => `${table}\u0000${row}\u0000${column}`;
+  const moved = new Set(report.sections.flatMap((s) => s.changes.flatMap((c) => (c.kind === 'cell' && c.old !== undefined && c.new !== undefined && !c.printedSame ? [key(c.table, c.row, c.column)] : []))));
+  let marked = 0;
+  for (const cell of collect(doc).cells) {
+    if (!cell.node || !moved.has(key(cell.table, cell.row, cell.column)) || cell.node.text.endsWith(' [r]')) continue;
+    cell.node.text += ' [r]';
+    marked++;
+  }
+  return marked;
+}
+
 // ── Reading the two sides ───────────────────────────────────────────────────────────────────
 
-/** A build folder (its document.json), a document.json, or a release config built here. */
-export function loadSide(path: string): ReportDocument {
+/**
+ * One side of a comparison: a build folder or its manifest.json (the document.json beside it, and
+ * the exact values the manifest keeps), a document.json, or a release config built here.
+ */
+export function loadSide(path: string): { document: ReportDocument; values?: Record<string, number> } {
   if (!existsSync(path)) throw new StatpressError('file-missing', 'no such build folder or release config', { file: path });
-  if (statSync(path).isDirectory()) return loadSide(join(path, 'document.json'));
-  if (/\.ya?ml$/i.test(path)) return buildDocument({ configFile: path }).document;
+  if (statSync(path).isDirectory() || basename(path) === 'manifest.json') {
+    const folder = statSync(path).isDirectory() ? path : dirname(path);
+    const manifest = join(folder, 'manifest.json');
+    let values: Record<string, number> | undefined;
+    if (existsSync(manifest)) {
+      try {
+        const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { values?: Record<string, number> };
+        if (parsed.values && typeof parsed.values === 'object') values = parsed.values;
+      } catch (error) {
+        throw new StatpressError('config', `cannot read the build's manifest: ${(error as Error).message}`, { file: manifest });
+      }
+    }
+    return { ...loadSide(join(folder, 'document.json')), ...(values ? { values } : {}) };
+  }
+  if (/\.ya?ml$/i.test(path)) {
+    const built = buildDocument({ configFile: path });
+    return { document: built.document, values: exactValues(built.document, built.model) };
+  }
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as ReportDocument;
     if (doc.type !== 'report') throw new Error('not a statpress document tree');
-    return doc;
+    return { document: doc };
   } catch (error) {
     throw new StatpressError('config', `cannot read a document tree: ${(error as Error).message}`, { file: path });
   }
@@ -399,6 +454,27 @@ ${report.sections.length ? body : '<p>Nothing changed.</p>'}
 `;
 }
 
+/** The figures a comparison of documents found moved, as the notice lists them. */
+export function revisedFigures(report: DiffReport): RevisedFigure[] {
+  const out: RevisedFigure[] = [];
+  for (const { changes } of report.sections) {
+    for (const c of changes) {
+      if (c.kind === 'cell') {
+        if (c.old === undefined || c.new === undefined) continue;
+        out.push({ where: `${c.table}, row "${c.row}", column "${c.column}"`, old: c.old, new: c.new, ...(c.printedSame ? { raw: `${num(c.oldRaw)} → ${num(c.newRaw)}` } : {}) });
+      } else if (c.change === 'data' || c.change === 'both') {
+        for (const v of c.values) {
+          if (!v.old || !v.new) continue;
+          out.push({ where: `${c.section}: "${c.new}"`, old: v.old.text, new: v.new.text, ...(v.printedSame ? { raw: `${num(v.old.raw)} → ${num(v.new.raw)}` } : {}) });
+        }
+      } else {
+        out.push({ where: `${c.section}, sentence ${c.change === 'wording' ? 'reworded' : c.change}`, old: c.old ?? '', new: c.new ?? '' });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * A first draft of the "what changed" text for a revision notice, from the comparison. The
  * producer edits it and puts it in the release config under meta.revision.reason.
@@ -414,6 +490,13 @@ export function draftRevisionNotice(report: DiffReport): string {
     counts.keyMessages === 0 ? 'No key message changed.' : `${counts.keyMessages} key message${counts.keyMessages === 1 ? '' : 's'} changed.`,
   ];
   const lines = sentences.map((s) => `- ${s.section}: "${s.new ?? '(removed)'}" (previously: "${s.old ?? '(new)'}")`);
-  const cellLines = cells.map((c) => `- ${c.table}, ${c.row}, ${c.column}: ${c.new ?? '(removed)'} (previously ${c.old ?? 'not shown'})`);
-  return [parts.join(' '), ...(lines.length ? ['', 'Sentences that changed:', ...lines] : []), ...(cellLines.length ? ['', 'Table and figure values that changed:', ...cellLines] : [])].join('\n');
+  // The same list a build with meta.revision.previous puts in its notice.
+  const figures = revisedFigures(report);
+  return [
+    parts.join(' '),
+    ...(lines.length ? ['', 'Sentences that changed:', ...lines] : []),
+    '',
+    revisedFiguresHeading(figures.length, report.old),
+    ...figures.map((f) => `- ${revisedFigureLine(f)}`),
+  ].join('\n');
 }

@@ -106,14 +106,20 @@ describe('the statistics model', () => {
     expect(JSON.parse(actual)).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
   });
 
-  it('fails when a computed point disagrees with the published series', async () => {
-    const { releaseVariant, editedData } = await import('../support.js');
+  it('records a computed point that disagrees with the published series as a revision, and the build refuses it undeclared', async () => {
+    const { releaseVariant, editedData, refusalOf } = await import('../support.js');
     const file = editedData('published-series/overall-effectiveness-published.csv', (text) => text.replace('2024-03-31,151,20,40,28,11', '2024-03-31,151,21,39,28,11'));
     const variant = releaseVariant((c) => {
       c.publishedSeries.file = file;
     });
     const cfg = loadReleaseConfig(variant);
-    expect(() => computeStats(loadDataset(cfg), cfg.period, cfg.publishedSeries?.computeFrom)).toThrow(/published series gives 21% Outstanding as at 2024-03-31, but the data give 20%/);
+    const model = computeStats(loadDataset(cfg), cfg.period, cfg.publishedSeries?.computeFrom);
+    expect(model.seriesRevisions.map((r) => [r.asAt, r.measure, r.published, r.computed, r.origin.row])).toEqual([
+      ['2024-03-31', 'outstanding', 21, 20, 4],
+      ['2024-03-31', 'good', 39, 40, 4],
+    ]);
+    const error = refusalOf(() => buildDocument({ configFile: variant, gates: false }));
+    expect(error.describe()).toMatch(/the data change 2 published figures of the series[^]*as at 31 March 2024, % Outstanding: published 21% \(row 4\), the data give 20%\n {2}as at 31 March 2024, % Good: published 39% \(row 4\), the data give 40%/);
   });
 });
 

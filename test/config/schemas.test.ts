@@ -26,6 +26,9 @@ function kindOf(file: string): YamlKind | undefined {
   if (/^frameworks\/[^/]+\.yaml$/.test(path)) return 'framework';
   if (/^layouts\/[^/]+\.yaml$/.test(path)) return 'layout';
   if (/^templates\/[^/]+\/template-set\.yaml$/.test(path)) return 'template-set';
+  // Test fixtures are named by their kind: test/fixtures/CASE/release.yaml, …/templates/template-set.yaml.
+  const fixture = /^test\/fixtures\/.+\/(release|framework|layout|template-set)\.yaml$/.exec(path);
+  if (fixture) return fixture[1] as YamlKind;
   return undefined;
 }
 

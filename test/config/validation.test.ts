@@ -75,7 +75,7 @@ describe('a release config', () => {
     const far = releaseText((t) => edit(t, '  inYearMonths: 12\n', '  inYearMonths: 12\n  frobnicate: true\n'));
     const farError = errorOf(() => loadReleaseConfig(far.file));
     expect(farError.location).toMatchObject(place(far.text, 'frobnicate'));
-    expect(farError.hint).toBe('the settings here are: asAt, publishedBy, publicationLagMonths, inYearMonths, comparisonYearsBack');
+    expect(farError.hint).toBe('the settings here are: asAt, publishedBy, publicationLagMonths, inYearMonths, comparisonYearsBack, movementBase, windows');
   });
 
   it('lists every problem at once, each with its place, in the order of the file', () => {
@@ -183,7 +183,7 @@ describe('frameworks, layouts and template sets', () => {
     const kind = setWith((t) => edit(t, 'kind: map', 'kind: mapp'));
     const kindError = errorOf(() => loadTemplateSet(kind.dir));
     expect(kindError.location).toMatchObject({ ...place(kind.text, 'mapp'), setting: 'figures[2].kind', value: 'mapp' });
-    expect(kindError.message).toBe('expected series, regions, judgements, map or themes');
+    expect(kindError.message).toBe('expected series, regions, judgements, map, themes or query');
     const label = setWith((t) => edit(t, '      count: Local', '      cuont: Local'), 'ilacs-quarterly');
     const labelError = errorOf(() => loadTemplateSet(label.dir));
     expect(labelError.location).toMatchObject({ ...place(label.text, 'cuont'), setting: 'tables[0].columns.count', value: '(missing)' });

@@ -50,14 +50,14 @@ describe('memoised stages', () => {
 
     // A template: narrated again, data not read again.
     const template = join(config.templateDir, 'key-messages.md.hbs');
-    expect([...p.invalidate([template])].sort()).toEqual(['assets', 'checks', 'document', 'specs', 'templates']);
+    expect([...p.invalidate([template])].sort()).toEqual(['assets', 'checks', 'document', 'queries', 'specs', 'templates']);
     p.checks();
     expect(started.splice(0)).toEqual(['templates', 'narrate', 'check']);
     expect(dataFiles.every((f) => reads.get(f) === 1)).toBe(true);
 
     // A data file: loaded and computed again, templates kept.
     const data = config.sources[0]!.file;
-    expect([...p.invalidate([data])].sort()).toEqual(['assets', 'checks', 'dataset', 'document', 'model']);
+    expect([...p.invalidate([data])].sort()).toEqual(['assets', 'checks', 'database', 'dataset', 'document', 'model', 'queries']);
     p.checks();
     expect(started.splice(0)).toEqual(['load', 'compute', 'narrate', 'check']);
 
@@ -69,7 +69,7 @@ describe('memoised stages', () => {
     expect(started.splice(0)).toEqual(['specs', 'charts']);
 
     // The release config: everything.
-    expect([...p.invalidate([RELEASE_2025])].sort()).toEqual(['assets', 'checks', 'config', 'dataset', 'document', 'model', 'specs', 'templates']);
+    expect([...p.invalidate([RELEASE_2025])].sort()).toEqual(['assets', 'checks', 'config', 'database', 'dataset', 'document', 'model', 'queries', 'specs', 'templates']);
 
     // Nothing the stages did changed the config they were given.
     expect(JSON.stringify(config)).toBe(before);

@@ -12,7 +12,8 @@ import { checkPdfUa, readPdfUa } from '../../src/quality/gates/pdf-ua.js';
 import { readLayout } from '../../src/quality/readers/pdf-layout.js';
 import { isDict, name, PdfFile, PdfRef, type PdfDict } from '../../src/render/pdf-objects.js';
 import { deflateSync } from 'node:zlib';
-import { streamData } from '../../src/quality/readers/pdf-layout.js';
+import { outlinePages, streamData } from '../../src/quality/readers/pdf-layout.js';
+import { openPdf, outlineEntries } from '../../src/quality/readers/pdf.js';
 import { sharedRelease } from '../support.js';
 
 const shared = await sharedRelease();
@@ -138,4 +139,22 @@ describe('the pdf-ua gate', () => {
     expect(found).toContain('page 2: 01-005: 1 painting operations are neither tagged nor marked as artifacts');
   });
 
+});
+
+describe('the outline read from the parsed PDF (the contents page numbers come from it)', () => {
+  it('lists every bookmark with its page as pdf.js does', async () => {
+    const doc = await openPdf(pdf);
+    const expected = await outlineEntries(doc);
+    await doc.destroy();
+    expect(expected.length).toBeGreaterThan(5);
+    expect(outlinePages(new PdfFile(pdf))).toEqual(expected);
+  });
+
+  it('gives up on a bookmark that goes to a named destination, so pdf.js reads it instead', () => {
+    const text = Buffer.from(pdf).toString('latin1');
+    // Every explicit destination (the bookmarks', in each version of them) becomes a named one.
+    const named = text.replace(/\/Dest \[\d+ 0 R [^\]]*\]/g, '/Dest /introduction');
+    expect(named).not.toBe(text);
+    expect(outlinePages(new PdfFile(named))).toBeUndefined();
+  });
 });

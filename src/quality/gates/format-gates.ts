@@ -19,9 +19,12 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { inlineText, type Block, type FigureNode, type Inline, type ReportDocument, type SectionNode, type TableNode } from '../../document/document.js';
 import type { Finding, GateResult } from './document-gates.js';
-import { openPdf, outlineEntries } from '../readers/pdf.js';
+import { openPdf, outlineEntries, withPdf } from '../readers/pdf.js';
+import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
+import { readLayout, type PdfLayout } from '../readers/pdf-layout.js';
 import { checkPagination, PAGINATION_GUARANTEE } from './pagination.js';
 import { checkPdfUa, PDF_UA_GUARANTEE, readPdfUa } from './pdf-ua.js';
+import { markSpan } from '../../core/progress.js';
 
 export interface RenderedFormats {
   document: ReportDocument;
@@ -79,6 +82,7 @@ export type HtmlReading = FormatText & {
 const REFLOW_WIDTH = 320;
 
 export async function readHtml(html: string, browser: Browser): Promise<HtmlReading> {
+  const at = performance.now();
   const page = await browser.newPage();
   try {
     await page.setContent(html, { waitUntil: 'load' });
@@ -125,6 +129,7 @@ export async function readHtml(html: string, browser: Browser): Promise<HtmlRead
     };
   } finally {
     await page.close();
+    markSpan('web page in Chromium (axe, reflow)', at);
   }
 }
 
@@ -150,9 +155,8 @@ interface StructNode {
 }
 
 /** The PDF's text layer, bookmarks, tagging and figure alt text. */
-export async function readPdf(pdf: Uint8Array): Promise<PdfFacts> {
-  const doc = await openPdf(pdf);
-  try {
+export async function readPdf(pdf: Uint8Array | PDFDocumentProxy): Promise<PdfFacts> {
+  return withPdf(pdf, async (doc) => {
     const entries = await outlineEntries(doc);
     const outline = entries.map((e) => e.title);
     const outlinePages = entries.map((e) => e.page);
@@ -171,9 +175,7 @@ export async function readPdf(pdf: Uint8Array): Promise<PdfFacts> {
       find((await page.getStructTree()) as StructNode | null);
     }
     return { tagged: markInfo?.Marked === true, outline, outlinePages, figureAlts, pages, tables: new Map() };
-  } finally {
-    await doc.destroy();
-  }
+  });
 }
 
 export interface DocxFacts extends FormatText {
@@ -456,16 +458,30 @@ function hasAnnexTable(doc: ReportDocument, id: string): boolean {
 
 /** Every format gate that the given formats allow, in a fixed order. */
 export async function checkFormats(input: RenderedFormats): Promise<GateResult[]> {
+  // The three formats are read at once: the browser works on the page while pdf.js reads the PDF.
+  // Each reading is marked for --profile from when the gates start to when it is done.
+  const at = performance.now();
+  // pdf.js opens the PDF once for every reading of it, and it is parsed for its layout once
+  // for the pagination and PDF/UA gates (each gate still reads the whole of it).
+  const opened = input.pdf ? { doc: await openPdf(input.pdf), layout: readLayout(input.pdf) } : undefined;
+  try {
+    return await readAndCheck(input, opened, at);
+  } finally {
+    await opened?.doc.destroy();
+  }
+}
+
+async function readAndCheck(input: RenderedFormats, opened: { doc: PDFDocumentProxy; layout: PdfLayout } | undefined, at: number): Promise<GateResult[]> {
   const { document } = input;
   const results: GateResult[] = [];
   const readings: Reading[] = [];
-  // The three formats are read at once: the browser works on the page while pdf.js reads the PDF.
+  const timed = <T>(name: string, reading: Promise<T> | undefined): Promise<T> | undefined => reading?.then((value) => (markSpan(`gates: ${name}`, at), value));
   const [html, pdf, docx, pagination, pdfUa] = await Promise.all([
     input.htmlReading ?? (input.html && input.browser ? readHtml(input.html, input.browser) : undefined),
-    input.pdf ? readPdf(input.pdf) : undefined,
-    input.docx ? readDocx(input.docx) : undefined,
-    input.pdf ? checkPagination(input.pdf) : undefined,
-    input.pdf ? readPdfUa(input.pdf) : undefined,
+    input.pdf && opened ? timed('read the PDF (pdf.js)', readPdf(opened.doc)) : undefined,
+    input.docx ? timed('read the DOCX', readDocx(input.docx)) : undefined,
+    input.pdf && opened ? timed('pagination', checkPagination(input.pdf, opened)) : undefined,
+    input.pdf && opened ? timed('read the PDF for PDF/UA', readPdfUa(input.pdf, opened)) : undefined,
   ]);
   if (html) {
     results.push(checkAxe(html.axe, html.reflow));
@@ -481,6 +497,8 @@ export async function checkFormats(input: RenderedFormats): Promise<GateResult[]
     results.push(checkDocxStructure(document, docx));
     readings.push({ name: 'DOCX', text: docx, tableFor: (id) => docx.tables.get(docxBookmarkName(id)) });
   }
+  const agreeAt = performance.now();
   if (readings.length > 0) results.push(checkAgreement(document, readings));
+  markSpan('gates: agreement', agreeAt);
   return results;
 }

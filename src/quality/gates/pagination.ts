@@ -17,6 +17,7 @@ import type { Box } from '../../render/pdf-content.js';
 import { END_ITEMS, END_ROWS, KEEP_LIST_ITEMS, KEEP_TABLE_ROWS, MIN_FILL } from '../../render/pagination-rules.js';
 import { allElements, readLayout, type PdfLayout, type StructElement } from '../readers/pdf-layout.js';
 import { markedContentText } from '../readers/pdf.js';
+import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 import type { Finding, GateResult } from './document-gates.js';
 
 export const PAGINATION_GUARANTEE = `in the PDF, no table of up to ${KEEP_TABLE_ROWS} rows is split and no longer one leaves fewer than ${END_ROWS} rows on a page, no list of up to ${KEEP_LIST_ITEMS} items is split and no longer one leaves fewer than ${END_ITEMS}, no heading ends a page or has a single line under it there, and no page but the last of a section is less than half full`;
@@ -174,9 +175,10 @@ function isDescendant(el: StructElement, of: StructElement): boolean {
 }
 
 /** The pagination gate on a final PDF. */
-export async function checkPagination(pdf: Uint8Array): Promise<GateResult> {
-  const layout = readLayout(pdf);
-  const text = await markedContentText(pdf);
+/** `shared`: the same PDF already open in pdf.js and read for its layout, when the caller has them. */
+export async function checkPagination(pdf: Uint8Array, shared: { doc?: PDFDocumentProxy; layout?: PdfLayout } = {}): Promise<GateResult> {
+  const layout = shared.layout ?? readLayout(pdf);
+  const text = await markedContentText(shared.doc ?? pdf);
   const findings: Finding[] = paginationProblems(layout, text).map((p) => ({ gate: 'pagination', where: `PDF page ${p.page}`, message: p.message }));
   return { gate: 'pagination', guarantees: PAGINATION_GUARANTEE, findings };
 }

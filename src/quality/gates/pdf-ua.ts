@@ -18,7 +18,8 @@
  * and the structure tree exists, with MarkInfo /Marked true.
  */
 import { allElements, readLayout, type PdfLayout } from '../readers/pdf-layout.js';
-import { openPdf } from '../readers/pdf.js';
+import { withPdf } from '../readers/pdf.js';
+import type { PDFDocumentProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { isDict, isName, PdfRef, type PdfDict, type PdfValue } from '../../render/pdf-objects.js';
 import type { Finding, GateResult } from './document-gates.js';
 
@@ -35,9 +36,9 @@ export interface PdfUaFacts {
   layout: PdfLayout;
 }
 
-export async function readPdfUa(pdf: Uint8Array): Promise<PdfUaFacts> {
-  const doc = await openPdf(pdf);
-  try {
+/** `shared`: the same PDF already open in pdf.js and read for its layout, when the caller has them. */
+export async function readPdfUa(pdf: Uint8Array, shared: { doc?: PDFDocumentProxy; layout?: PdfLayout } = {}): Promise<PdfUaFacts> {
+  return withPdf(shared.doc ?? pdf, async (doc) => {
     const { info, metadata } = (await doc.getMetadata()) as unknown as { info: Record<string, unknown>; metadata: { get(name: string): unknown } | null };
     const prefs = ((await doc.getViewerPreferences()) ?? {}) as Record<string, unknown>;
     const markInfo = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
@@ -50,11 +51,9 @@ export async function readPdfUa(pdf: Uint8Array): Promise<PdfUaFacts> {
       pageMode: await doc.getPageMode(),
       ...(language ? { language } : {}),
       marked: markInfo?.Marked === true,
-      layout: readLayout(pdf),
+      layout: shared.layout ?? readLayout(pdf),
     };
-  } finally {
-    await doc.destroy();
-  }
+  });
 }
 
 /** Every font a page uses, by resource name, with whether its program is embedded. */

@@ -194,3 +194,33 @@ export function allElements(roots: readonly StructElement[]): StructElement[] {
   walk(roots);
   return out;
 }
+
+/**
+ * Every bookmark in reading order (each before its children, as pdf.js lists them), with the
+ * page (1-based) its explicit destination goes to, read from the PDF already parsed for its
+ * layout. Undefined when a bookmark's destination is not an explicit page (a named destination,
+ * an action other than GoTo): the caller then reads the outline another way.
+ */
+export function outlinePages(file: PdfFile): Array<{ title: string; page: number }> | undefined {
+  const pageIndex = new Map(pageRefs(file).map((ref, i) => [ref, i]));
+  const entries: Array<{ title: string; page: number }> = [];
+  const seen = new Set<number>();
+  const walk = (ref: PdfValue | undefined): boolean => {
+    for (let at = ref; at instanceof PdfRef && !seen.has(at.num); ) {
+      seen.add(at.num);
+      const item = file.dict(at);
+      if (!item) return false;
+      const action = file.dict(item.get('A'));
+      const dest = file.resolve(item.get('Dest') ?? (action && isName(action.get('S'), 'GoTo') ? action.get('D') : undefined));
+      if (!Array.isArray(dest) || !(dest[0] instanceof PdfRef)) return false;
+      const index = pageIndex.get(dest[0].num);
+      entries.push({ title: decodeText(file.resolve(item.get('Title'))) ?? '', page: index === undefined ? 0 : index + 1 });
+      if (!walk(item.get('First'))) return false;
+      at = item.get('Next');
+    }
+    return true;
+  };
+  const root = file.dict(file.catalog.get('Outlines'));
+  if (!root) return [];
+  return walk(root.get('First')) ? entries : undefined;
+}

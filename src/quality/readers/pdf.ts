@@ -7,6 +7,20 @@ export async function openPdf(pdf: Uint8Array): Promise<PDFDocumentProxy> {
   return pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false, useSystemFonts: false }).promise;
 }
 
+/**
+ * Runs `read` on a PDF: bytes are opened for it and closed after; a document already open (the
+ * format gates open the release's PDF once for all their readings) is used and left open.
+ */
+export async function withPdf<T>(pdf: Uint8Array | PDFDocumentProxy, read: (doc: PDFDocumentProxy) => Promise<T>): Promise<T> {
+  if (!(pdf instanceof Uint8Array)) return read(pdf);
+  const doc = await openPdf(pdf);
+  try {
+    return await read(doc);
+  } finally {
+    await doc.destroy();
+  }
+}
+
 interface OutlineNode {
   title: string;
   dest?: unknown;
@@ -30,10 +44,9 @@ export async function outlineEntries(doc: PDFDocumentProxy): Promise<Array<{ tit
 }
 
 /** The text of each marked-content sequence, keyed "page:MCID" (page 0-based), as pdf.js reads it. */
-export async function markedContentText(pdf: Uint8Array): Promise<Map<string, string>> {
-  const doc = await openPdf(pdf);
-  const out = new Map<string, string>();
-  try {
+export async function markedContentText(pdf: Uint8Array | PDFDocumentProxy): Promise<Map<string, string>> {
+  return withPdf(pdf, async (doc) => {
+    const out = new Map<string, string>();
     for (let i = 1; i <= doc.numPages; i++) {
       const page = await doc.getPage(i);
       const content = await page.getTextContent({ includeMarkedContent: true });
@@ -49,10 +62,8 @@ export async function markedContentText(pdf: Uint8Array): Promise<Map<string, st
         }
       }
     }
-  } finally {
-    await doc.destroy();
-  }
-  return out;
+    return out;
+  });
 }
 
 /** A font a PDF's pages use, as pdf.js loads it. */

@@ -13,9 +13,9 @@
  * library writes ODS with header rows, column widths, date cells and links (SheetJS's npm release
  * is years old and its ODS writer drops styles; ExcelJS writes only .xlsx).
  */
-import { inYearEvents, type StatsModel } from '../../compute/stats.js';
+import { inYearEvents, modelValue, type StatsModel } from '../../compute/stats.js';
 import type { ReleaseConfig } from '../../config/config.js';
-import { formatDate, type IsoDate } from '../../core/dates.js';
+import { formatDate, formatPeriod, type IsoDate } from '../../core/dates.js';
 import type { Block, ReportDocument, TableNode } from '../../document/document.js';
 import {
   ABOUT_THESE_DATA,
@@ -58,6 +58,8 @@ import {
   SHORTHAND,
   SHORTHAND_X_BRIEF,
   SHORTHAND_X_EXPLAINED,
+  SHORTHAND_R_BRIEF,
+  SHORTHAND_R_EXPLAINED,
   SHORTHAND_Z_BRIEF,
   SHORTHAND_Z_EXPLAINED,
   BASE_COLUMN,
@@ -139,6 +141,8 @@ export interface DataTable {
   description: string;
   columns: SheetColumn[];
   rows: Rows;
+  /** Whether a value is marked revised ("43 [r]"): the data of a revised release's figure or table. */
+  revised?: boolean;
 }
 
 export interface Workbook {
@@ -182,7 +186,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     return [text(code), text(a?.name ?? code), a?.region ? text(a.region) : x];
   });
   const dayCell = shared((d: IsoDate): SheetCell => ({ kind: 'date', value: d }));
-  const dateCell = (d: IsoDate | null): SheetCell => (d ? dayCell(d) : x);
+  // A date the source gives as a month or a year is written as that ("March 2009", "2009"), as text.
+  const dateCell = (d: IsoDate | null, until?: IsoDate): SheetCell => (d ? (until ? text(formatPeriod(d, until)) : dayCell(d)) : x);
   const typeCell = shared((t: string) => text(typeLabel.get(t) ?? t));
   const statusCell = shared(text);
   // Web links, where the sources give them: the event's own, else the latest given for the authority.
@@ -242,8 +247,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       const cls = a.class ? framework.classifications.find((c) => c.id === a.class) : undefined;
       return [
         ...placeCells(a.code),
-        dateCell(a.date),
-        dateCell(a.published),
+        dateCell(a.date, a.dateUntil),
+        dateCell(a.published, a.publishedUntil),
         text(typeLabel.get(a.type) ?? a.type),
         ...framework.judgements.map((j) => grade(a.grades[j.id])),
         ...(hasClasses ? [cls ? text(cls.label) : z] : []),
@@ -272,8 +277,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     ],
     rows: rowsOf(inYear, (e) => [
       ...placeCells(e.authority),
-      dateCell(e.date),
-      dateCell(e.published),
+      dateCell(e.date, e.dateUntil),
+      dateCell(e.published, e.publishedUntil),
       typeCell(e.type),
       ...framework.judgements.map((j) => (graded.has(e.type) ? grade(e.grades[j.id]) : z)),
       e.theme ? text(themeLabel.get(e.theme) ?? e.theme) : z,
@@ -303,8 +308,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
       return [
         ...placeCells(e.authority),
         statusCell(current ? 'Current' : 'No longer exists'),
-        dateCell(e.date),
-        dateCell(e.published),
+        dateCell(e.date, e.dateUntil),
+        dateCell(e.published, e.publishedUntil),
         typeCell(e.type),
         ...gradeCells(e.grades),
         ...linkCell(e.link ?? linkOf.get(e.authority)),
@@ -346,7 +351,8 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
   ];
   // Shorthand is explained where it is used: on the cover if any table uses it, after each table that does.
   const used = tables.map((t) => shorthandUsed(t.rows)).reduce((a, b) => ({ z: a.z || b.z, x: a.x || b.x }), { z: false, x: false });
-  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : ''].filter(Boolean).join(' ');
+  const revised = tables.some((t) => t.revised);
+  const explained = [used.z ? SHORTHAND_Z_EXPLAINED : '', used.x ? SHORTHAND_X_EXPLAINED : '', revised ? SHORTHAND_R_EXPLAINED : ''].filter(Boolean).join(' ');
   if (explained) cover.push({ label: SHORTHAND, value: text(explained) });
   const notes = config.notes.map((n, i) => ({ number: i + 1, id: n.id, text: n.text, appliesTo: n.appliesTo ?? [] }));
   const keys = new Set(tables.flatMap((t) => [t.id, ...t.columns.map((c) => c.key)]));
@@ -358,6 +364,12 @@ export function buildWorkbook(config: ReleaseConfig, dataset: Dataset, model: St
     }
   });
   return { cover, notes, tables, meta: { title: m.title, published: m.published.iso, language: m.language, producer: m.producer, draft: m.draft } };
+}
+
+/** A table's description with the shorthand it uses explained. */
+function shorthandDescription(t: DataTable): string {
+  const used = shorthandUsed(t.rows);
+  return [t.description, used.z ? SHORTHAND_Z_BRIEF : '', used.x ? SHORTHAND_X_BRIEF : '', t.revised ? SHORTHAND_R_BRIEF : ''].filter(Boolean).join(' ');
 }
 
 const shorthandSeen = new WeakMap<object, { z: boolean; x: boolean }>();
@@ -376,17 +388,6 @@ function shorthandUsed(rows: Iterable<readonly SheetCell[]>): { z: boolean; x: b
     }
   }
   return used;
-}
-
-/** The value at a model path as the document's refs write it: keys, array indexes, or names of array items. */
-function modelValue(model: unknown, path: string[]): unknown {
-  let at: unknown = model;
-  for (const key of path) {
-    if (Array.isArray(at)) at = /^\d+$/.test(key) ? at[Number(key)] : at.find((item: Record<string, unknown>) => item && (item.name === key || item.id === key || item.label === key));
-    else if (at && typeof at === 'object') at = (at as Record<string, unknown>)[key];
-    else return undefined;
-  }
-  return at;
 }
 
 /**
@@ -437,7 +438,7 @@ function withCounts(data: DataTable, table: TableNode, model: StatsModel): DataT
     r.cells.forEach((cell, ci) => {
       out.push(printed[ci + 1]!);
       if (percent[ci + 1]) {
-        const count = cell.raw === null ? undefined : countBehind(model, cell.ref);
+        const count = cell.raw === null ? undefined : (cell.count ?? countBehind(model, cell.ref));
         out.push(count === undefined ? (cell.raw === null ? z : x) : { kind: 'number', value: count });
       }
     });
@@ -461,7 +462,8 @@ function fromReportTable(table: TableNode, id: string, sheet: string, title: str
       return text(cell.text);
     }),
   ]);
-  return { id, sheet, title, description, columns, rows };
+  const revised = table.rows.some((r) => r.cells.some((c) => c.text.endsWith(' [r]')));
+  return { id, sheet, title, description, columns, rows, ...(revised ? { revised } : {}) };
 }
 
 // ── Writing ─────────────────────────────────────────────────────────────────────────────────
@@ -561,7 +563,7 @@ function makeSheets(book: Workbook): Sheet[] {
     ...book.tables.map((t) => ({
       name: t.sheet,
       title: `${t.title}${noteMarks(book, t.id)}`,
-      description: [t.description, shorthandUsed(t.rows).z ? SHORTHAND_Z_BRIEF : '', shorthandUsed(t.rows).x ? SHORTHAND_X_BRIEF : ''].filter(Boolean).join(' '),
+      description: shorthandDescription(t),
       header: t.columns.map((c) => `${c.label}${noteMarks(book, c.key)}`),
       rows: t.rows,
     })),
@@ -788,7 +790,7 @@ export function dataGuidance(book: Workbook): string {
     '',
   ];
   for (const t of book.tables) {
-    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}`, `  ${rowsAndColumns(t.rows.length)}`);
+    lines.push(`data/${t.id}.csv`, `  ${t.title}. ${t.description}${t.revised ? ` ${SHORTHAND_R_BRIEF}` : ''}`, `  ${rowsAndColumns(t.rows.length)}`);
     for (const c of t.columns) lines.push(`  - ${snake(c.key)}: ${c.label}. ${c.description}`);
     lines.push('');
   }
