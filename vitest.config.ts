@@ -11,6 +11,13 @@ process.env.STATPRESS_CACHE_DIR = 'off';
  * Their project's global setup runs only when one of them is selected, so running a unit test
  * file alone does not pay for the build.
  */
+/**
+ * Process-level tests, run with the interop tier (vitest.interop.config.ts) because each starts
+ * builds, Chromium or a server in processes of its own and together they take about a minute:
+ * signals and faults, the preview server's security, the streamed scale test.
+ */
+export const SYSTEM = ['test/cli/faults.test.ts', 'test/tools/preview-security.test.ts', 'test/render/workbook/streaming.test.ts'];
+
 /** Test files that replace a module (`vi.mock`): they get fresh modules, so the stand-in reaches nobody else. */
 const ISOLATED = ['test/cli/cli-progress.test.ts'];
 
@@ -61,7 +68,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD, ...ISOLATED] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/interop/**', ...SHARED_BUILD, ...ISOLATED, ...SYSTEM] },
       },
       {
         extends: true,
