@@ -105,8 +105,11 @@ function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, give
 }
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
-export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; progress?: ProgressSink }): Promise<GateResult[]> {
-  const result = await buildRelease({ formats: DOCUMENT_FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; quick?: boolean; progress?: ProgressSink }): Promise<GateResult[]> {
+  const { quick, ...request } = options;
+  // Every format (the govspeak and release gates need them all); quick: the document's own checks, on the web page alone.
+  const formats: Format[] = quick ? ['html'] : FORMATS;
+  const result = await buildRelease({ formats, ...request, ...(quick ? { gates: 'document' as const } : {}), outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
   return result.gates;
 }
 
