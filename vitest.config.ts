@@ -31,6 +31,7 @@ const SHARED_BUILD = [
   'test/tools/revision.test.ts',
   'test/tools/revision-workflow.test.ts',
   'test/cli/cli.test.ts',
+  'test/render/release-documents.test.ts',
 ];
 
 /**

@@ -36,6 +36,7 @@ export function releaseVariant(edit: (config: Record<string, any>) => void, dir 
   config.framework = abs(config.framework);
   config.dataRoot = abs(config.dataRoot);
   for (const source of config.sources) source.layout = abs(source.layout);
+  for (const doc of config.documents ?? []) if (doc.templates) doc.templates = abs(doc.templates);
   // Variants read edited copies of data files from temporary folders, outside dataRoot: a config
   // has to say that it means to (a test that deletes this checks the refusal).
   config.allowDataOutsideRoot = true;

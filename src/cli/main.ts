@@ -86,7 +86,7 @@ const COMMAND_SPECS: { [C in CommandName]: Command<C> } = {
     },
     run: buildCommand,
   },
-  check: { positionals: [1, 1], options: { ...RELEASE_DATES }, run: checkCommand },
+  check: { positionals: [1, 1], options: { ...RELEASE_DATES, quick: flag }, run: checkCommand },
   preview: {
     positionals: [1, 1],
     options: { port: value(PLACEHOLDER.number), host: value(PLACEHOLDER.address), ...RELEASE_DATES },
@@ -270,7 +270,7 @@ async function buildCommand(args: Args<'build'>, io: Io, { progress, quiet }: Co
 
 async function checkCommand(args: Args<'check'>, io: Io, { progress }: Context): Promise<number> {
   const [configFile] = args.positionals as [string];
-  const options: Parameters<typeof checkRelease>[0] = { configFile, ...releaseDates(args), progress };
+  const options: Parameters<typeof checkRelease>[0] = { configFile, ...releaseDates(args), ...(args.has('quick') ? { quick: true } : {}), progress };
   const results = await checkRelease(options);
   io.out(`${formatGateReport(results)}\n`);
   const failed = results.filter((r) => r.findings.length > 0).length;

@@ -53,6 +53,7 @@ export const COMMANDS = {
     options: {
       'as-at': AS_AT,
       'published-by': PUBLISHED_BY,
+      quick: "only the documents' own checks (numbers, claims, style…): no browser, no PDF or Word file",
     },
   },
   preview: {

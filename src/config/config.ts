@@ -136,6 +136,8 @@ export interface SourceConfig {
   between?: { from: IsoDate; to: IsoDate };
   /** What the file is declared to cover; what is not declared is inferred from its rows. */
   covers?: { from?: IsoDate; until?: IsoDate; publishedUntil?: IsoDate };
+  /** What the file is, as the methodology names it. */
+  title?: string;
   /** Dates outside this range are refused (the release's range unless the source declares its own). */
   dates: DateRange;
   /**
@@ -204,7 +206,9 @@ export interface ContextFigure {
   value?: number;
   share?: number;
   text?: string;
+  /** Address of the publication quoted, and its name. */
   source: string;
+  sourceTitle: string;
   /** Publication date of the edition the figure is quoted from. */
   edition: IsoDate;
   /** The date the figure describes. */
@@ -234,6 +238,20 @@ export interface ReleaseMetaConfig {
   /** `previous`: the published build compared with (absolute path of its folder or manifest.json). */
   revision?: { date: IsoDate; reason: string; previous?: string };
   context: Record<string, ContextFigure>;
+  abbreviations: Record<string, string>;
+  /** The landing page's title and summary templates. */
+  publication?: { title: string; summary: string };
+}
+
+/** One document of the release: the main findings (the release's own template set) or another. */
+export interface DocumentConfig {
+  /** Names its files: `<id>.html`, `<id>.pdf`, `<id>.docx`. */
+  id: string;
+  label: string;
+  /** Title template; absent for the main document, which takes meta.title. */
+  title?: string;
+  templateDir: string;
+  main: boolean;
 }
 
 export interface ReleaseConfig {
@@ -260,6 +278,9 @@ export interface ReleaseConfig {
     columns: { asAt: string; base: string; grades: Record<string, string>; goodOrBetter?: string };
   };
   meta: ReleaseMetaConfig;
+  /** The documents of the release, the main one first. */
+  documents: DocumentConfig[];
+  preReleaseAccess?: { hours: number; recipients: Array<{ role: string; organisation: string }> };
   /** How sentences name a region where it differs from its name ("the North West"). */
   regionPhrases: Record<string, string>;
   /** What two graded events of one scope, unit and date are: a warning, or an error. */
@@ -577,6 +598,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     const config: SourceConfig = { file: inData(s.file, ['sources', i, 'file']), layout, take, invalidRows: s.invalidRows, dates: own };
     if (s.between) config.between = { from: s.between.from, to: s.between.to };
     if (s.covers) config.covers = { ...s.covers };
+    if (s.title) config.title = s.title;
     return config;
   });
   const series = raw.publishedSeries;
@@ -592,7 +614,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   if (titleProblem) throw source.error(['meta', 'title'], titleProblem, { code: 'template', value: m.title });
   const context: Record<string, ContextFigure> = {};
   for (const [key, c] of Object.entries(edition.context ?? m.context)) {
-    const figure: ContextFigure = { source: c.source, edition: c.edition };
+    const figure: ContextFigure = { source: c.source, sourceTitle: c.sourceTitle, edition: c.edition };
     if (c.asAt !== undefined) figure.asAt = c.asAt;
     if (c.value !== undefined) figure.value = c.value;
     if (c.share !== undefined) figure.share = c.share;
@@ -612,6 +634,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     language: m.language,
     includes: m.includes,
     context,
+    abbreviations: { ...m.abbreviations },
   };
   if (m.series) {
     meta.series = { title: m.series.title };
@@ -629,6 +652,7 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     meta.revision = { date: m.revision.date, reason: m.revision.reason, ...(m.revision.previous ? { previous: resolve(base, m.revision.previous) } : {}) };
   }
 
+  if (m.publication) meta.publication = { title: m.publication.title, summary: m.publication.summary };
   const config: ReleaseConfig = {
     id: raw.id,
     file,
@@ -641,12 +665,14 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
     register,
     sources,
     meta,
+    documents: releaseDocuments(source, raw, base),
     regionPhrases: raw.regionPhrases,
     sameDayEvents: raw.sameDayEvents,
     resources,
     notes: raw.notes.map((n) => ({ id: n.id, text: n.text, appliesTo: n.appliesTo })),
     inputs: [file, frameworkFile, ...layouts.keys()],
   };
+  if (raw.preReleaseAccess) config.preReleaseAccess = { hours: raw.preReleaseAccess.hours, recipients: raw.preReleaseAccess.recipients.map((r) => ({ ...r })) };
   if (series && seriesFile) {
     config.publishedSeries = {
       file: seriesFile,
@@ -659,3 +685,33 @@ export function loadReleaseConfig(configFile: string, overrides: ReleaseOverride
   return config;
 }
 
+/** The default name of the main document's files, where the config lists no documents. */
+export const MAIN_DOCUMENT = 'main-findings';
+
+/**
+ * The release's documents, the main one first: the one without `templates`, which takes the
+ * release's template set and title. Ids are unique; exactly one document is the main one.
+ */
+function releaseDocuments(source: YamlFile, raw: z.output<typeof releaseSchema>, base: string): DocumentConfig[] {
+  const main = (id: string, label: string): DocumentConfig => ({ id, label, templateDir: resolve(base, raw.templates), main: true });
+  if (!raw.documents) return [main(MAIN_DOCUMENT, 'main findings')];
+  const errors = new ErrorList();
+  const seen = new Set<string>();
+  const out: DocumentConfig[] = [];
+  raw.documents.forEach((d, i) => {
+    if (seen.has(d.id)) errors.add(source.error(['documents', i, 'id'], `the document id "${d.id}" is listed twice`, { value: d.id }));
+    seen.add(d.id);
+    if (d.id === 'index') errors.add(source.error(['documents', i, 'id'], 'the id "index" names the landing page', { value: d.id, hint: 'choose another id' }));
+    if (!d.templates) {
+      if (d.title) errors.add(source.error(['documents', i, 'title'], 'the main document takes its title from meta.title', { hint: 'remove this setting, or give the document its own `templates`' }));
+      out.unshift(main(d.id, d.label));
+    } else {
+      out.push({ id: d.id, label: d.label, ...(d.title ? { title: d.title } : {}), templateDir: resolve(base, d.templates), main: false });
+    }
+  });
+  const mains = out.filter((d) => d.main).length;
+  if (mains !== 1) errors.add(source.error(['documents'], mains === 0 ? 'no document is the main findings (the one without `templates`)' : 'more than one document has no `templates`: only the main findings takes the release\'s template set'));
+  for (const d of out) if (!d.main && !d.title) errors.add(source.error(['documents', raw.documents.findIndex((x) => x.id === d.id)], `the document "${d.id}" needs a title`));
+  errors.throwIfAny();
+  return out;
+}

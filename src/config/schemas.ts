@@ -147,7 +147,8 @@ const contextFigures = z
     value: number.optional(),
     share: number.optional(),
     text: text.optional(),
-    source: text.describe('Address of the publication the figure is quoted from.'),
+    source: text.describe('Address (URL) of the publication the figure is quoted from: the sentence that quotes it links there.'),
+    sourceTitle: text.describe('Name of the publication the figure is quoted from; the methodology lists it.'),
     edition: date.describe('Publication date of the edition quoted: it must come before this release.'),
     asAt: date.optional().describe('The date the figure describes.'),
   }), { error: 'expected a mapping' })
@@ -226,6 +227,7 @@ export const releaseSchema = mapping({
       take: texts.optional().describe('Event type ids to take (defaults to all).'),
       invalidRows: z.enum(['error', 'warn'], { error: 'expected error or warn' }).default('error'),
       between: between.optional(),
+      title: text.optional().describe('What the file is, as the methodology names it.'),
       covers: mapping({
         from: date.optional().describe('First event date the file is complete from.'),
         until: date.optional().describe('Last event date the file is complete to.'),
@@ -266,7 +268,24 @@ export const releaseSchema = mapping({
       previous: text.optional().describe('The build as first published, to compare with: its output folder or its manifest.json (relative to this file). Every figure that moved is listed in the notice and marked [r].'),
     }).optional(),
     context: contextFigures,
+    abbreviations: dictionary.default({}).describe('Abbreviations the documents use → what they stand for (the govspeak export lists those a document uses).'),
+    publication: mapping({
+      title: text.describe('The release as GOV.UK lists it, for the landing page (Handlebars, like meta.title).'),
+      summary: text.describe('One or two sentences under the title on the landing page (Handlebars; no numbers).'),
+    }).optional().describe('The landing page (index.html) that lists the documents and data files of the release.'),
   }),
+  documents: list(mapping({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected an id of lower-case letters, digits and hyphens (it names the files)'),
+    label: text.describe('How "This release includes" names the document ("methodology report").'),
+    title: text.optional().describe('The document\'s title (Handlebars); the main document (no `templates`) takes meta.title.'),
+    templates: text.optional().describe('The document\'s template set folder, relative to this file; absent for the main document, which uses `templates`.'),
+  }))
+    .optional()
+    .describe('The documents of the release, each built in every format with every gate; the one without `templates` is the main findings. Absent: the main findings only.'),
+  preReleaseAccess: mapping({
+    hours: whole(1).describe('How many hours before publication the recipients see the statistics.'),
+    recipients: list(mapping({ role: text, organisation: text })),
+  }).optional().describe('Who has pre-release access, for the pre-release access list.'),
   editions: z
     .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an as-at date written YYYY-MM-DD'), mapping({
       published: date,

@@ -202,14 +202,23 @@ export interface ReportMeta {
   language: string;
   /** The series or collection this release belongs to, for the breadcrumb and metadata. */
   series?: { title: string; url?: string };
-  /** What the release includes (main findings, underlying data, methodology…). */
-  includes: string[];
+  /**
+   * What the release includes (main findings, underlying data, methodology…), each item with the
+   * file it links to where the release has one: a document's web page, else the landing page.
+   */
+  includes: Array<{ text: string; url?: string }>;
+  /** This document among the release's documents: its id (which names its files) and how the list names it. */
+  document?: { id: string; label: string };
+  /** The release this document belongs to: its title and its landing page (`index.html`). */
+  release?: { title: string; url: string; summary: string };
   /**
    * A revised release: when and why (from the config), and, drafted from the data, every
    * published figure that moved and what it was compared with.
    */
   revision?: { iso: string; text: string; reason: string; compared?: string; changes?: RevisedFigure[] };
   acknowledgements?: string;
+  /** Abbreviations the text may use, with what they stand for (govspeak lists those it uses). */
+  abbreviations?: Record<string, string>;
 }
 
 /** A published figure that a revision moved: where it appears, as printed before and now. */
@@ -253,6 +262,23 @@ export function inlineText(nodes: readonly Inline[]): string {
       }
     })
     .join('');
+}
+
+/**
+ * The title block's links, as inline content every format renders: the sentence that links to the
+ * release's landing page (where the document belongs to one), and "This release includes" with
+ * each item linked to its document.
+ */
+export function titleBlockLinks(meta: ReportMeta, partOf: (link: LinkNode) => [string, LinkNode, string]): { partOf?: Inline[]; includes: Inline[][] } {
+  const text = (value: string): TextNode => ({ type: 'text', value });
+  const out: { partOf?: Inline[]; includes: Inline[][] } = {
+    includes: meta.includes.map((i) => (i.url ? [{ type: 'link', url: i.url, children: [text(i.text)] }] : [text(i.text)])),
+  };
+  if (meta.release) {
+    const [before, link, after] = partOf({ type: 'link', url: meta.release.url, children: [text(meta.release.title)] });
+    out.partOf = [text(before), link, text(after)];
+  }
+  return out;
 }
 
 /** A path to a file published with the release (underlying-data.ods, data/…): no scheme, no "..". */

@@ -83,6 +83,9 @@ export const PRINT_THIS_PAGE = 'Print this page';
 /** The page's list of downloads: the other formats, the workbooks, each CSV file and a zip of them all. */
 export const PDF_VERSION = 'This release as a PDF';
 export const WORD_VERSION = 'This release as a Word document';
+/** Another document's own downloads: "Methodology report as a PDF". */
+export const documentPdf = (label: string): string => `${label[0]!.toUpperCase()}${label.slice(1)} as a PDF`;
+export const documentWord = (label: string): string => `${label[0]!.toUpperCase()}${label.slice(1)} as a Word document`;
 export const ODS_WORKBOOK = 'Underlying data (OpenDocument spreadsheet)';
 export const XLSX_WORKBOOK = 'Underlying data (Excel workbook)';
 export const DATA_GUIDANCE = 'Data guidance: what each CSV file and column holds';
@@ -92,6 +95,8 @@ export const ALL_CSV_ZIP = 'All the CSV files and the data guidance (zip)';
 /** The folding list of the CSV files on the web page. */
 export const CSV_FILES = 'Underlying data as CSV files';
 export const THIS_RELEASE_INCLUDES = 'This release includes:';
+/** The title block's link to the release's landing page, around the release's title. */
+export const partOfRelease = <T>(release: T): [string, T, string] => ['This document is part of the ', release, ' release.'];
 export const FOOTNOTES = 'Footnotes';
 export const BACK_TO_TEXT = 'Back to text';
 /** The accessible name of a footnote marker: "Footnote 2". */
@@ -209,3 +214,18 @@ export const dataGuidanceTitle = (title: string): string => `${title}: data guid
 export const dataGuidanceIntro = (published: string, producer: string): string =>
   `These files hold the data behind the release, published on ${published} by ${producer}. Each CSV is UTF-8 with one header row; dates are written YYYY-MM-DD. In the CSVs "z" means not applicable and "x" means not available (the spreadsheet writes [z] and [x]). The same tables, with a cover sheet and notes, are in underlying-data.ods (OpenDocument) and underlying-data.xlsx (Excel).`;
 export const rowsAndColumns = (rows: number): string => `${rows} rows. Columns:`;
+
+// ── The landing page (index.html) ──────────────────────────────────────────────────────────
+
+export const FROM = 'From';
+export const DOCUMENTS = 'Documents';
+export const DATA_FILES = 'Data files';
+export const DETAILS = 'Details';
+export const HTML_ATTACHMENT = 'HTML';
+/** An attachment's other formats: "PDF, 118 KB". */
+export const fileFormat = (format: string, size: string): string => `${format}, ${size}`;
+/** A file's size as GOV.UK shows it beside an attachment. */
+export const fileSize = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+/** What a screen reader hears after a format link's text: "PDF, 118 KB, of Methodology: …". */
+export const attachmentOf = (title: string): string => `of ${title}`;
+export const CONTACT_US = 'Contact';

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import type { Framework, ReleaseConfig } from '../config/config.js';
+import type { DocumentConfig, Framework, ReleaseConfig } from '../config/config.js';
 import type { FigureDefinition, TableDefinition, TemplateSet } from '../config/template-set.js';
 import type { StatsModel, Distribution } from '../compute/stats.js';
 import type { Dataset } from '../load/dataset.js';
@@ -42,7 +42,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Template context: the model plus the framework keyed by id, and release metadata. */
-export function templateContext(model: StatsModel, config: ReleaseConfig, dataset: Pick<Dataset, 'warnings'>): Record<string, unknown> {
+export function templateContext(model: StatsModel, config: ReleaseConfig, dataset: NarratedDataset): Record<string, unknown> {
   // A judgement's end date is a fact only once announced: a release published before then
   // cannot know it, so its templates do not see it.
   const fw = {
@@ -109,12 +109,36 @@ export function templateContext(model: StatsModel, config: ReleaseConfig, datase
     regionsRanked: ranked,
     classifications: fw.classifications.map((c) => ({ ...c, part: model.current.classes[c.id]!, previous: model.comparisons[0]?.classes[c.id] ?? null })),
     warnings: dataset.warnings,
+    sources: sourcesOf(config, dataset),
+    documents: config.documents.map((d) => ({ id: d.id, label: d.label })),
+    preReleaseAccess: config.preReleaseAccess ?? null,
     /** Region name → its statistics at the previous comparison date. */
     regionPrevious: Object.fromEntries((model.comparisons[0]?.regions ?? []).map((r) => [r.name, r])),
     /** Region name → how a sentence names it ("the North West"). */
     regionPhrase: Object.fromEntries(model.current.regions.map((r) => [r.name, config.regionPhrases[r.name] ?? r.name])),
     inYear: model.inYear,
   };
+}
+
+/** What narration reads of the dataset: its warnings and, where given, what each source holds. */
+export type NarratedDataset = Pick<Dataset, 'warnings'> & Partial<Pick<Dataset, 'coverage' | 'events'>>;
+
+/**
+ * Each source as the methodology describes it: its title (else its file), the event types taken
+ * from it, the span it covers and the latest publication date, and how many events it gave.
+ */
+function sourcesOf(config: ReleaseConfig, dataset: NarratedDataset): Array<Record<string, unknown>> {
+  const coverage = dataset.coverage ?? [];
+  const typeLabel = new Map(config.framework.eventTypes.map((t) => [t.id, t.plural]));
+  return coverage.map((c, i) => ({
+    title: config.sources[i]?.title ?? c.file,
+    file: c.file,
+    types: c.types.map((t) => typeLabel.get(t) ?? t),
+    from: c.from,
+    until: c.until,
+    publishedUntil: c.publishedUntil,
+    events: (dataset.events ?? []).filter((e) => e.origin.file === c.file).length,
+  }));
 }
 
 /** Renders a short template (a title, a label, alt text) to plain text. */
@@ -510,9 +534,20 @@ function boundTable(def: TableDefinition, results: QueryResults, setFile: string
   return { columns: values.map((v) => ({ label: v.percent ? percentColumn(v.header) : v.header, align: numeric(v) ? ('right' as const) : ('left' as const) })), rows };
 }
 
-function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, unknown>): ReportMeta {
+/** The landing page of a release that has one: the page that lists every document and data file. */
+export const LANDING_PAGE = 'index.html';
+
+function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, unknown>, doc: DocumentConfig): ReportMeta {
   const m = config.meta;
-  const title = renderPlain(n, m.title, context, config.file, 'meta.title');
+  const title = doc.main || !doc.title ? renderPlain(n, m.title, context, config.file, 'meta.title') : renderPlain(n, doc.title, context, config.file, `documents.${doc.id}.title`);
+  // Each item of "This release includes" links to its document, or else to the landing page
+  // that lists the data files; the document itself is not a link.
+  const includes = m.includes.map((text) => {
+    const target = config.documents.find((d) => d.label === text);
+    if (target?.id === doc.id) return { text };
+    if (target) return { text, url: `${target.id}.html` };
+    return m.publication ? { text, url: LANDING_PAGE } : { text };
+  });
   const meta: ReportMeta = {
     title,
     status: m.status,
@@ -525,8 +560,17 @@ function buildMeta(n: Narrator, config: ReleaseConfig, context: Record<string, u
     contact: m.contact,
     licence: m.licence,
     language: m.language,
-    includes: m.includes,
+    includes,
+    document: { id: doc.id, label: doc.label },
   };
+  if (m.publication) {
+    meta.release = {
+      title: renderPlain(n, m.publication.title, context, config.file, 'meta.publication.title'),
+      url: LANDING_PAGE,
+      summary: renderPlain(n, m.publication.summary, context, config.file, 'meta.publication.summary'),
+    };
+  }
+  if (Object.keys(m.abbreviations).length > 0) meta.abbreviations = m.abbreviations;
   if (m.series) meta.series = m.series;
   if (m.acknowledgements) meta.acknowledgements = m.acknowledgements;
   if (m.revision) meta.revision = { iso: m.revision.date, text: formatDate(m.revision.date), reason: m.revision.reason };
@@ -543,9 +587,10 @@ export function narrateReport(
   model: StatsModel,
   config: ReleaseConfig,
   set: TemplateSet,
-  dataset: Pick<Dataset, 'warnings'> = { warnings: [] },
+  dataset: NarratedDataset = { warnings: [] },
   n: Narrator = new Narrator(),
   results: QueryResults = new Map(),
+  doc: DocumentConfig = config.documents.find((d) => d.main) ?? { id: 'main-findings', label: 'main findings', templateDir: set.dir, main: true },
 ): ReportDocument {
   const context = templateContext(model, config, dataset);
   // Read by the (query …) helper; a symbol, so no template can reach the map itself.
@@ -632,7 +677,7 @@ export function narrateReport(
   }
   const document: ReportDocument = {
     type: 'report',
-    meta: buildMeta(n, config, context),
+    meta: buildMeta(n, config, context, doc),
     children: parsed.blocks as Block[],
     footnotes: parsed.footnotes,
   };

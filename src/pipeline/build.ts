@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReleaseConfig, ReleaseOverrides } from '../config/config.js';
+import type { DocumentConfig, ReleaseConfig, ReleaseOverrides } from '../config/config.js';
 import type { StatsModel } from '../compute/stats.js';
 import type { ReportDocument } from '../document/document.js';
 import { StatpressError } from '../core/errors.js';
@@ -25,12 +25,18 @@ import { govukStylesheet } from '../platform/assets.js';
 import { memoryOutput, nodeEffects, type Effects, type OutputContent, type OutputRecord, type OutputSink } from '../platform/effects.js';
 import { formatGateReport, type GateResult } from '../quality/gates/document-gates.js';
 import { buildWorkbook } from '../render/workbook/workbook.js';
-import { underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
+import { CSV_ZIP, underlyingDataFiles, type DataFormat } from '../render/workbook/files.js';
 import { renderHtml } from '../render/html.js';
+import { renderLanding } from '../render/landing.js';
+import { renderGovspeak } from '../render/govspeak.js';
+import { checkGovspeak } from '../quality/gates/govspeak.js';
+import { govspeakOptions, publishFiles, uploadList, uploadMarkdown } from './publish.js';
+import { checkReleaseFiles } from '../quality/gates/release.js';
+import { LANDING_PAGE } from '../narrate/narrate.js';
 import { printCss } from '../render/print-css.js';
-import { svgText } from '../render/chart.js';
+import { svgText, type ChartAsset } from '../render/chart.js';
 import { subsetFontFaceCss } from '../platform/fonts.js';
-import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
+import { ALL_CSV_ZIP, csvDownload, DATA_GUIDANCE, documentPdf, documentWord, fileSize, ODS_WORKBOOK, PDF_VERSION, WORD_VERSION, XLSX_WORKBOOK } from '../document/labels.js';
 import { buildManifest } from './manifest.js';
 import { exactValues } from './revision.js';
 import { Pipeline } from './pipeline.js';
@@ -84,7 +90,6 @@ export interface BuildResult {
 /** The base name of every output file of a release. */
 export const OUTPUT_NAME = 'main-findings';
 /** Every CSV file and the data guidance, in one zip. */
-import { CSV_ZIP } from '../render/workbook/files.js';
 export { CSV_ZIP };
 
 /** Effects for a build: the caller's, or this machine's with the build's store and progress. */
@@ -100,8 +105,11 @@ function effectsFor(options: Pick<BuildOptions, 'chartCache' | 'progress'>, give
 }
 
 /** Builds the document tree and runs every gate on it, returning all results (no throw on findings). */
-export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; progress?: ProgressSink }): Promise<GateResult[]> {
-  const result = await buildRelease({ formats: DOCUMENT_FORMATS, ...options, outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
+export async function checkRelease(options: ReleaseOverrides & { configFile: string; formats?: Format[]; quick?: boolean; progress?: ProgressSink }): Promise<GateResult[]> {
+  const { quick, ...request } = options;
+  // Every format (the govspeak and release gates need them all); quick: the document's own checks, on the web page alone.
+  const formats: Format[] = quick ? ['html'] : FORMATS;
+  const result = await buildRelease({ formats, ...request, ...(quick ? { gates: 'document' as const } : {}), outDir: '(not written)', collectGates: true }, { writeOutputs() {} });
   return result.gates;
 }
 
@@ -135,13 +143,17 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
   const config = pipeline.config();
   const sink = pipeline.effects.openOutput(options.outDir, {
     force: options.force === true,
-    inputs: [config.file, config.templateDir, ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
+    inputs: [config.file, config.templateDir, ...config.documents.map((d) => d.templateDir), ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
   });
   let session: BrowserSession | undefined;
   try {
     pipeline.document();
     const checks = pipeline.checks();
     if (!options.collectGates) requirePassed(checks, 'the release fails its quality gates');
+    // The other documents are narrated and checked before the browser starts, too.
+    for (const doc of config.documents) {
+      if (!options.collectGates && !doc.main) requirePassed(pipeline.checks(doc.id), `the ${doc.label} fails its quality gates`);
+    }
     const formatGates = (options.gates ?? 'all') === 'all';
     const needBrowser = options.formats.includes('pdf') || (formatGates && options.formats.includes('html'));
     // Chromium starts once the document is sound, and launches while the charts, the workbook and
@@ -154,17 +166,104 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
   }
 }
 
+/** What rendering one document needs beside the pipeline. */
+interface DocumentRendering {
+  options: BuildOptions;
+  stylesheet: string;
+  session: { browser: Browser; gates?: Promise<typeof import('../quality/gates/format-gates.js')> } | undefined;
+}
+
+/**
+ * One document of the release in every format asked for, with the checks on those formats: the
+ * web page (whose accessibility check runs in its own tab while the PDF prints), the Word file
+ * and the PDF. Returns the files, named by the document's id, and the format gates' results.
+ */
+async function renderDocument(
+  pipeline: Pipeline,
+  doc: DocumentConfig,
+  render: DocumentRendering,
+  extra: { assets: ReadonlyMap<string, ChartAsset>; downloads: Array<{ label: string; href: string }>; fontCss?: string; docx?: Promise<Uint8Array> },
+): Promise<{ files: Map<string, string | Uint8Array>; gates: GateResult[] }> {
+  const { options, stylesheet, session } = render;
+  const document = pipeline.document(doc.id);
+  const files = new Map<string, string | Uint8Array>();
+  const step = (name: string) => (doc.main ? name : `${name} (${doc.id})`);
+  const { assets } = extra;
+  const html = pipeline.step(step('html'), () =>
+    renderHtml(document, { assets, stylesheet, ...(extra.fontCss !== undefined ? { fontCss: extra.fontCss } : {}), downloads: extra.downloads }),
+  );
+  if (options.formats.includes('html')) files.set(`${doc.id}.html`, html);
+  // The Word file is made in a thread of its own while Chromium prints; it is still written
+  // before the PDF, so the outputs (and the manifest) keep their order.
+  const docxMade = extra.docx ?? (options.formats.includes('docx') ? startDocx(pipeline, step('docx'), document, assets) : undefined);
+  let docx: Uint8Array | undefined;
+  const browser = session?.browser;
+  const gateModule = session?.gates;
+  // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
+  const htmlReading = gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
+  htmlReading?.catch(() => undefined);
+  let pdf: Uint8Array | undefined;
+  if (browser && options.formats.includes('pdf')) {
+    pdf = await pipeline.stepAsync(step('pdf'), async () => {
+      const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
+      const { renderPdf } = await import('../render/pdf.js');
+      return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, browser))).pdf;
+    });
+  }
+  if (docxMade) files.set(`${doc.id}.docx`, (docx = await docxMade));
+  if (pdf) files.set(`${doc.id}.pdf`, pdf);
+  const gates: GateResult[] = [];
+  if (gateModule) {
+    // What the gates cost beyond the time they ran beside the PDF.
+    const results = await pipeline.stepAsync(step('gates'), async () => {
+      const { checkFormats } = await gateModule;
+      return checkFormats({
+        document,
+        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
+        ...(pdf ? { pdf } : {}),
+        ...(docx ? { docx } : {}),
+      });
+    });
+    gates.push(...results);
+  }
+  return { files, gates };
+}
+
+/** A document's Word file, made in a worker thread; a failure is reported when it is awaited. */
+function startDocx(pipeline: Pipeline, step: string, document: ReportDocument, assets: ReadonlyMap<string, ChartAsset>): Promise<Uint8Array> {
+  const made = pipeline.stepAsync(step, async () => (await import('../platform/docx-thread.js')).renderDocxInThread(document, assets));
+  made.catch(() => undefined);
+  return made;
+}
+
+/**
+ * The gates of every document as one list, in the order the main document's ran: a gate's
+ * findings in another document name that document first.
+ */
+export function mergeGates(perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }>): GateResult[] {
+  const merged = new Map<string, GateResult>();
+  for (const { doc, gates } of perDocument) {
+    for (const gate of gates) {
+      const into = merged.get(gate.gate) ?? { gate: gate.gate, guarantees: gate.guarantees, findings: [] };
+      into.findings.push(...gate.findings.map((f) => (doc.main ? f : { ...f, where: `${doc.label}, ${f.where}` })));
+      merged.set(gate.gate, into);
+    }
+  }
+  return [...merged.values()];
+}
+
 async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: GateResult[], session: BrowserSession | undefined, sink: OutputSink): Promise<BuildResult> {
   const config = pipeline.config();
   const document = pipeline.document();
   const { timings } = pipeline;
-  // Every gate that ran, passed or not: the document gates, then (below) the format gates.
-  const gates: GateResult[] = [...checks];
   const files = new Map<string, string | Uint8Array>();
   const outputs = new Map<string, OutputRecord>();
+  // What each output was made from (a streamed one can be made again), for the publish folder.
+  const contents = new Map<string, OutputContent>();
   // Each output goes to the folder as soon as it is made; it becomes the release only at the end.
   const write = async (name: string, content: OutputContent): Promise<void> => {
     if (typeof content === 'string' || content instanceof Uint8Array) files.set(name, content);
+    contents.set(name, content);
     outputs.set(name, await sink.write(name, content));
   };
   const assets = await pipeline.assets();
@@ -176,78 +275,101 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   const data = options.formats.filter((f): f is DataFormat => f === 'ods' || f === 'xlsx' || f === 'csv');
   const stylesheet = govukStylesheet();
   const book = buildWorkbook(config, pipeline.dataset(), pipeline.model(), document);
-  const html = pipeline.step('html', () =>
-    renderHtml(document, {
-      assets,
-      stylesheet,
-      // The charts were measured in Arimo: the page carries the glyphs they use.
-      fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
-      downloads: [
-        ...(options.formats.includes('pdf') ? [{ label: PDF_VERSION, href: `${OUTPUT_NAME}.pdf` }] : []),
-        ...(options.formats.includes('docx') ? [{ label: WORD_VERSION, href: `${OUTPUT_NAME}.docx` }] : []),
-        ...(data.includes('ods') ? [{ label: ODS_WORKBOOK, href: 'underlying-data.ods' }] : []),
-        ...(data.includes('xlsx') ? [{ label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' }] : []),
-        ...(data.includes('csv')
-          ? [
-              ...book.tables.map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
-              { label: ALL_CSV_ZIP, href: CSV_ZIP },
-              { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
-            ]
-          : []),
-      ],
-    }),
-  );
-  if (options.formats.includes('html')) await write(`${OUTPUT_NAME}.html`, html);
+  const dataDownloads = [
+    ...(data.includes('ods') ? [{ label: ODS_WORKBOOK, href: 'underlying-data.ods' }] : []),
+    ...(data.includes('xlsx') ? [{ label: XLSX_WORKBOOK, href: 'underlying-data.xlsx' }] : []),
+    ...(data.includes('csv')
+      ? [
+          ...book.tables.map((t) => ({ label: csvDownload(t.title), href: `data/${t.id}.csv` })),
+          { label: ALL_CSV_ZIP, href: CSV_ZIP },
+          { label: DATA_GUIDANCE, href: 'data/data-guidance.txt' },
+        ]
+      : []),
+  ];
   if (data.length > 0) {
     // The workbook's long tables are made row by row as each file is written.
     await pipeline.stepAsync('data', async () => {
       for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
     });
   }
-  let docx: Uint8Array | undefined;
-  // The Word file is made in a thread of its own while Chromium prints; it is still written
-  // before the PDF, so the outputs (and the manifest) keep their order.
-  const docxMade = options.formats.includes('docx') ? pipeline.stepAsync('docx', async () => (await import('../platform/docx-thread.js')).renderDocxInThread(document, assets)) : undefined;
-  docxMade?.catch(() => undefined);
-  let browser: Browser | undefined;
+  // The main document's Word file is made in a thread of its own while Chromium starts and prints.
+  const mainDocx = options.formats.includes('docx') ? startDocx(pipeline, 'docx', document, assets) : undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
+  let render: DocumentRendering['session'];
   if (session) {
     const started = await session.ready;
-    browser = started.browser;
     browserUsed = started.choice.source;
     if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
+    render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
   }
-  const gateModule = (options.gates ?? 'all') === 'all' ? import('../quality/gates/format-gates.js') : undefined;
-  // The web page's checks (axe-core in a tab of its own) run while the PDF prints.
-  const htmlReading = gateModule && browser && options.formats.includes('html') ? gateModule.then(({ readHtml }) => readHtml(html, browser)) : undefined;
-  htmlReading?.catch(() => undefined);
-  let pdf: Uint8Array | undefined;
-  if (browser && options.formats.includes('pdf')) {
-    const printer = browser;
-    pdf = await pipeline.stepAsync('pdf', async () => {
-      const printable = renderHtml(document, { assets, stylesheet, mode: 'print', printCss: printCss() });
-      const { renderPdf } = await import('../render/pdf.js');
-      return (await inChromium('printing the PDF', () => renderPdf(printable, document.meta, printer))).pdf;
-    });
-    if (docxMade) await write(`${OUTPUT_NAME}.docx`, (docx = await docxMade));
-    await write(`${OUTPUT_NAME}.pdf`, pdf);
-  } else if (docxMade) await write(`${OUTPUT_NAME}.docx`, (docx = await docxMade));
-  if (gateModule) {
-    // What the gates cost beyond the time they ran beside the PDF.
-    const results = await pipeline.stepAsync('gates', async () => {
-      const { checkFormats } = await gateModule;
-      return checkFormats({
-        document,
-        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
-        ...(pdf ? { pdf } : {}),
-        ...(docx ? { docx } : {}),
-      });
-    });
-    gates.push(...results);
+  const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
+  const main = pipeline.documentConfig();
+  for (const doc of config.documents) {
+    const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
+    const rendered = await renderDocument(
+      pipeline,
+      doc,
+      { options, stylesheet, session: render },
+      doc.main
+        ? {
+            assets,
+            // The charts were measured in Arimo: the page carries the glyphs they use.
+            fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
+            downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
+            ...(mainDocx ? { docx: mainDocx } : {}),
+          }
+        : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))] },
+    );
+    for (const [name, content] of rendered.files) await write(name, content);
+    perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
   }
+  // The landing page, the govspeak and the publish folder are the release as a publisher uploads
+  // it: they are made, and checked, only when every format is built (a draft of some formats
+  // would link to files it does not have).
+  const whole = FORMATS.every((f) => options.formats.includes(f));
+  // The landing page: every document with its other formats, and every data file.
+  const release = document.meta.release;
+  if (release && whole) {
+    const sizeOf = (name: string) => fileSize(outputs.get(name)!.bytes);
+    const landing = renderLanding({
+      meta: { ...document.meta, release },
+      stylesheet,
+      documents: config.documents.map((d) => ({
+        title: pipeline.document(d.id).meta.title,
+        html: `${d.id}.html`,
+        formats: (['pdf', 'docx'] as const).filter((f) => outputs.has(`${d.id}.${f}`)).map((f) => ({ format: f === 'pdf' ? 'PDF' : 'Word', href: `${d.id}.${f}`, size: sizeOf(`${d.id}.${f}`) })),
+      })),
+      data: dataDownloads.map((d) => ({ ...d, size: sizeOf(d.href) })),
+    });
+    await write(LANDING_PAGE, landing);
+    if (render?.gates) {
+      const { readHtml, checkAxe } = await render.gates;
+      const reading = await pipeline.stepAsync('gates (index)', () => inChromium('checking the landing page', () => readHtml(landing, render.browser)));
+      perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
+    }
+  }
+  if (whole) {
+    // The govspeak of every document, the upload list, and the govspeak gate on each export.
+    const has = (name: string) => outputs.has(name);
+    const exports = config.documents.map((doc) => ({ doc, exported: renderGovspeak(pipeline.document(doc.id), govspeakOptions(has, dataDownloads)) }));
+    const uploads = uploadList(exports, dataDownloads, has);
+    for (const { doc, exported } of exports) await write(`govspeak/${doc.id}.md`, exported.markdown);
+    await write('govspeak/upload.json', `${JSON.stringify(uploads, null, 2)}\n`);
+    await write('govspeak/UPLOAD.md', uploadMarkdown(document.meta.release?.title ?? document.meta.title, config.documents.map((d) => ({ id: d.id, title: pipeline.document(d.id).meta.title })), uploads, exports.flatMap((e) => e.exported.warnings)));
+    // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
+    for (const [name, content] of publishFiles(contents, outputs, uploads, config.documents)) await write(`publish/${name}`, content);
+    const uploaded = new Set(uploads.map((u) => u.file));
+    for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
+    perDocument.push({
+      doc: main,
+      gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
+    });
+  }
+  const gates = mergeGates(perDocument);
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
+  for (const doc of config.documents) if (!doc.main) await write(`documents/${doc.id}.json`, `${JSON.stringify(pipeline.document(doc.id), null, 2)}\n`);
   const effects = pipeline.effects;
   // Every input was read through the effects, which hashed the bytes the stages used.
   const inputs = new Map(pipeline.inputs().map((file) => {
@@ -255,8 +377,12 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     if (!read) throw new Error(`internal: the input ${file} was not read through the effects`);
     return [file, read];
   }));
+  const documents = config.documents.length > 1
+    ? config.documents.map((d) => ({ id: d.id, label: d.label, title: pipeline.document(d.id).meta.title, files: [...outputs.keys()].filter((f) => f.startsWith(`${d.id}.`)).sort() }))
+    : undefined;
   await write('manifest.json', buildManifest({
     config, document, inputs, outputs, sources: pipeline.sourceColumns(), values: exactValues(document, pipeline.model()),
+    ...(documents ? { documents } : {}),
     ...(pipeline.previousBuild ? { previous: pipeline.previousBuild } : {}),
     ...(browserVersion ? { browserVersion } : {}),
   }));

@@ -26,6 +26,7 @@ export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map
     ].map((f) => resolve(f)),
   );
   const resources = new Set(Object.values(config.resources).map((f) => resolve(f)));
+  const templateDirs = [config.templateDir, ...config.documents.map((d) => d.templateDir)].map((d) => resolve(d) + sep);
   const roles = new Map<string, InputRole>();
   for (const file of files.map((f) => resolve(f))) {
     let role: InputRole;
@@ -33,7 +34,7 @@ export function inputRoles(config: ReleaseConfig, files: readonly string[]): Map
     else if (file === resolve(config.inputs[1] ?? '')) role = 'framework';
     else if (data.has(file)) role = 'data';
     else if (resources.has(file)) role = 'resource';
-    else if (file.startsWith(resolve(config.templateDir) + sep)) role = file.endsWith('.json') ? 'chart spec' : 'template';
+    else if (templateDirs.some((dir) => file.startsWith(dir))) role = file.endsWith('.json') ? 'chart spec' : 'template';
     else role = 'layout';
     roles.set(file, role);
   }
@@ -47,6 +48,8 @@ export interface ManifestOptions {
   inputs: ReadonlyMap<string, InputRead>;
   /** Every output but the manifest, with the SHA-256 and size of what was written. */
   outputs: ReadonlyMap<string, { sha256: string; bytes: number }>;
+  /** The release's documents, each with its title and files, where it has more than one. */
+  documents?: Array<{ id: string; label: string; title: string; files: string[] }>;
   /** The header columns of every data file, which a revision's replacement files must keep. */
   sources: SourceColumns[];
   /** The exact values behind the document's rounded cells, by model path (see `exactValues`). */
@@ -82,6 +85,7 @@ export function buildManifest(options: ManifestOptions): string {
       publishedBy: config.period.publishedBy,
       published: document.meta.published.iso,
       ...(document.meta.revision ? { revised: document.meta.revision.iso } : {}),
+      ...(options.documents ? { documents: options.documents } : {}),
       ...(document.meta.revision
         ? {
             revision: {

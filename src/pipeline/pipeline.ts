@@ -13,7 +13,7 @@
  * goes through the `Effects` the pipeline is given.
  */
 import { join, resolve } from 'node:path';
-import { loadReleaseConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
+import { loadReleaseConfig, type DocumentConfig, type ReleaseConfig, type ReleaseOverrides } from '../config/config.js';
 import { checkCoverage } from '../compute/coverage.js';
 import { computeStats, type StatsModel } from '../compute/stats.js';
 import type { FigureNode, ReportDocument } from '../document/document.js';
@@ -151,15 +151,33 @@ export class Pipeline {
     });
   }
 
-  templates(): TemplateSet {
-    const config = this.config();
+  /** The release's document with this id (its main one when none is given). */
+  documentConfig(id?: string): DocumentConfig {
+    const documents = this.config().documents;
+    const found = id === undefined ? documents.find((d) => d.main) : documents.find((d) => d.id === id);
+    if (!found) throw new StatpressError('config', `the release has no document "${id}"`, { file: this.config().file, setting: 'documents' });
+    return found;
+  }
+
+  /** A memo key for a document's stage: the stage's own for the main document. */
+  private keyFor(stage: StageName, doc: DocumentConfig): string {
+    return doc.main ? stage : `${stage}:${doc.id}`;
+  }
+
+  /** The template set of a document (the main one when no id is given). */
+  templates(id?: string): TemplateSet {
+    const doc = this.documentConfig(id);
     const set = this.stage('templates', () => {
-      const loaded = loadTemplateSet(config.templateDir, this.effects.readText);
+      const set = loadTemplateSet(doc.templateDir, this.effects.readText);
+      // Charts are drawn for the main document only: their files are named by figure number.
+      if (!doc.main && set.figures.length > 0) {
+        throw new StatpressError('config', `the document "${doc.id}" has figures; only the main document draws charts`, { file: join(doc.templateDir, 'template-set.yaml'), setting: 'figures' }, 'place the figures in the main findings');
+      }
       // The worker loads DuckDB while the other stages run.
-      if (loaded.queries.length > 0) QueryEngine.warm();
-      return loaded;
-    });
-    this.lastTemplates = set;
+      if (set.queries.length > 0) QueryEngine.warm();
+      return set;
+    }, this.keyFor('templates', doc));
+    if (doc.main) this.lastTemplates = set;
     return set;
   }
 
@@ -205,23 +223,27 @@ export class Pipeline {
     return this.stage('database', () => openDataModel({ dataset, framework: config.framework, period: config.period }));
   }
 
-  /** The template set's named queries, run once per build; none, and DuckDB is never started. */
-  queries(): QueryResults {
-    const set = this.templates();
+  /** A document's named queries, run once per build; none, and DuckDB is never started. */
+  queries(id?: string): QueryResults {
+    const doc = this.documentConfig(id);
+    const set = this.templates(id);
+    const key = this.keyFor('queries', doc);
     if (set.queries.length === 0) {
       // Nothing to run: no step, no DuckDB.
-      if (!this.memo.has('queries')) this.memo.set('queries', new Map());
-      return this.memo.get('queries') as QueryResults;
+      if (!this.memo.has(key)) this.memo.set(key, new Map());
+      return this.memo.get(key) as QueryResults;
     }
     const engine = this.database();
     const config = this.config();
-    return this.stage('queries', () => runNamedQueries(engine, set.queries, config));
+    return this.stage('queries', () => runNamedQueries(engine, set.queries, config), key);
   }
 
-  document(): ReportDocument {
+  /** The document tree of a document (the main one when no id is given). */
+  document(id?: string): ReportDocument {
     const model = this.model();
-    const set = this.templates();
-    const results = this.queries();
+    const doc = this.documentConfig(id);
+    const set = this.templates(id);
+    const results = this.queries(id);
     const config = this.config();
     const dataset = this.dataset();
     return this.stage('document', () => {
@@ -234,13 +256,14 @@ export class Pipeline {
         throw new StatpressError('coverage', `the template set is written for releases as at ${formatDate(set.appliesUntil)} or earlier; this one is as at ${formatDate(asAt)}`, set.appliesUntilAt ?? {}, 'use a template set written for that date');
       }
       // A revision is checked against the build it revises before anything is narrated or written.
-      const previous = readPrevious(config, this.effects.readText);
-      this.previousBuild = previous;
+      // The previous build's values are the main document's: the others carry the revision's date and reason.
+      const previous = doc.main ? readPrevious(config, this.effects.readText) : undefined;
+      if (doc.main) this.previousBuild = previous;
       if (previous) checkReplacement(this.sourceColumns(), previous);
-      const document = narrateReport(model, config, set, dataset, this.narrator, results);
-      reviseDocument(document, model, previous);
+      const document = narrateReport(model, config, set, dataset, this.narrator, results, doc);
+      if (doc.main) reviseDocument(document, model, previous);
       return document;
-    });
+    }, this.keyFor('document', doc));
   }
 
   /** The build the document was compared with (`meta.revision.previous`), once the document is made. */
@@ -252,10 +275,11 @@ export class Pipeline {
     return sourceColumns(config, (file) => readTable(file, file, this.effects.readBytes).header);
   }
 
-  /** The gates on the document tree: structure, numbers-trace, directions, rounding, style. */
-  checks(): GateResult[] {
-    const document = this.document();
-    return this.stage('checks', () => checkDocument(document));
+  /** The gates on a document's tree: structure, numbers-trace, directions, rounding, style, claims. */
+  checks(id?: string): GateResult[] {
+    const doc = this.documentConfig(id);
+    const document = this.document(id);
+    return this.stage('checks', () => checkDocument(document), this.keyFor('checks', doc));
   }
 
   /** Every figure's chart (SVG, CSV and, unless `png: false`, the PNG for Word). */
@@ -278,6 +302,7 @@ export class Pipeline {
   inputs(): string[] {
     const config = this.config();
     const set = (this.memo.get('templates') as TemplateSet | undefined) ?? this.lastTemplates;
+    const others = config.documents.filter((d) => !d.main).map((d) => this.memo.get(`templates:${d.id}`) as TemplateSet | undefined);
     const files = [
       ...config.inputs,
       config.register.authorities.file,
@@ -286,6 +311,7 @@ export class Pipeline {
       ...(config.publishedSeries ? [config.publishedSeries.file] : []),
       ...Object.values(config.resources),
       ...(set ? [...set.files, ...set.figures.map((f) => join(config.templateDir, f.spec))] : []),
+      ...others.flatMap((other) => other?.files ?? []),
     ];
     return [...new Set(files.map((f) => resolve(f)))];
   }
@@ -313,6 +339,8 @@ export class Pipeline {
     for (const stage of dropped) {
       if (stage === 'database') (this.memo.get('database') as QueryEngine | undefined)?.close();
       this.memo.delete(stage);
+      // The same stage of the release's other documents.
+      for (const key of [...this.memo.keys()]) if (key.startsWith(`${stage}:`)) this.memo.delete(key);
       if (stage === 'assets') this.memo.delete('assets+png');
     }
     return dropped;

@@ -121,7 +121,8 @@ export function startBrowser(): BrowserSession {
   let browser: Browser | undefined;
   let profile: string | undefined;
   let closed = false;
-  const cleanUp = async (): Promise<void> => {
+  /** Ends Chromium and removes its profile; `stopped`: statpress is being stopped, Chromium's helpers may outlive it. */
+  const cleanUp = async (stopped = false): Promise<void> => {
     const child = browser?.process();
     if (child?.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -135,18 +136,23 @@ export function startBrowser(): BrowserSession {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
     }
     if (!profile) return;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // Chromium's helpers (renderers, the crash handler) die a moment after the browser and can
+    // still write to the profile: it is removed until it stays gone.
+    for (let attempt = 0; attempt < 10; attempt++) {
       try {
         rmSync(profile, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
-        return;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // in use: tried again below
       }
+      // A browser that closed itself has nothing left to write.
+      if (!stopped && !existsSync(profile)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!existsSync(profile)) return;
     }
   };
   const unregister = onShutdown(async () => {
     closed = true;
-    await cleanUp();
+    await cleanUp(true);
   });
   const ready = (async () => {
     const launchStart = performance.now();

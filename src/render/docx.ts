@@ -38,6 +38,7 @@ import JSZip from 'jszip';
 import {
   assertNever,
   isReleaseFile,
+  titleBlockLinks,
   type Block,
   type FigureNode,
   type Inline,
@@ -66,6 +67,7 @@ import {
   NEXT_UPDATE,
   OFFICIAL_STATISTICS,
   pageOf,
+  partOfRelease,
   PERIOD_COVERED,
   PRODUCER,
   PUBLISHED,
@@ -74,6 +76,7 @@ import {
   revisedFiguresHeading,
   sheetLinkText,
   sourceLine,
+  THIS_RELEASE_INCLUDES,
   workbookPointer,
 } from '../document/labels.js';
 
@@ -312,7 +315,7 @@ function blocks(nodes: readonly Block[], ctx: Context): Array<Paragraph | Table>
   return out;
 }
 
-function titleBlock(doc: ReportDocument): Paragraph[] {
+function titleBlock(doc: ReportDocument, ctx: Context): Paragraph[] {
   const m = doc.meta;
   const line = (label: string, value: string) =>
     new Paragraph({ spacing: { after: 40 }, children: [new TextRun({ text: fieldLabel(label), bold: true }), new TextRun(value)] });
@@ -345,6 +348,14 @@ function titleBlock(doc: ReportDocument): Paragraph[] {
       ],
     }),
   ];
+  const links = titleBlockLinks(m, partOfRelease);
+  if (links.partOf) out.push(new Paragraph({ children: runs(links.partOf, ctx) }));
+  if (links.includes.length) {
+    out.push(new Paragraph({ spacing: { after: 60 }, children: [new TextRun(THIS_RELEASE_INCLUDES)] }));
+    out.push(...listParagraphs({ type: 'list', ordered: false, items: links.includes.map((children) => ({ children })) }, ctx));
+    // The space the licence line left before the contents.
+    out.push(new Paragraph({ spacing: { after: 100 }, children: [] }));
+  }
   if (m.draft) out.unshift(new Paragraph({ style: 'Draft', children: [new TextRun(DRAFT_NOTICE)] }));
   if (m.revision) {
     out.push(new Paragraph({ style: 'Inset', children: [new TextRun({ text: revisedOn(m.revision.text, m.revision.reason), bold: true })] }));
@@ -534,7 +545,7 @@ export async function renderDocx(doc: ReportDocument, assets: ReadonlyMap<string
           }),
         },
         children: [
-          ...titleBlock(doc),
+          ...titleBlock(doc, ctx),
           new Paragraph({ style: 'Caption', children: [new TextRun(CONTENTS)] }),
           new TableOfContents(CONTENTS, { hyperlink: true, headingStyleRange: '1-2' }),
           ...body,

@@ -7,6 +7,7 @@
 import {
   isReleaseFile,
   assertNever,
+  titleBlockLinks,
   inlineText,
   type Block,
   type FigureNode,
@@ -38,6 +39,7 @@ import {
   PERIOD_COVERED,
   PRINT_THIS_PAGE,
   PRODUCER,
+  partOfRelease,
   publishedOn,
   REVISED,
   revisedOn,
@@ -311,9 +313,11 @@ function renderMeta(doc: ReportDocument, options: HtmlOptions, ctx: Context): st
   const downloads = files.length
     ? `<div class="app-downloads"><h2 class="govuk-heading-s">${escapeHtml(DOWNLOAD_THIS_RELEASE)}</h2><ul class="govuk-list">${main.map(link).join('')}</ul>${csvList}</div>`
     : '';
-  const includes = m.includes.length
-    ? `<p class="govuk-body">${escapeHtml(THIS_RELEASE_INCLUDES)}</p><ul class="govuk-list govuk-list--bullet">${m.includes.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`
-    : '';
+  const links = titleBlockLinks(m, partOfRelease);
+  const partOf = links.partOf ? `<p class="govuk-body app-part-of">${renderInline(links.partOf, ctx)}</p>` : '';
+  const includes = links.includes.length
+    ? `${partOf}<p class="govuk-body">${escapeHtml(THIS_RELEASE_INCLUDES)}</p><ul class="govuk-list govuk-list--bullet">${links.includes.map((i) => `<li>${renderInline(i, ctx)}</li>`).join('')}</ul>`
+    : partOf;
   return `${list}${includes}${downloads}`;
 }
 

@@ -16,7 +16,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('statpress build', () => {
   it('writes the release and says what it wrote', async () => {
     const out = join(tempDir(), 'release');
-    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick');
     // Nothing on stderr but progress lines for stages that ran over a second (a loaded machine).
     expect(result.err.split('\n').filter((line) => line && !/^statpress: [^:]+…( took [\d.]+ s)?$/.test(line))).toEqual([]);
     expect(result.code).toBe(0);
@@ -49,7 +49,7 @@ describe('statpress build', () => {
 
   it('builds another as-at date from flags alone', async () => {
     const out = join(tempDir(), 'release');
-    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--as-at', '2024-03-31', '--published-by', '2024-06-30');
+    const result = await run('build', RELEASE_2025, '--out', out, '--formats', 'html', '--quick', '--as-at', '2024-03-31', '--published-by', '2024-06-30');
     expect(result.code).toBe(0);
     expect(readFileSync(join(out, 'main-findings.html'), 'utf8')).toMatch(/<title>Main findings: local authority inspection outcomes as at 31 March 2024<\/title>/);
   });
@@ -66,7 +66,7 @@ describe('statpress build', () => {
 
   it('marks a draft', async () => {
     const out = join(tempDir(), 'release');
-    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html,ods,csv', '--draft')).code).toBe(0);
+    expect((await run('build', RELEASE_2025, '--out', out, '--formats', 'html,ods,csv', '--draft', '--quick')).code).toBe(0);
     const html = readFileSync(join(out, 'main-findings.html'), 'utf8');
     expect(html).toMatch(/<title>DRAFT: /);
     expect(html).toMatch(/class="app-draft"/);
@@ -141,6 +141,8 @@ describe('statpress check', () => {
     const result = await run('check', RELEASE_2025);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/pass {2}numbers-trace: every number in the narrative is a value computed from the data/);
+    // The gates on the formats and on the package a publisher uploads run too.
+    for (const gate of ['accessibility', 'pdf-ua', 'docx-structure', 'agreement', 'govspeak', 'release']) expect(result.out).toMatch(new RegExp(`pass {2}${gate}: `));
     expect(result.out).toMatch(/All \d+ gates pass/);
   });
 
@@ -156,9 +158,10 @@ describe('statpress check', () => {
     const variant = releaseVariant((c) => {
       c.templates = join(dir, 'templates');
     }, dir);
-    const result = await run('check', variant);
+    const result = await run('check', variant, '--quick');
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/FAIL {2}numbers-trace/);
+    expect(result.out).not.toMatch(/pdf-ua/);
     expect(result.out).toMatch(/"52" in "We found problems in 52 inspections\." is not a computed value/);
     const build = await run('build', variant, '--out', join(dir, 'out'), '--formats', 'html');
     expect(build.code).toBe(1);
@@ -175,7 +178,7 @@ describe('statpress arguments', () => {
     expect(result.err).toMatch(/Run "statpress next --help" for usage/);
     expect(existsSync(out)).toBe(false);
     // Nearest among the command's own options: --out is a build option, not a check one.
-    expect((await run('check', RELEASE_2025, '--out', out)).err).toMatch(/unknown option --out for check; its options are --as-at, --published-by, --quiet, --help/);
+    expect((await run('check', RELEASE_2025, '--out', out)).err).toMatch(/unknown option --out for check; its options are --as-at, --published-by, --quick, --quiet, --help/);
     expect((await run('build', RELEASE_2025, '--formts', 'html')).err).toMatch(/unknown option --formts for build; did you mean --formats\?/);
     expect((await run('build', RELEASE_2025, '-out', out)).err).toMatch(/unknown option -out for build; did you mean --out\?/);
     const command = await run('buidl', RELEASE_2025);

@@ -48,7 +48,14 @@ describe('the Word release in LibreOffice', () => {
     expect(settings).not.toMatch(/updateFields/);
     const laidOut = run('pdftotext', ['-layout', pdf, '-']).split('\f');
     const entries = contentsEntries(shared.document.children);
-    const listed = laidOut[0]!.split('\n').map((line) => /^\s*(.+?)\s*\.{3,}\s*(\d+)\s*$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+    // The contents begin on the title page and may run on to the next ones (its entries have dot leaders).
+    const leaders = (page: string) => page.split('\n').map((line) => /^\s*(.+?)\s*\.{3,}\s*(\d+)\s*$/.exec(line)).filter((m): m is RegExpExecArray => m !== null);
+    const listed: RegExpExecArray[] = [];
+    for (const page of laidOut) {
+      const found = leaders(page);
+      if (found.length === 0) break;
+      listed.push(...found);
+    }
     expect(listed.map((m) => m[1]!.replace(/\s+/g, ' '))).toEqual(entries.map((t) => t.replace(/\s+/g, ' ')));
     const numbers = listed.map((m) => Number(m[2]));
     // Each a page after the title page, in reading order, and each entry's heading on that page of

@@ -7,9 +7,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDocument } from '../../src/pipeline/build.js';
 import { renderHtml } from '../../src/render/html.js';
+import { renderGovspeak } from '../../src/render/govspeak.js';
 import { RELEASE_2025 } from '../support.js';
 
 let html = '';
+let govspeak = '';
 
 /** Text of a top-level section: from its h2 to the next h2, tags removed, spaces folded. */
 function sectionText(id: string): string {
@@ -41,7 +43,35 @@ function tableRows(id: string): string[][] {
 beforeAll(() => {
   const { document } = buildDocument({ configFile: RELEASE_2025 });
   html = renderHtml(document);
+  govspeak = renderGovspeak(document).markdown;
 });
+
+/** A top-level section of the govspeak as a reader reads it: escapes, emphasis and link targets gone. */
+function govspeakSection(id: string): string {
+  const start = govspeak.indexOf(`{#${id}}\n`);
+  expect(start, `govspeak section ${id}`).toBeGreaterThan(-1);
+  const next = govspeak.slice(start).search(/\n## /);
+  return govspeak
+    .slice(start, next === -1 ? undefined : start + next)
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\\(.)/g, '$1')
+    .replace(/\*\*?/g, '')
+    .replace(/\s+/g, ' ');
+}
+
+/** Rows of the pipe table under a caption in the govspeak, as [header, ...cells] text. */
+function govspeakRows(caption: string, from = 0): string[][] {
+  const at = govspeak.indexOf(`**${caption}`, from);
+  expect(at, `govspeak table ${caption}`).toBeGreaterThan(-1);
+  const lines = govspeak.slice(at).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(line.replace(/^\|# ?/, '').replace(/\|\s*$/, '').split(' | ').map((c) => c.trim().replace(/\\(.)/g, '$1')));
+  }
+  return rows;
+}
 
 const STATED: Record<string, string[]> = {
   introduction: ['12 million', '400,000', '(3%)', '84,000', '153 local authorities', '31 March 2025', '1 April 2024', '30 June 2025'],
@@ -136,5 +166,41 @@ describe('every number of the reference release, in its place', () => {
     expect(figure('figure-4')).toContain('Due to rounding'); // leaders: 29+39+22+10 = 100, care in 24+49+20+7 = 100, overall 100 … care leavers 26+42+25+7 = 100, help 14+46+29+10 = 99
     expect(figure('figure-5')).toContain('Due to rounding'); // 6+36+17+6+36 = 101
     expect(figure('figure-3')).not.toContain('Due to rounding');
+  });
+});
+
+describe('every number of the reference release, in the govspeak export', () => {
+  for (const [section, phrases] of Object.entries(STATED)) {
+    it(`states the reference's numbers in "${section}"`, () => {
+      const text = govspeakSection(section);
+      for (const phrase of phrases) expect(text, `${section}: ${phrase}`).toContain(phrase);
+    });
+  }
+
+  it('reproduces Table 1 and the annex tables cell by cell', () => {
+    expect(govspeakRows('Table 1:')).toEqual([
+      ['Outstanding', '[z]', '16', '3'],
+      ['Good', '13', '19', '8'],
+      ['Requires improvement to be good', '19', '13', '8'],
+      ['Inadequate', '13', '2', '[z]'],
+    ]);
+    const annex = govspeak.indexOf('{#annex}');
+    expect(govspeakRows('Data for Figure 2', annex)[4]).toEqual(['East Midlands (10)', '30', '30', '30', '10']);
+    expect(govspeakRows('Data for Figure 5', annex)).toEqual([
+      ['Front door', '26', '6'],
+      ['Children in need or subject to a protection plan', '35', '36'],
+      ['Children in care', '9', '17'],
+      ['Achieving permanence', '6', '6'],
+      ['Care leavers', '24', '36'],
+    ]);
+  });
+
+  it('has the five figures as images, each with its data under it', () => {
+    const images = [...govspeak.matchAll(/\[Image:(figure-(\d)-[a-z0-9-]+\.svg)\]/g)];
+    expect(images.map((m) => m[2])).toEqual(['1', '2', '3', '4', '5']);
+    for (const m of images) {
+      const after = govspeak.slice(m.index!, m.index! + 20000);
+      expect(after.indexOf(`**Data for Figure ${m[2]}`), m[1]).toBeGreaterThan(-1);
+    }
   });
 });

@@ -49,7 +49,7 @@ async function editDocx(bytes: Uint8Array, edit: (xml: string) => string): Promi
 
 describe('gates on the rendered formats', () => {
   it('all pass on the 2025 release built in every format', () => {
-    expect(built.gates.map((g) => g.gate)).toEqual(['structure', 'numbers-trace', 'directions', 'rounding', 'style', 'claims', 'accessibility', 'pdf-structure', 'pagination', 'pdf-ua', 'docx-structure', 'agreement']);
+    expect(built.gates.map((g) => g.gate)).toEqual(['structure', 'numbers-trace', 'directions', 'rounding', 'style', 'claims', 'accessibility', 'pdf-structure', 'pagination', 'pdf-ua', 'docx-structure', 'agreement', 'govspeak', 'release']);
     expect(failing(built.gates)).toEqual({});
   });
 

@@ -53,7 +53,8 @@ describe('formats', () => {
     const result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html'], gates: 'document' });
     expect(result.timings.data).toBeUndefined();
     expect([...result.outputs.keys()].filter((f) => f.startsWith('underlying-data') || f.startsWith('data/'))).toEqual([]);
-    expect(readdirSync(out).sort()).toEqual(['charts', 'document.json', 'main-findings.html', 'manifest.json']);
+    // Each document's web page, and no landing page, govspeak or publish folder (they need every format).
+    expect(readdirSync(out).sort()).toEqual(['charts', 'document.json', 'documents', 'main-findings.html', 'manifest.json', 'methodology.html', 'pre-release-access-list.html']);
     const html = result.files.get('main-findings.html') as string;
     const downloads = html.slice(html.indexOf('app-downloads'), html.indexOf('</ul>', html.indexOf('app-downloads')));
     expect(downloads).not.toMatch(/underlying-data|data-guidance/);
