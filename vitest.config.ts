@@ -14,9 +14,9 @@ process.env.STATPRESS_CACHE_DIR = 'off';
 /**
  * Process-level tests, run with the interop tier (vitest.interop.config.ts) because each starts
  * builds, Chromium or a server in processes of its own and together they take about a minute:
- * signals and faults, the preview server's security, the streamed scale test.
+ * signals and faults, the preview server's security, the streamed scale test, the compiled Word thread.
  */
-export const SYSTEM = ['test/cli/faults.test.ts', 'test/tools/preview-security.test.ts', 'test/render/workbook/streaming.test.ts'];
+export const SYSTEM = ['test/cli/faults.test.ts', 'test/tools/preview-security.test.ts', 'test/render/workbook/streaming.test.ts', 'test/platform/docx-thread.test.ts'];
 
 /** Test files that replace a module (`vi.mock`): they get fresh modules, so the stand-in reaches nobody else. */
 const ISOLATED = ['test/cli/cli-progress.test.ts'];

@@ -146,6 +146,8 @@ export async function buildRelease(options: BuildOptions, effects?: Partial<Effe
     inputs: [config.file, config.templateDir, ...config.documents.map((d) => d.templateDir), ...config.inputs, config.register.authorities.file, ...config.sources.map((s) => s.file), ...Object.values(config.resources)],
   });
   let session: BrowserSession | undefined;
+  // The Word thread loads its renderer while the data are read and narrated.
+  if (options.formats.includes('docx')) (await import('../platform/docx-thread.js')).warmDocxThread();
   try {
     pipeline.document();
     const checks = pipeline.checks();
@@ -286,14 +288,19 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
         ]
       : []),
   ];
+  // Each document's Word file is made in a thread of its own while the workbooks are written and
+  // Chromium starts and prints.
+  const docxOf = new Map(
+    options.formats.includes('docx')
+      ? config.documents.map((doc) => [doc.id, startDocx(pipeline, doc.main ? 'docx' : `docx (${doc.id})`, pipeline.document(doc.id), doc.main ? assets : new Map())] as const)
+      : [],
+  );
   if (data.length > 0) {
     // The workbook's long tables are made row by row as each file is written.
     await pipeline.stepAsync('data', async () => {
       for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
     });
   }
-  // The main document's Word file is made in a thread of its own while Chromium starts and prints.
-  const mainDocx = options.formats.includes('docx') ? startDocx(pipeline, 'docx', document, assets) : undefined;
   let browserUsed: BrowserChoice['source'] | undefined;
   let browserVersion: string | undefined;
   let render: DocumentRendering['session'];
@@ -305,9 +312,11 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
   }
   const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
   const main = pipeline.documentConfig();
-  for (const doc of config.documents) {
+  // The documents are made side by side (each in tabs of its own, each Word file in a thread of
+  // its own), then written in the order the release lists them.
+  const rendered = await Promise.all(config.documents.map((doc) => {
     const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
-    const rendered = await renderDocument(
+    return renderDocument(
       pipeline,
       doc,
       { options, stylesheet, session: render },
@@ -317,12 +326,14 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
             // The charts were measured in Arimo: the page carries the glyphs they use.
             fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
             downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
-            ...(mainDocx ? { docx: mainDocx } : {}),
+            ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}),
           }
-        : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))] },
+        : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))], ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}) },
     );
-    for (const [name, content] of rendered.files) await write(name, content);
-    perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered.gates] });
+  }));
+  for (const [i, doc] of config.documents.entries()) {
+    for (const [name, content] of rendered[i]!.files) await write(name, content);
+    perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered[i]!.gates] });
   }
   // The landing page, the govspeak and the publish folder are the release as a publisher uploads
   // it: they are made, and checked, only when every format is built (a draft of some formats
