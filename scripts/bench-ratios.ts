@@ -1,7 +1,8 @@
 /**
  * The headline figures of issue 21, as ratios, in one run: the whole release (every format and
- * gate, a cold process, chart cache warm) against the Chromium floor and against a peer (pandoc
- * making DOCX and HTML from a Markdown copy of the release, then Chromium printing that HTML), the
+ * gate, a cold process, chart cache warm) against the Chromium floor (one launch, each of the
+ * release's documents printed once) and against a peer (pandoc making DOCX and HTML from a
+ * Markdown copy of each document, then Chromium printing those HTML files), the
  * HTML-only cold build with its charts drawn, a preview rebuild after a template edit, and the
  * peak memory of a whole build. Each is measured `runs` times, interleaved (so a burst of load
  * from elsewhere falls on all of them alike), and printed as median with the range: on a shared
@@ -62,22 +63,27 @@ export interface RatioInputs {
   release: string;
   /** A scratch folder of the bench's own. */
   dir: string;
-  /** The release's print HTML, for the floor. */
-  printable: string;
+  /** The print HTML of each of the release's documents, for the floor. */
+  printables: string[];
+  /** The ids of the release's documents (their files are named by them). */
+  documents: string[];
   choice: BrowserChoice;
   /** The preview's rebuild after a template edit, in ms (one measurement each run). */
   previewTemplateEdit: () => Promise<number>;
   runs: number;
 }
 
-/** Launch + load + one plain print: what printing this HTML with Chromium costs at least. */
-async function chromiumPrint(choice: BrowserChoice, html: string): Promise<number> {
+/** Launch, then load and print each HTML once, plainly: what printing these with Chromium costs at least. */
+async function chromiumPrint(choice: BrowserChoice, htmls: string[]): Promise<number> {
   const start = performance.now();
   const browser = await puppeteer.launch({ executablePath: choice.executablePath, args: choice.args, headless: true });
   try {
-    const page = await browser.newPage();
-    await page.setContent(html, { waitUntil: 'load' });
-    await page.pdf({ format: 'a4' });
+    for (const html of htmls) {
+      const page = await browser.newPage();
+      await page.setContent(html, { waitUntil: 'load' });
+      await page.pdf({ format: 'a4' });
+      await page.close();
+    }
   } finally {
     await browser.close();
   }
@@ -102,20 +108,27 @@ export async function benchRatios(input: RatioInputs): Promise<string[]> {
   // The chart cache is warmed once, as a second build on a machine finds it.
   const warmup = await build(whole, []);
   if (warmup.code !== 0) throw new Error(`the whole release did not build (exit ${warmup.code})`);
-  // The peer's Markdown copy: pandoc reads the release's own page (text, lists and tables).
+  // The peer's Markdown copies: pandoc reads each of the release's web pages (text, lists and tables).
   const pandoc = hasPandoc();
-  const markdown = join(dir, 'release.md');
+  const markdown = (id: string) => join(dir, `${id}.md`);
   if (pandoc) {
-    execFileSync('pandoc', ['-f', 'html', '-t', 'markdown', join(whole, 'main-findings.html'), '-o', markdown], { stdio: 'ignore' });
-    // The charts come across as data-URI images, which pandoc 2 takes minutes to parse and its
-    // Word writer cannot use without rsvg-convert: the copy keeps each chart's alt text only.
-    writeFileSync(markdown, readFileSync(markdown, 'utf8').replace(/!\[([^\]]*)\]\(data:[^)]*\)(\{[^}]*\})?/g, '$1'));
+    for (const id of input.documents) {
+      execFileSync('pandoc', ['-f', 'html', '-t', 'markdown', join(whole, `${id}.html`), '-o', markdown(id)], { stdio: 'ignore' });
+      // The charts come across as data-URI images, which pandoc 2 takes minutes to parse and its
+      // Word writer cannot use without rsvg-convert: the copy keeps each chart's alt text only.
+      writeFileSync(markdown(id), readFileSync(markdown(id), 'utf8').replace(/!\[([^\]]*)\]\(data:[^)]*\)(\{[^}]*\})?/g, '$1'));
+    }
   }
+  // Every document to DOCX and HTML, then one Chromium printing each HTML.
   const peer = async (): Promise<number> => {
     const start = performance.now();
-    execFileSync('pandoc', [markdown, '-o', join(dir, 'peer.docx')], { stdio: 'ignore' });
-    execFileSync('pandoc', [markdown, '-s', '--metadata', 'title=peer', '-o', join(dir, 'peer.html')], { stdio: 'ignore' });
-    await chromiumPrint(input.choice, readFileSync(join(dir, 'peer.html'), 'utf8'));
+    const htmls: string[] = [];
+    for (const id of input.documents) {
+      execFileSync('pandoc', [markdown(id), '-o', join(dir, `peer-${id}.docx`)], { stdio: 'ignore' });
+      execFileSync('pandoc', [markdown(id), '-s', '--metadata', `title=${id}`, '-o', join(dir, `peer-${id}.html`)], { stdio: 'ignore' });
+      htmls.push(readFileSync(join(dir, `peer-${id}.html`), 'utf8'));
+    }
+    await chromiumPrint(input.choice, htmls);
     return performance.now() - start;
   };
   const t: Record<'whole' | 'floor' | 'peer' | 'html' | 'preview', number[]> = { whole: [], floor: [], peer: [], html: [], preview: [] };
@@ -125,7 +138,7 @@ export async function benchRatios(input: RatioInputs): Promise<string[]> {
     if (run.code !== 0) throw new Error(`the whole release did not build (exit ${run.code})`);
     t.whole.push(run.ms);
     rss.push(run.peakRss);
-    t.floor.push(await chromiumPrint(input.choice, input.printable));
+    t.floor.push(await chromiumPrint(input.choice, input.printables));
     if (pandoc) t.peer.push(await peer());
     t.html.push((await build(join(dir, 'html'), ['--formats', 'html', '--quick', '--no-cache'])).ms);
     t.preview.push(await input.previewTemplateEdit());
@@ -138,8 +151,8 @@ export async function benchRatios(input: RatioInputs): Promise<string[]> {
   return [
     `Issue 21 figures: median of ${runs} runs (lowest to highest), load average at the end ${load}`,
     `  whole release, cold process, chart cache warm      ${show(s.whole!)}`,
-    `  Chromium floor (launch + same HTML + one print)    ${show(s.floor!)}`,
-    pandoc ? `  peer: pandoc DOCX + HTML, Chromium print (no charts) ${show(s.peer!)}` : '  peer: pandoc is not installed, so the peer was not measured',
+    `  Chromium floor (launch, each document's HTML printed once) ${show(s.floor!)}`,
+    pandoc ? `  peer: pandoc DOCX + HTML of each document, Chromium prints (no charts) ${show(s.peer!)}` : '  peer: pandoc is not installed, so the peer was not measured',
     `  whole release ÷ Chromium floor: ${ratio(s.whole!, s.floor!)}   target ≤ 1.5`,
     pandoc ? `  whole release ÷ peer:           ${ratio(s.whole!, s.peer!)}   target ≤ 1.0` : '  whole release ÷ peer: not measured (no pandoc)',
     `  HTML only, cold, charts drawn (--no-cache)         ${show(s.html!)}   target ≤ 500 ms`,

@@ -72,10 +72,11 @@ const cliRun = (args: string[]) => processRun(process.execPath, [bin, ...args]);
 /** The issue's headline figures as ratios (`--ratios` runs only these, `--runs N` times). */
 async function ratios(): Promise<string[]> {
   const pipeline = new Pipeline({ configFile: release }, nodeEffects({ storeDir: false }));
-  const document = pipeline.document();
-  const printable = renderHtml(document, { assets: await pipeline.assets(), stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() });
+  const assets = await pipeline.assets();
+  // Every document of the release, as it is printed: the floor prints each once.
+  const printables = pipeline.config().documents.map((d) => renderHtml(pipeline.document(d.id), { assets: d.main ? assets : new Map(), stylesheet: govukStylesheet(), mode: 'print', printCss: printCss() }));
   const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
-  return benchRatios({ bin, release, dir: join(out, 'ratios'), printable, choice: await findBrowser(), previewTemplateEdit: async () => (await benchPreview(release)).templateEdit, runs });
+  return benchRatios({ bin, release, dir: join(out, 'ratios'), printables, documents: pipeline.config().documents.map((d) => d.id), choice: await findBrowser(), previewTemplateEdit: async () => (await benchPreview(release)).templateEdit, runs });
 }
 
 /** `--profile`: one whole build of the release with `statpress build --profile`, its table. */

@@ -268,10 +268,11 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     contents.set(name, content);
     outputs.set(name, await sink.write(name, content));
   };
-  const assets = await pipeline.assets();
+  // The PNGs are the Word file's pictures: a build without the Word file does not draw them.
+  const assets = await pipeline.assets({ png: options.formats.includes('docx') });
   for (const [id, asset] of assets) {
     await write(`charts/${id}.svg`, asset.svg);
-    await write(`charts/${id}.png`, asset.png);
+    if (asset.png.length > 0) await write(`charts/${id}.png`, asset.png);
     await write(`charts/${id}.csv`, asset.csv);
   }
   const data = options.formats.filter((f): f is DataFormat => f === 'ods' || f === 'xlsx' || f === 'csv');

@@ -48,13 +48,16 @@ const book = (tables: DataTable[]): Workbook => ({
 });
 
 describe('formats', () => {
-  it('an HTML build makes no workbook and links to none', async () => {
+  it('an HTML build makes no workbook and links to none, and draws no PNG', async () => {
     const out = join(tempDir(), 'release');
     const result = await buildRelease({ configFile: RELEASE_2025, outDir: out, formats: ['html'], gates: 'document' });
     expect(result.timings.data).toBeUndefined();
     expect([...result.outputs.keys()].filter((f) => f.startsWith('underlying-data') || f.startsWith('data/'))).toEqual([]);
     // Each document's web page, and no landing page, govspeak or publish folder (they need every format).
     expect(readdirSync(out).sort()).toEqual(['charts', 'document.json', 'documents', 'main-findings.html', 'manifest.json', 'methodology.html', 'pre-release-access-list.html']);
+    // The charts' PNGs are the Word file's pictures: none without it.
+    expect(readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.png'))).toEqual([]);
+    expect(readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(0);
     const html = result.files.get('main-findings.html') as string;
     const downloads = html.slice(html.indexOf('app-downloads'), html.indexOf('</ul>', html.indexOf('app-downloads')));
     expect(downloads).not.toMatch(/underlying-data|data-guidance/);
