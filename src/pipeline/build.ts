@@ -178,14 +178,15 @@ interface DocumentRendering {
 /**
  * One document of the release in every format asked for, with the checks on those formats: the
  * web page (whose accessibility check runs in its own tab while the PDF prints), the Word file
- * and the PDF. Returns the files, named by the document's id, and the format gates' results.
+ * and the PDF. Returns the files, named by the document's id, once they are made, and the format
+ * gates' results to come.
  */
 async function renderDocument(
   pipeline: Pipeline,
   doc: DocumentConfig,
   render: DocumentRendering,
   extra: { assets: ReadonlyMap<string, ChartAsset>; downloads: Array<{ label: string; href: string }>; fontCss?: string; docx?: Promise<Uint8Array> },
-): Promise<{ files: Map<string, string | Uint8Array>; gates: GateResult[] }> {
+): Promise<{ files: Map<string, string | Uint8Array>; gates: Promise<GateResult[]> }> {
   const { options, stylesheet, session } = render;
   const document = pipeline.document(doc.id);
   const files = new Map<string, string | Uint8Array>();
@@ -214,20 +215,19 @@ async function renderDocument(
   }
   if (docxMade) files.set(`${doc.id}.docx`, (docx = await docxMade));
   if (pdf) files.set(`${doc.id}.pdf`, pdf);
-  const gates: GateResult[] = [];
-  if (gateModule) {
-    // What the gates cost beyond the time they ran beside the PDF.
-    const results = await pipeline.stepAsync(step('gates'), async () => {
-      const { checkFormats } = await gateModule;
-      return checkFormats({
-        document,
-        ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
-        ...(pdf ? { pdf } : {}),
-        ...(docx ? { docx } : {}),
-      });
-    });
-    gates.push(...results);
-  }
+  // The format gates read the files while the caller goes on (the landing page is checked meanwhile).
+  const gates = gateModule
+    ? pipeline.stepAsync(step('gates'), async () => {
+        const { checkFormats } = await gateModule;
+        return checkFormats({
+          document,
+          ...(htmlReading ? { htmlReading: await inChromium('checking the web page', () => htmlReading) } : {}),
+          ...(pdf ? { pdf } : {}),
+          ...(docx ? { docx } : {}),
+        });
+      })
+    : Promise.resolve([]);
+  gates.catch(() => undefined);
   return { files, gates };
 }
 
@@ -296,45 +296,52 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       ? config.documents.map((doc) => [doc.id, startDocx(pipeline, doc.main ? 'docx' : `docx (${doc.id})`, pipeline.document(doc.id), doc.main ? assets : new Map())] as const)
       : [],
   );
+  let browserUsed: BrowserChoice['source'] | undefined;
+  let browserVersion: string | undefined;
+  let render: DocumentRendering['session'];
+  const main = pipeline.documentConfig();
+  // The documents are made side by side (each in tabs of its own, each Word file in its turn in
+  // the Word thread) as soon as Chromium is up, while the underlying data are written; their
+  // files are written after the data, in the order the release lists them.
+  const documentsMade = (async () => {
+    if (session) {
+      const started = await session.ready;
+      browserUsed = started.choice.source;
+      if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
+      render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
+    }
+    return Promise.all(config.documents.map((doc) => {
+      const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
+      return renderDocument(
+        pipeline,
+        doc,
+        { options, stylesheet, session: render },
+        doc.main
+          ? {
+              assets,
+              // The charts were measured in Arimo: the page carries the glyphs they use.
+              fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
+              downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
+              ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}),
+            }
+          : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))], ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}) },
+      );
+    }));
+  })();
+  documentsMade.catch(() => undefined);
   if (data.length > 0) {
     // The workbook's long tables are made row by row as each file is written.
     await pipeline.stepAsync('data', async () => {
       for await (const [name, content] of underlyingDataFiles(book, data)) await write(name, content);
     });
   }
-  let browserUsed: BrowserChoice['source'] | undefined;
-  let browserVersion: string | undefined;
-  let render: DocumentRendering['session'];
-  if (session) {
-    const started = await session.ready;
-    browserUsed = started.choice.source;
-    if (options.formats.includes('pdf')) browserVersion = await inChromium('asking its version', () => started.browser.version());
-    render = { browser: started.browser, ...((options.gates ?? 'all') === 'all' ? { gates: import('../quality/gates/format-gates.js') } : {}) };
-  }
-  const perDocument: Array<{ doc: DocumentConfig; gates: GateResult[] }> = [];
-  const main = pipeline.documentConfig();
-  // The documents are made side by side (each in tabs of its own, each Word file in a thread of
-  // its own), then written in the order the release lists them.
-  const rendered = await Promise.all(config.documents.map((doc) => {
-    const own = (format: Format, label: string) => (options.formats.includes(format) ? [{ label, href: `${doc.id}.${format}` }] : []);
-    return renderDocument(
-      pipeline,
-      doc,
-      { options, stylesheet, session: render },
-      doc.main
-        ? {
-            assets,
-            // The charts were measured in Arimo: the page carries the glyphs they use.
-            fontCss: subsetFontFaceCss([...assets.values()].map((a) => `${svgText(a.svg)} ${a.narrow ? svgText(a.narrow.svg) : ''}`).join(' ')),
-            downloads: [...own('pdf', PDF_VERSION), ...own('docx', WORD_VERSION), ...dataDownloads],
-            ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}),
-          }
-        : { assets: new Map(), downloads: [...own('pdf', documentPdf(doc.label)), ...own('docx', documentWord(doc.label))], ...(docxOf.has(doc.id) ? { docx: docxOf.get(doc.id)! } : {}) },
-    );
-  }));
+  const rendered = await documentsMade;
+  // Each part's gates, in the order they are reported: the documents', the landing page's, the exports'.
+  const perDocument: Array<{ doc: DocumentConfig; gates: Promise<GateResult[]> }> = [];
   for (const [i, doc] of config.documents.entries()) {
     for (const [name, content] of rendered[i]!.files) await write(name, content);
-    perDocument.push({ doc, gates: [...(doc.main ? checks : pipeline.checks(doc.id)), ...rendered[i]!.gates] });
+    const own = doc.main ? checks : pipeline.checks(doc.id);
+    perDocument.push({ doc, gates: rendered[i]!.gates.then((formats) => [...own, ...formats]) });
   }
   // The landing page, the govspeak and the publish folder are the release as a publisher uploads
   // it: they are made, and checked, only when every format is built (a draft of some formats
@@ -355,10 +362,15 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
       data: dataDownloads.map((d) => ({ ...d, size: sizeOf(d.href) })),
     });
     await write(LANDING_PAGE, landing);
-    if (render?.gates) {
-      const { readHtml, checkAxe } = await render.gates;
-      const reading = await pipeline.stepAsync('gates (index)', () => inChromium('checking the landing page', () => readHtml(landing, render.browser)));
-      perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates: [checkAxe(reading.axe, reading.reflow)] });
+    const checking = render;
+    if (checking?.gates) {
+      const gates = pipeline.stepAsync('gates (index)', async () => {
+        const { readHtml, checkAxe } = await checking.gates!;
+        const reading = await inChromium('checking the landing page', () => readHtml(landing, checking.browser));
+        return [checkAxe(reading.axe, reading.reflow)];
+      });
+      gates.catch(() => undefined);
+      perDocument.push({ doc: { id: 'index', label: 'landing page', templateDir: '', main: false }, gates });
     }
   }
   if (whole) {
@@ -372,13 +384,13 @@ async function renderRelease(pipeline: Pipeline, options: BuildOptions, checks: 
     // publish/: exactly what a publisher uploads, named as the govspeak names it, with its manifest.
     for (const [name, content] of publishFiles(contents, outputs, uploads, config.documents)) await write(`publish/${name}`, content);
     const uploaded = new Set(uploads.map((u) => u.file));
-    for (const { doc, exported } of exports) perDocument.push({ doc, gates: [checkGovspeak(pipeline.document(doc.id), exported, uploaded)] });
+    for (const { doc, exported } of exports) perDocument.push({ doc, gates: Promise.resolve([checkGovspeak(pipeline.document(doc.id), exported, uploaded)]) });
     perDocument.push({
       doc: main,
-      gates: [checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })],
+      gates: Promise.resolve([checkReleaseFiles({ documents: config.documents, formats: options.formats.filter((f) => DOCUMENT_FORMATS.includes(f)), names: new Set(outputs.keys()), text: (name) => files.get(name), ...(outputs.has(LANDING_PAGE) ? { landing: LANDING_PAGE } : {}) })]),
     });
   }
-  const gates = mergeGates(perDocument);
+  const gates = mergeGates(await Promise.all(perDocument.map(async ({ doc, gates }) => ({ doc, gates: await gates }))));
   if (!options.collectGates) requirePassed(gates, 'the release fails its quality gates, so nothing was written');
   await write('document.json', `${JSON.stringify(document, null, 2)}\n`);
   for (const doc of config.documents) if (!doc.main) await write(`documents/${doc.id}.json`, `${JSON.stringify(pipeline.document(doc.id), null, 2)}\n`);
