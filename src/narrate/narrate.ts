@@ -138,6 +138,8 @@ function sourcesOf(config: ReleaseConfig, dataset: NarratedDataset): Array<Recor
     until: c.until,
     publishedUntil: c.publishedUntil,
     events: (dataset.events ?? []).filter((e) => e.origin.file === c.file).length,
+    // Read, but dated after the as-at date: no figure of this release counts them.
+    afterAsAt: (dataset.events ?? []).filter((e) => e.origin.file === c.file && e.date > config.period.asAt).length,
   }));
 }
 

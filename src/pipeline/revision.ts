@@ -180,7 +180,7 @@ export function readPrevious(config: ReleaseConfig, readText: (file: string) => 
 }
 
 /** Every table of the document with the label the diff gives it (figure data first by position). */
-function tablesOf(doc: ReportDocument): Array<{ label: string; table: TableNode }> {
+export function tablesOf(doc: ReportDocument): Array<{ label: string; table: TableNode }> {
   const out: Array<{ label: string; table: TableNode }> = [];
   const walk = (blocks: readonly Block[]): void => {
     for (const b of blocks) {

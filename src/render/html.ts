@@ -95,6 +95,8 @@ function safeUrl(url: string): string | undefined {
 const APP_CSS = `
 body{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
 .govuk-template,.govuk-body,.govuk-heading-xl,.govuk-heading-l,.govuk-heading-m,.govuk-heading-s,.govuk-caption-l,.govuk-caption-m,.govuk-list,.govuk-table,.govuk-details,.govuk-inset-text,.govuk-summary-list,.govuk-notification-banner,.govuk-footer,.govuk-header,.govuk-skip-link,.govuk-tag{font-family:Arial,Arimo,"Liberation Sans",sans-serif}
+/* A word longer than the line (a file name, an address) breaks rather than widening the page. */
+p.govuk-body,.govuk-list>li,.govuk-summary-list__value{overflow-wrap:break-word}
 .app-key-messages{border-left:10px solid #1d70b8;padding:5px 0 5px 20px;margin-bottom:30px}
 .app-figure{margin:30px 0 40px}
 .app-table-scroll{overflow-x:auto;margin-bottom:20px}

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { openPdf } from '../../src/quality/readers/pdf.js';
-import { readCsv, RELEASE_2025, sharedRelease } from '../support.js';
+import { buildRelease } from '../../src/pipeline/build.js';
+import { readCsv, RELEASE_2025, ROOT, sharedRelease, tempDir } from '../support.js';
 
 const shared = await sharedRelease();
 const config = parseYaml(readFileSync(RELEASE_2025, 'utf8')) as {
@@ -113,8 +114,18 @@ describe('the methodology report', () => {
 
   it('states how many records each source gave', () => {
     const graded = history.filter((r) => /standard|short/i.test(r['Inspection type']!)).length;
-    expect(text).toMatch(new RegExp(`ILACS inspection history[^\\n]*\\(${graded} records used\\)`));
+    expect(text).toMatch(new RegExp(`ILACS inspection history[^\\n]*\\(${graded} records read\\)`));
   });
+
+  it('says how many records of a source are dated after the as-at date, and so count in no figure (2024, from the 2025 history)', async () => {
+    const out = join(tempDir(), 'release');
+    await buildRelease({ configFile: join(ROOT, 'releases/ofsted-2024.yaml'), outDir: out, formats: ['html'], gates: 'document' });
+    const graded = history.filter((r) => /standard|short/i.test(r['Inspection type']!));
+    const later = graded.filter((r) => r['Inspection date']! > '2024-03-31').length;
+    expect(later).toBeGreaterThan(0);
+    const text2024 = pageText(readFileSync(join(out, 'methodology.html'), 'utf8'));
+    expect(text2024).toMatch(new RegExp(`ILACS inspection history[^\\n]*\\(${graded.length} records read, of which ${later} dated after 31 March 2024 count in no figure of this release\\)`));
+  }, 60_000);
 
   it('names the source of every context figure, with a link', () => {
     const html = shared.text('methodology.html');

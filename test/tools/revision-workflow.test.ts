@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDocument, buildRelease } from '../../src/pipeline/build.js';
 import { diffDocuments, draftRevisionNotice } from '../../src/tools/diff.js';
 import { renderHtml } from '../../src/render/html.js';
-import { exactValues } from '../../src/pipeline/revision.js';
+import { exactValues, tablesOf } from '../../src/pipeline/revision.js';
 import type { ReportDocument, TableNode } from '../../src/document/document.js';
 import { runCli } from '../../src/cli/main.js';
 import { DATA, editedData, refusalOf, releaseVariant, sharedRelease, tempDir } from '../support.js';
@@ -76,22 +76,9 @@ const pct = (count: number, base: number) => Math.floor((200 * count + base) / (
 const published = (asAt: string) => rowsOf(raw('published-series/overall-effectiveness-published.csv')).find((r) => r.as_at === asAt)!;
 const PUBLISHED_COLUMN: Record<string, string> = { Outstanding: 'pct_outstanding', Good: 'pct_good', 'Requires improvement to be good': 'pct_requires_improvement', Inadequate: 'pct_inadequate' };
 
-function tables(doc: ReportDocument): Array<{ label: string; table: TableNode }> {
-  const out: Array<{ label: string; table: TableNode }> = [];
-  const walk = (blocks: ReportDocument['children']) => {
-    for (const b of blocks) {
-      if (b.type === 'figure') out.push({ label: `Figure ${b.number} data`, table: b.dataTable });
-      if (b.type === 'table' && !b.id.startsWith('annex-')) out.push({ label: b.number ? `Table ${b.number}` : b.caption, table: b });
-      if (b.type === 'section') walk(b.children);
-    }
-  };
-  walk(doc.children);
-  return out;
-}
-
 /** The cell of a table whose row starts with `row` and whose column is `column`, with its table's label. */
 function cellAt(doc: ReportDocument, row: RegExp, column: string): Array<{ label: string; row: string; text: string; raw: number | null | undefined }> {
-  return tables(doc).flatMap(({ label, table }) => {
+  return tablesOf(doc).flatMap(({ label, table }) => {
     const ci = table.columns.findIndex((c) => c.label === column);
     if (ci < 1) return [];
     return table.rows.filter((r) => row.test(r.header.text)).map((r) => ({ label, row: r.header.text, text: r.cells[ci - 1]!.text, raw: r.cells[ci - 1]!.raw }));
